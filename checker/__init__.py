@@ -1,0 +1,33 @@
+"""vfpath.checker: a generic explicit-state model checker for python-statemachine actors.
+
+It knows nothing of SR-IOV. Build a :class:`System` of actor instances, channels and
+synchronisations; :func:`check` explores it breadth first and judges its properties.
+"""
+
+from .actor import Actor
+from .check import check
+from .errors import DefinitionError, LimitError, VfpathError, WiringError
+from .explore import Options
+from .properties import Expectation, Fairness, Property
+from .result import CheckResult, PropertyResult, Stats, Status, Step, Trace
+from .system import System
+
+__all__ = [
+    "Actor",
+    "CheckResult",
+    "DefinitionError",
+    "Expectation",
+    "Fairness",
+    "LimitError",
+    "Options",
+    "Property",
+    "PropertyResult",
+    "Stats",
+    "Status",
+    "Step",
+    "System",
+    "Trace",
+    "VfpathError",
+    "WiringError",
+    "check",
+]

@@ -1,0 +1,119 @@
+"""One entry point: explore a system and judge every property, returning a CheckResult."""
+
+from __future__ import annotations
+
+from .explore import Exploration, Options, explore, trace_to
+from .product import Product
+from .properties import Expectation, Property
+from .result import CheckResult, PropertyResult, Stats, Status
+from .system import System
+
+__all__ = ["builtin_properties", "check", "judge"]
+
+_DEADLOCK = Property(
+    "deadlock-free",
+    Expectation.DEADLOCK_FREE,
+    lambda s: True,
+    description="Every reachable state that is not final has an enabled step.",
+)
+_BOUNDED = Property(
+    "channels-bounded",
+    Expectation.BOUNDED,
+    lambda s: True,
+    description="No step pushes a message onto a full channel: the channel bounds are sound.",
+)
+
+
+def builtin_properties(options: Options) -> list[Property]:
+    """The properties every check reports besides the system's own."""
+    return ([_DEADLOCK] if options.deadlock else []) + [_BOUNDED]
+
+
+def check(system: System, options: Options = Options()) -> CheckResult:
+    """Explore ``system`` breadth first and report every property (see :func:`judge`)."""
+    product = system.build()
+    props = list(system.properties)
+    ex = explore(product, props, options)
+    return judge(product, ex, props, options, name=system.name)
+
+
+def _result(p: Property, status: Status, **kw: object) -> PropertyResult:
+    return PropertyResult(p.name, p.expectation, status, p.description, p.source, **kw)  # type: ignore[arg-type]
+
+
+def judge(
+    product: Product, ex: Exploration, props: list[Property], options: Options, *, name: str
+) -> CheckResult:
+    """Turn an exploration into per-property verdicts."""
+    out: list[PropertyResult] = []
+    complete = ex.complete
+    for p in builtin_properties(options):
+        if p.expectation is Expectation.DEADLOCK_FREE and ex.deadlock is not None:
+            out.append(_result(p, Status.VIOLATED, counterexample=trace_to(ex, ex.deadlock)))
+        elif p.expectation is Expectation.BOUNDED and ex.overflow is not None:
+            sid, move, channel, to = ex.overflow
+            out.append(
+                _result(
+                    p,
+                    Status.VIOLATED,
+                    counterexample=trace_to(ex, sid, [(move, to)]),
+                    note=f"channel {channel!r} overflows",
+                )
+            )
+        else:
+            out.append(_result(p, Status.HOLDS if complete else Status.UNKNOWN))
+    liveness = [p for p in props if p.expectation.is_liveness]
+    live_results: dict[str, PropertyResult] = {}
+    if liveness:
+        from .liveness import check_liveness
+
+        live_results = {r.name: r for r in check_liveness(product, ex, liveness)}
+    for p in props:
+        if p.expectation.is_liveness:
+            out.append(live_results[p.name])
+            continue
+        hit = ex.hits.get(p.name)
+        if p.expectation is Expectation.ALWAYS:
+            if hit is not None:
+                out.append(_result(p, Status.VIOLATED, counterexample=trace_to(ex, hit)))
+            elif not complete:
+                out.append(_result(p, Status.UNKNOWN))
+            elif p.when is not None and not ex.triggered.get(p.name, False):
+                out.append(_result(p, Status.VACUOUS, note="its antecedent is never reached"))
+            else:
+                out.append(_result(p, Status.HOLDS))
+        elif p.expectation is Expectation.SOMETIMES:
+            if hit is not None:
+                out.append(_result(p, Status.HOLDS, witness=trace_to(ex, hit)))
+            elif not complete:
+                out.append(_result(p, Status.UNKNOWN))
+            else:
+                out.append(_result(p, Status.VIOLATED, note="no reachable state satisfies it"))
+    stats = Stats(
+        states=len(ex.states),
+        transitions=ex.transitions,
+        depth=ex.depth,
+        seconds=ex.seconds,
+        peak_memory=ex.peak_memory,
+        complete=complete,
+        stop_reason=ex.stop_reason,
+    )
+    graph = to_networkx(ex) if options.graph else None
+    return CheckResult(name, stats, out, _graph=graph)
+
+
+def to_networkx(ex: Exploration):  # type: ignore[no-untyped-def]
+    """The reachable product as a DiGraph: node = state id (``state`` attribute: the packed
+    tuple), edge attribute ``move`` = the move label; parallel moves keep the first label."""
+    import networkx as nx
+
+    g = nx.DiGraph()
+    for sid, s in enumerate(ex.states):
+        g.add_node(sid, state=s)
+    if ex.edges is not None:
+        labels = [m.label for m in ex.product.moves]
+        src, dst, mv = ex.edges
+        for a, b, m in zip(src, dst, mv, strict=True):
+            if not g.has_edge(a, b):
+                g.add_edge(a, b, move=labels[m])
+    return g

@@ -1,0 +1,195 @@
+"""Compile a python-statemachine class, by introspection, into plain tables.
+
+The class stays the single source of truth: the tables hold integer state codes, event ids and,
+per ``(state, event)``, the transitions in the library's own order with their guards and actions
+as plain callables. The explorer never calls ``send()``; the differential tests check that both
+semantics agree.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from statemachine import StateMachine
+
+from .errors import DefinitionError
+
+__all__ = ["ActorTable", "Guard", "TransitionRow", "compile_actor"]
+
+Callback = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Guard:
+    """One condition of a transition: ``func(ctx)`` must equal ``expected`` (``unless`` is False)."""
+
+    name: str
+    func: Callback
+    expected: bool
+
+
+@dataclass(frozen=True)
+class TransitionRow:
+    """One transition of one event from one state, with what it runs, in the library's order."""
+
+    source: int
+    target: int
+    event: str
+    guards: tuple[Guard, ...]
+    actions: tuple[tuple[str, Callback], ...]
+    doc: str = ""
+
+
+@dataclass
+class ActorTable:
+    """The compiled form of one actor class."""
+
+    cls: type[StateMachine]
+    states: tuple[str, ...]
+    initial: int
+    final: frozenset[int]
+    events: tuple[str, ...]
+    variables: tuple[str, ...]
+    initial_values: tuple[Any, ...]
+    # (state code, event) -> transitions from that state on that event, library order
+    rows: dict[tuple[int, str], tuple[TransitionRow, ...]]
+    initial_actions: tuple[tuple[str, Callback], ...] = ()
+    code: dict[str, int] = field(default_factory=dict)
+
+    def events_from(self, state: int) -> tuple[str, ...]:
+        """Events that have at least one transition leaving ``state``."""
+        return tuple(e for e in self.events if (state, e) in self.rows)
+
+
+def _resolve(cls: type, spec: Any, what: str) -> Callback | None:
+    """Turn a callback spec into a plain callable taking the context as its only argument."""
+    func = spec.func
+    if isinstance(func, str):
+        if not func.isidentifier():
+            raise DefinitionError(
+                f"{cls.__name__}: {what} {func!r} is an expression; write it as a method"
+            )
+        attr = inspect.getattr_static(cls, func, None)
+        if attr is None:
+            if spec.is_convention:
+                return None
+            raise DefinitionError(f"{cls.__name__}: {what} {func!r} is not defined on the class")
+        if isinstance(attr, property):
+            getter = attr.fget
+            assert getter is not None
+            return getter
+        if not callable(attr):
+            raise DefinitionError(f"{cls.__name__}: {what} {func!r} is not callable")
+        target: Callback = attr
+        self_arg = True
+    elif callable(func):
+        target = func
+        self_arg = False
+    else:  # pragma: no cover - the library only produces strings and callables
+        raise DefinitionError(f"{cls.__name__}: {what} {func!r} is not callable")
+    params = [
+        p
+        for p in inspect.signature(target).parameters.values()
+        if p.default is inspect.Parameter.empty
+        and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    ]
+    wanted = 1 if self_arg else 0
+    if len(params) != wanted:
+        name = getattr(target, "__name__", repr(target))
+        raise DefinitionError(
+            f"{cls.__name__}: {what} {name!r} must take no arguments (besides self); "
+            "read the actor's variables and peers through self"
+        )
+    if self_arg:
+        return target
+    return lambda _ctx, _f=target: _f()
+
+
+def _callbacks(cls: type, specs: Any, what: str, event: str) -> list[tuple[str, Callback]]:
+    out: list[tuple[str, Callback]] = []
+    for spec in specs:
+        if spec.is_convention and spec.cond is not None:
+            # convention callbacks such as on_<event> carry an event filter
+            if not spec.cond(event=event):
+                continue
+        fn = _resolve(cls, spec, what)
+        if fn is not None:
+            out.append((str(spec.func), fn))
+    return out
+
+
+def compile_actor(cls: type[StateMachine]) -> ActorTable:
+    """Compile ``cls`` into an :class:`ActorTable`.
+
+    Fails fast, naming the offender, on what the compiled semantics cannot represent: compound or
+    parallel states, validators, callbacks that take arguments, guards written as expressions.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, StateMachine)):
+        raise DefinitionError(f"{cls!r} is not a python-statemachine StateMachine class")
+    states = tuple(s.id for s in cls.states)
+    if not states:
+        raise DefinitionError(f"{cls.__name__}: has no states")
+    code = {sid: i for i, sid in enumerate(states)}
+    initial_states = [s for s in cls.states if s.initial]
+    if len(initial_states) != 1:
+        raise DefinitionError(f"{cls.__name__}: needs exactly one initial state")
+    for s in cls.states:
+        if getattr(s, "states", None):
+            raise DefinitionError(f"{cls.__name__}: compound state {s.id!r} is not supported")
+    variables: dict[str, Any] = dict(getattr(cls, "variables", {}) or {})
+    clash = sorted(set(variables) & set(states))
+    if clash:
+        raise DefinitionError(f"{cls.__name__}: variables named like states: {clash}")
+    events: list[str] = []
+    rows: dict[tuple[int, str], list[TransitionRow]] = {}
+    self_entries = bool(getattr(cls, "enable_self_transition_entries", False))
+    for s in cls.states:
+        for t in s.transitions:
+            if list(t.validators):
+                raise DefinitionError(
+                    f"{cls.__name__}: validators are not supported ({s.id} -> {t.target.id})"
+                )
+            guards = []
+            for spec in t.cond:
+                fn = _resolve(cls, spec, "guard")
+                if fn is None:
+                    continue
+                guards.append(Guard(str(spec.func), fn, bool(spec.expected_value)))
+            for ev in t.events:
+                ev_id = str(getattr(ev, "id", ev))
+                if ev_id not in events:
+                    events.append(ev_id)
+                acts: list[tuple[str, Callback]] = []
+                acts += _callbacks(cls, t.before, "action", ev_id)
+                runs_entries = (not t.is_self) or self_entries
+                if runs_entries and not t.internal:
+                    acts += _callbacks(cls, t.source.exit, "exit action", ev_id)
+                acts += _callbacks(cls, t.on, "action", ev_id)
+                if runs_entries and not t.internal:
+                    acts += _callbacks(cls, t.target.enter, "enter action", ev_id)
+                acts += _callbacks(cls, t.after, "action", ev_id)
+                row = TransitionRow(
+                    source=code[s.id],
+                    target=code[t.target.id],
+                    event=ev_id,
+                    guards=tuple(guards),
+                    actions=tuple(acts),
+                )
+                rows.setdefault((code[s.id], ev_id), []).append(row)
+    initial = code[initial_states[0].id]
+    init_actions = tuple(_callbacks(cls, initial_states[0].enter, "enter action", ""))
+    return ActorTable(
+        cls=cls,
+        states=states,
+        initial=initial,
+        final=frozenset(code[s.id] for s in cls.states if s.final),
+        events=tuple(events),
+        variables=tuple(variables),
+        initial_values=tuple(variables.values()),
+        rows={k: tuple(v) for k, v in rows.items()},
+        initial_actions=init_actions,
+        code=code,
+    )

@@ -1,0 +1,21 @@
+"""The exception family: one base, a few subclasses that carry their data."""
+
+from __future__ import annotations
+
+__all__ = ["DefinitionError", "LimitError", "VfpathError", "WiringError"]
+
+
+class VfpathError(Exception):
+    """Base of every error vfpath raises on purpose (bad model, bad input, bad wiring)."""
+
+
+class DefinitionError(VfpathError):
+    """An actor class cannot be compiled; the message names the class and the offender."""
+
+
+class WiringError(VfpathError):
+    """A system's instances, channels or synchronisations do not fit together."""
+
+
+class LimitError(VfpathError):
+    """A resource limit was given a value it cannot take."""

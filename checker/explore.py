@@ -1,0 +1,198 @@
+"""Breadth-first exploration of a product: exact counts and shortest counterexamples.
+
+Breadth-first order makes the first violating state found one of the nearest to the initial
+state, so its parent chain is a shortest counterexample (as in TLC and Stateright's BFS).
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import LimitError
+from .product import Overflow, Product, State
+from .properties import Expectation, Property
+from .result import Step, Trace
+from .view import StateView
+
+__all__ = ["Exploration", "Options", "explore", "trace_to"]
+
+Progress = Callable[[int, int, float], None]
+
+
+@dataclass(frozen=True)
+class Options:
+    """Every knob of one exploration, in one place."""
+
+    max_states: int | None = None
+    max_memory_mb: int | None = None
+    deadlock: bool = True
+    graph: bool = False
+    progress: Progress | None = None
+
+
+@dataclass
+class Exploration:
+    """The raw outcome of a BFS: states, parent pointers, optional edges, first hits."""
+
+    product: Product
+    states: list[State]
+    parent: array
+    via: array
+    depth: int
+    transitions: int
+    seconds: float
+    complete: bool
+    stop_reason: str
+    # property name -> first state id that violates (ALWAYS) or satisfies (SOMETIMES)
+    hits: dict[str, int] = field(default_factory=dict)
+    # property name -> whether its antecedent (`when`) held somewhere
+    triggered: dict[str, bool] = field(default_factory=dict)
+    deadlock: int | None = None
+    overflow: tuple[int, int, str, State] | None = None  # (from id, move, channel, to)
+    edges: tuple[array, array, array] | None = None
+    peak_memory: int = 0
+
+
+def _peak_rss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def explore(product: Product, props: list[Property], options: Options = Options()) -> Exploration:
+    """Explore every state reachable from the initial one, breadth first."""
+    if options.max_states is not None and options.max_states < 1:
+        raise LimitError(f"max_states must be at least 1, got {options.max_states}")
+    if options.max_memory_mb is not None and options.max_memory_mb < 1:
+        raise LimitError(f"max_memory_mb must be at least 1, got {options.max_memory_mb}")
+    start = time.perf_counter()
+    invariants = [p for p in props if p.expectation is Expectation.ALWAYS]
+    goals = [p for p in props if p.expectation is Expectation.SOMETIMES]
+    triggers = [p for p in props if p.when is not None]
+    hits: dict[str, int] = {}
+    triggered = {p.name: False for p in triggers}
+    keep_edges = options.graph or any(p.expectation.is_liveness for p in props)
+    esrc, edst, emove = array("l"), array("l"), array("l")
+
+    init = product.initial
+    seen: dict[State, int] = {init: 0}
+    states: list[State] = [init]
+    parent = array("l", [-1])
+    via = array("l", [-1])
+    deadlock: int | None = None
+    overflow: tuple[int, int, str, State] | None = None
+    transitions = 0
+    depth = 0
+    level_end = 1  # states with id < level_end are at depth <= depth
+    complete = True
+    stop_reason = ""
+    max_states = options.max_states
+    mem_limit = options.max_memory_mb * 1024 * 1024 if options.max_memory_mb else None
+    successors = product.successors
+    is_final = product.is_final
+    want_deadlock = options.deadlock
+
+    def judge(sid: int, s: State) -> None:
+        if not (invariants or goals or triggers):
+            return
+        view = StateView(product, s)
+        for p in triggers:
+            if not triggered[p.name] and p.when(view):  # type: ignore[misc]
+                triggered[p.name] = True
+        for p in invariants:
+            if p.name not in hits and (p.when is None or p.when(view)) and not p.check(view):
+                hits[p.name] = sid
+        for p in goals:
+            if p.name not in hits and p.check(view):
+                hits[p.name] = sid
+
+    judge(0, init)
+    i = 0
+    while i < len(states):
+        if i == level_end:
+            depth += 1
+            level_end = len(states)
+        s = states[i]
+        any_succ = False
+        for m, nxt in successors(s):
+            if isinstance(nxt, Overflow):
+                if overflow is None:
+                    overflow = (i, m, nxt.channel, nxt.state)
+                continue
+            any_succ = True
+            transitions += 1
+            j = seen.get(nxt)
+            if j is None:
+                j = len(states)
+                seen[nxt] = j
+                states.append(nxt)
+                parent.append(i)
+                via.append(m)
+                judge(j, nxt)
+            if keep_edges:
+                esrc.append(i)
+                edst.append(j)
+                emove.append(m)
+        if not any_succ and want_deadlock and deadlock is None and not is_final(s):
+            deadlock = i
+        i += 1
+        if i & 0x3FFF == 0:
+            if options.progress is not None:
+                options.progress(len(states), len(states) - i, time.perf_counter() - start)
+            if mem_limit is not None and _peak_rss() > mem_limit:
+                complete, stop_reason = False, f"memory limit of {options.max_memory_mb} MB"
+                break
+        if max_states is not None and len(states) >= max_states and i < len(states):
+            complete, stop_reason = False, f"state limit of {max_states}"
+            break
+    return Exploration(
+        product=product,
+        states=states,
+        parent=parent,
+        via=via,
+        depth=depth,
+        transitions=transitions,
+        seconds=time.perf_counter() - start,
+        complete=complete,
+        stop_reason=stop_reason,
+        hits=hits,
+        triggered=triggered,
+        deadlock=deadlock,
+        overflow=overflow,
+        edges=(esrc, edst, emove) if keep_edges else None,
+        peak_memory=_peak_rss(),
+    )
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {k: (before[k], v) for k, v in after.items() if before[k] != v}
+
+
+def trace_to(ex: Exploration, sid: int, extra: list[tuple[int, State]] | None = None) -> Trace:
+    """The shortest path from the initial state to state ``sid``, plus optional extra steps."""
+    ids: list[int] = []
+    while sid != -1:
+        ids.append(sid)
+        sid = ex.parent[sid]
+    ids.reverse()
+    hops = [(ex.via[j], ex.states[j]) for j in ids[1:]] + list(extra or [])
+    return path_trace(ex.product, ex.states[ids[0]], hops)
+
+
+def path_trace(product: Product, first: State, hops: list[tuple[int, State]]) -> Trace:
+    """A :class:`Trace` from a start state and ``(move, next state)`` hops."""
+    prev = product.describe(first)
+    initial = prev
+    steps: list[Step] = []
+    described = [prev]
+    for n, (m, s) in enumerate(hops, start=1):
+        cur = product.describe(s)
+        move = product.moves[m]
+        parts = tuple((product.names[i], ev) for i, ev in move.parts)
+        steps.append(Step(n, move.label, parts, _changes(prev, cur)))
+        described.append(cur)
+        prev = cur
+    return Trace(initial=initial, steps=tuple(steps), states=tuple(described))

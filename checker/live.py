@@ -1,0 +1,122 @@
+"""The interpreted semantics: live python-statemachine instances driven by their own ``send()``.
+
+Used to check the compiled product (differential tests, Hypothesis), never in the explorer's hot
+loop. Instances get their variables and constants as attributes and a world that resolves peers
+and channels, so the same guard and action methods run here and in the explorer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from statemachine import StateMachine
+
+from .errors import WiringError
+from .product import Product, State
+
+__all__ = ["LiveSystem"]
+
+
+class _LivePeer:
+    __slots__ = ("_inst", "_vars")
+
+    def __init__(self, inst: StateMachine, variables: tuple[str, ...]) -> None:
+        object.__setattr__(self, "_inst", inst)
+        object.__setattr__(self, "_vars", variables)
+
+    @property
+    def state(self) -> str:
+        return str(next(iter(self._inst.configuration)).id)
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self._vars:
+            raise AttributeError(f"peer has no variable {name!r}")
+        return getattr(self._inst, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("peers are read-only")
+
+
+class LiveSystem:
+    """Live instances of every actor of a product's system, plus the channel contents."""
+
+    def __init__(self, product: Product) -> None:
+        self.product = product
+        self.channels: dict[str, list[Any]] = {c: [] for c in product.channel_names}
+        self.overflowed: str | None = None
+        self.instances: dict[str, StateMachine] = {}
+        for spec, table in zip(product.specs, product.tables, strict=True):
+            cls = spec.cls
+            obj = cls.__new__(cls)
+            obj.__dict__["_vf_world"] = self
+            obj.__dict__["_vf_name"] = spec.name
+            values = dict(zip(table.variables, table.initial_values, strict=True))
+            values.update(spec.init)
+            obj.__dict__.update(values)
+            obj.__dict__.update(spec.params)
+            self.instances[spec.name] = obj
+        for obj in self.instances.values():
+            type(obj).__init__(obj)
+
+    # -- the World protocol --------------------------------------------------------------------
+    def _view(self, name: str) -> _LivePeer:
+        i = self.product.index[name]
+        return _LivePeer(self.instances[name], self.product.tables[i].variables)
+
+    def peer(self, who: str, alias: str) -> _LivePeer:
+        target = self.product.alias(who, alias)
+        if isinstance(target, tuple):
+            raise WiringError(f"{who}: peer alias {alias!r} is a list; use peers()")
+        return self._view(target)
+
+    def peers(self, who: str, alias: str) -> tuple[_LivePeer, ...]:
+        target = self.product.alias(who, alias)
+        names = (target,) if isinstance(target, str) else target
+        return tuple(self._view(n) for n in names)
+
+    def _chan(self, who: str, port: str) -> str:
+        ch = self.product.port(who, port)
+        return self.product.channel_names[ch - self.product.channel_base]
+
+    def peek(self, who: str, port: str) -> Any:
+        q = self.channels[self._chan(who, port)]
+        return q[0] if q else None
+
+    def recv(self, who: str, port: str) -> Any:
+        return self.channels[self._chan(who, port)].pop(0)
+
+    def emit(self, who: str, port: str, msg: Any) -> None:
+        name = self._chan(who, port)
+        q = self.channels[name]
+        q.append(msg)
+        if len(q) > self.product.capacity[self.product.channel_names.index(name)]:
+            self.overflowed = name
+
+    # -- stepping ------------------------------------------------------------------------------
+    def enabled(self) -> list[int]:
+        """Moves whose every part the library itself says is enabled now."""
+        out = []
+        names = self.product.names
+        for m, move in enumerate(self.product.moves):
+            if all(
+                ev in {e.id for e in self.instances[names[i]].enabled_events()}
+                for i, ev in move.parts
+            ):
+                out.append(m)
+        return out
+
+    def step(self, move: int) -> None:
+        """Take a move through ``send()`` on every participant, in wiring order."""
+        names = self.product.names
+        for i, ev in self.product.moves[move].parts:
+            self.instances[names[i]].send(ev)
+
+    def snapshot(self) -> State:
+        """The live state packed exactly as the product packs it."""
+        slots: list[Any] = []
+        for name, table in zip(self.product.names, self.product.tables, strict=True):
+            obj = self.instances[name]
+            slots.append(table.code[str(next(iter(obj.configuration)).id)])
+            slots.extend(getattr(obj, v) for v in table.variables)
+        slots.extend(tuple(self.channels[c]) for c in self.product.channel_names)
+        return tuple(slots)

@@ -1,0 +1,427 @@
+"""The compiled product of a system: packed states and a memoised successor function.
+
+A product state is one flat tuple: for each instance its state code then its variables, then one
+tuple of messages per channel. The successor of ``(instance, event)`` depends on the instance's own
+slots and on whatever its guards and actions read; it is memoised in a small decision tree keyed on
+those reads, so each distinct local situation runs the actor's Python code once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from statemachine import StateMachine
+
+from .compile import ActorTable, TransitionRow, compile_actor
+from .errors import DefinitionError, WiringError
+
+if TYPE_CHECKING:
+    from .system import System
+
+__all__ = ["Move", "Overflow", "Product"]
+
+State = tuple[Any, ...]
+# a local outcome: the new slots of the instance, and channel operations ("push", ch, msg) / ("pop", ch)
+Outcome = tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...]]
+
+_RESERVED = frozenset(dir(StateMachine)) | {"peer", "peers", "peek", "recv", "emit", "state"}
+
+
+@dataclass(frozen=True)
+class Move:
+    """A step kind of the product: one instance's event, or a synchronisation of several."""
+
+    label: str
+    parts: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """A step that pushes a message past a channel's bound; ``state`` is where it leads."""
+
+    state: State
+    move: int
+    channel: str
+
+
+class _Branch:
+    __slots__ = ("children", "key")
+
+    def __init__(self, key: int) -> None:
+        self.key = key
+        self.children: dict[Any, _Branch | _Leaf] = {}
+
+
+class _Leaf:
+    __slots__ = ("outcome",)
+
+    def __init__(self, outcome: Outcome | None) -> None:
+        self.outcome = outcome
+
+
+class _TrackedPeer:
+    """A peer as the compiled semantics sees it: every read is recorded for the memo."""
+
+    __slots__ = ("_ctx", "_index", "_names", "_offset", "_states")
+
+    def __init__(self, ctx: _Context, offset: int, names: dict[str, int], states: tuple[str, ...]):
+        self._ctx = ctx
+        self._offset = offset
+        self._names = names
+        self._states = states
+
+    @property
+    def state(self) -> str:
+        return self._states[self._ctx._read(self._offset)]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            idx = self._names[name]
+        except KeyError:
+            raise AttributeError(f"peer has no variable {name!r}") from None
+        return self._ctx._read(self._offset + idx)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _TrackedPeer.__slots__:
+            object.__setattr__(self, name, value)
+        else:
+            raise AttributeError("peers are read-only")
+
+
+class _Context:
+    """Stands in for ``self`` when the explorer runs an actor's guards and actions."""
+
+    def __init__(self, product: Product, inst: int) -> None:
+        d = self.__dict__
+        d["_cls"] = product.tables[inst].cls
+        d["_name"] = product.names[inst]
+        d["_state"] = None
+        d["_reads"] = []
+        d["_ops"] = []
+        d["_popped"] = set()
+        d["_peers"] = {}
+        d["_ports"] = {}
+        d["_product"] = product
+        d.update(product.specs[inst].params)
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.__dict__["_cls"], name)
+        if isinstance(attr, property):
+            assert attr.fget is not None
+            return attr.fget(self)
+        if callable(attr) and hasattr(attr, "__get__") and not isinstance(attr, type):
+            return attr.__get__(self)
+        return attr
+
+    def _read(self, key: int) -> Any:
+        s = self.__dict__["_state"]
+        value = s[key] if key >= 0 else (s[~key][0] if s[~key] else None)
+        self.__dict__["_reads"].append((key, value))
+        return value
+
+    def peer(self, alias: str) -> Any:
+        target = self._product.alias(self._name, alias)
+        if isinstance(target, tuple):
+            raise WiringError(f"{self._name}: peer alias {alias!r} is a list; use peers()")
+        return self._product.tracked_peer(self, target)
+
+    def peers(self, alias: str) -> tuple[Any, ...]:
+        target = self._product.alias(self._name, alias)
+        names = (target,) if isinstance(target, str) else target
+        return tuple(self._product.tracked_peer(self, n) for n in names)
+
+    def peek(self, port: str) -> Any:
+        return self._read(~self._product.port(self._name, port))
+
+    def recv(self, port: str) -> Any:
+        ch = self._product.port(self._name, port)
+        if ch in self._popped:
+            raise DefinitionError(f"{self._name}: recv({port!r}) twice in one step")
+        msg = self._read(~ch)
+        if msg is None:
+            raise DefinitionError(f"{self._name}: recv({port!r}) on an empty channel; guard it")
+        self._popped.add(ch)
+        self._ops.append(("pop", ch))
+        return msg
+
+    def emit(self, port: str, msg: Any) -> None:
+        hash(msg)
+        self._ops.append(("push", self._product.port(self._name, port), msg))
+
+
+class Product:
+    """The packed, compiled product of a :class:`~checker.system.System`."""
+
+    def __init__(self, system: System) -> None:
+        self.system = system
+        self.specs = list(system.instances.values())
+        if not self.specs:
+            raise WiringError("the system has no instances")
+        self.names = [s.name for s in self.specs]
+        self.index = {n: i for i, n in enumerate(self.names)}
+        cache: dict[type, ActorTable] = {}
+        self.tables = [cache.setdefault(s.cls, compile_actor(s.cls)) for s in self.specs]
+        self.offsets: list[int] = []
+        self.varidx: list[dict[str, int]] = []
+        pos = 0
+        for spec, table in zip(self.specs, self.tables, strict=True):
+            bad = sorted(set(table.variables) & _RESERVED)
+            if bad:
+                raise DefinitionError(f"{table.cls.__name__}: variable names {bad} are reserved")
+            self.offsets.append(pos)
+            self.varidx.append({v: k + 1 for k, v in enumerate(table.variables)})
+            unknown = sorted(set(spec.init) - set(table.variables))
+            if unknown:
+                raise WiringError(f"{spec.name}: init names unknown variables {unknown}")
+            pos += 1 + len(table.variables)
+        self.channel_names = list(system.channels)
+        self.channel_base = pos
+        self.capacity = [c.capacity for c in system.channels.values()]
+        self.width = pos + len(self.channel_names)
+        self._check_wiring()
+        self.moves = self._moves()
+        # per instance: state code -> moves whose part for this instance leaves that state
+        self._memo: dict[tuple[int, str, tuple[Any, ...]], _Branch | _Leaf] = {}
+        self._ctx = [_Context(self, i) for i in range(len(self.specs))]
+        self._tracked: dict[tuple[int, str], _TrackedPeer] = {}
+        self.initial = self._initial_state()
+        self._candidates = self._candidate_table()
+
+    # -- wiring ------------------------------------------------------------------------------
+    def _check_wiring(self) -> None:
+        chans = set(self.channel_names)
+        for spec in self.specs:
+            for alias, target in spec.peers.items():
+                for t in (target,) if isinstance(target, str) else target:
+                    if t not in self.index:
+                        raise WiringError(f"{spec.name}: peer {alias!r} names unknown {t!r}")
+            for port, ch in spec.ports.items():
+                if ch not in chans:
+                    raise WiringError(f"{spec.name}: port {port!r} names unknown channel {ch!r}")
+
+    def _moves(self) -> list[Move]:
+        synced: dict[tuple[str, str], str] = {}
+        moves: list[Move] = []
+        for sync in self.system.syncs.values():
+            parts = []
+            for inst, ev in sync.parts:
+                if inst not in self.index:
+                    raise WiringError(f"sync {sync.label!r}: unknown instance {inst!r}")
+                if ev not in self.tables[self.index[inst]].events:
+                    raise WiringError(f"sync {sync.label!r}: {inst} has no event {ev!r}")
+                if (inst, ev) in synced:
+                    raise WiringError(f"sync {sync.label!r}: {inst}.{ev} is already in a sync")
+                synced[(inst, ev)] = sync.label
+                parts.append((self.index[inst], ev))
+            moves.append(Move(sync.label, tuple(parts)))
+        for i, (name, table) in enumerate(zip(self.names, self.tables, strict=True)):
+            for ev in table.events:
+                if (name, ev) not in synced:
+                    moves.append(Move(f"{name}.{ev}", ((i, ev),)))
+        return moves
+
+    def _candidate_table(self) -> list[dict[int, tuple[int, ...]]]:
+        """Per instance and state code, the moves that instance could lead from there."""
+        lead: list[dict[int, list[int]]] = [{} for _ in self.specs]
+        for m, move in enumerate(self.moves):
+            i, ev = move.parts[0]
+            for code in range(len(self.tables[i].states)):
+                if (code, ev) in self.tables[i].rows:
+                    lead[i].setdefault(code, []).append(m)
+        return [{c: tuple(ms) for c, ms in d.items()} for d in lead]
+
+    def alias(self, who: str, alias: str) -> str | tuple[str, ...]:
+        try:
+            return self.specs[self.index[who]].peers[alias]
+        except KeyError:
+            raise WiringError(f"{who}: no peer alias {alias!r} in the wiring") from None
+
+    def port(self, who: str, port: str) -> int:
+        try:
+            ch = self.specs[self.index[who]].ports[port]
+        except KeyError:
+            raise WiringError(f"{who}: no port {port!r} in the wiring") from None
+        return self.channel_base + self.channel_names.index(ch)
+
+    def tracked_peer(self, ctx: _Context, name: str) -> _TrackedPeer:
+        j = self.index[name]
+        key = (id(ctx), name)
+        view = self._tracked.get(key)
+        if view is None:
+            view = _TrackedPeer(ctx, self.offsets[j], self.varidx[j], self.tables[j].states)
+            self._tracked[key] = view
+        return view
+
+    # -- local evaluation --------------------------------------------------------------------
+    def _initial_state(self) -> State:
+        slots: list[Any] = []
+        for i, (spec, table) in enumerate(zip(self.specs, self.tables, strict=True)):
+            values = dict(zip(table.variables, table.initial_values, strict=True))
+            values.update(spec.init)
+            slots.append(table.initial)
+            slots.extend(values[v] for v in table.variables)
+            del i
+        slots.extend(() for _ in self.channel_names)
+        state = tuple(slots)
+        for i, table in enumerate(self.tables):
+            if table.initial_actions:
+                ctx = self._load(i, state)
+                for _name, fn in table.initial_actions:
+                    fn(ctx)
+                if ctx._ops:
+                    raise DefinitionError(f"{self.names[i]}: initial enter actions may not send")
+                lst = list(state)
+                o = self.offsets[i]
+                lst[o + 1 : o + 1 + len(table.variables)] = [
+                    ctx.__dict__[v] for v in table.variables
+                ]
+                state = tuple(lst)
+        return state
+
+    def _load(self, i: int, state: State) -> _Context:
+        ctx = self._ctx[i]
+        d = ctx.__dict__
+        d["_state"] = state
+        d["_reads"] = []
+        d["_ops"] = []
+        d["_popped"] = set()
+        o = self.offsets[i]
+        for v, k in self.varidx[i].items():
+            d[v] = state[o + k]
+        return ctx
+
+    def _evaluate(self, i: int, event: str, state: State) -> tuple[Outcome | None, list[Any]]:
+        """Run the actor's code for ``event`` on ``state``: the outcome and the reads it made."""
+        table = self.tables[i]
+        code = state[self.offsets[i]]
+        rows: tuple[TransitionRow, ...] = table.rows.get((code, event), ())
+        ctx = self._load(i, state)
+        for row in rows:
+            if all(bool(g.func(ctx)) is g.expected for g in row.guards):
+                for _name, fn in row.actions:
+                    fn(ctx)
+                d = ctx.__dict__
+                local = (row.target, *(d[v] for v in table.variables))
+                return (local, tuple(ctx._ops)), ctx._reads
+        return None, ctx._reads
+
+    def local(self, i: int, event: str, state: State) -> Outcome | None:
+        """The memoised outcome of instance ``i`` taking ``event`` in ``state`` (None: disabled)."""
+        o = self.offsets[i]
+        key = (i, event, state[o : o + 1 + len(self.tables[i].variables)])
+        node = self._memo.get(key)
+        while node is not None and type(node) is _Branch:
+            k = node.key
+            v = state[k] if k >= 0 else (state[~k][0] if state[~k] else None)
+            node = node.children.get(v)
+        if node is not None:
+            return node.outcome  # type: ignore[union-attr]
+        outcome, reads = self._evaluate(i, event, state)
+        self._insert(key, reads, outcome)
+        return outcome
+
+    def _insert(self, key: Any, reads: list[Any], outcome: Outcome | None) -> None:
+        leaf = _Leaf(outcome)
+        if not reads:
+            self._memo[key] = leaf
+            return
+        node = self._memo.get(key)
+        if node is None:
+            node = self._memo[key] = _Branch(reads[0][0])
+        for n, (k, v) in enumerate(reads):
+            if not isinstance(node, _Branch) or node.key != k:
+                raise DefinitionError(
+                    f"{self.names[key[0]]}.{key[1]}: guards or actions are not deterministic "
+                    "in the state they read"
+                )
+            if n + 1 == len(reads):
+                node.children[v] = leaf
+            else:
+                nxt = node.children.get(v)
+                if nxt is None:
+                    nxt = node.children[v] = _Branch(reads[n + 1][0])
+                node = nxt
+
+    # -- product steps -----------------------------------------------------------------------
+    def successors(self, state: State) -> Iterator[tuple[int, State | Overflow]]:
+        """Every enabled move from ``state`` with its successor (or the overflow it causes)."""
+        moves = self.moves
+        for i, table_off in enumerate(self.offsets):
+            for m in self._candidates[i].get(state[table_off], ()):
+                outcome = self._fire(moves[m], m, state)
+                if outcome is not None:
+                    yield m, outcome
+
+    def _fire(self, move: Move, m: int, state: State) -> State | Overflow | None:
+        parts = move.parts
+        if len(parts) == 1:
+            i, ev = parts[0]
+            out = self.local(i, ev, state)
+            if out is None:
+                return None
+            if not out[1]:
+                o = self.offsets[i]
+                local = out[0]
+                return state[:o] + local + state[o + len(local) :]
+            outs = [(i, out)]
+        else:
+            outs = []
+            for i, ev in parts:
+                if (state[self.offsets[i]], ev) not in self.tables[i].rows:
+                    return None
+                out = self.local(i, ev, state)
+                if out is None:
+                    return None
+                outs.append((i, out))
+        lst = list(state)
+        for i, (local, _ops) in outs:
+            o = self.offsets[i]
+            lst[o : o + len(local)] = local
+        for _i, (_local, ops) in outs:
+            for op in ops:
+                ch = op[1]
+                if op[0] == "pop":
+                    lst[ch] = lst[ch][1:]
+        full = None
+        for _i, (_local, ops) in outs:
+            for op in ops:
+                if op[0] == "push":
+                    ch = op[1]
+                    lst[ch] = (*lst[ch], op[2])
+                    if len(lst[ch]) > self.capacity[ch - self.channel_base]:
+                        full = self.channel_names[ch - self.channel_base]
+        if full is not None:
+            return Overflow(tuple(lst), m, full)
+        return tuple(lst)
+
+    def is_final(self, state: State) -> bool:
+        """True when every instance is in a final state (so having no successor is no deadlock)."""
+        return all(
+            state[o] in t.final for o, t in zip(self.offsets, self.tables, strict=True)
+        )
+
+    # -- presentation ------------------------------------------------------------------------
+    def describe(self, state: State) -> dict[str, Any]:
+        """A readable mapping: ``inst`` -> state id, ``inst.var`` -> value, ``channel`` -> list."""
+        out: dict[str, Any] = {}
+        for i, name in enumerate(self.names):
+            o = self.offsets[i]
+            out[name] = self.tables[i].states[state[o]]
+            for v, k in self.varidx[i].items():
+                out[f"{name}.{v}"] = state[o + k]
+        for c, ch in enumerate(self.channel_names):
+            out[ch] = list(state[self.channel_base + c])
+        return out
+
+    def state_of(self, state: State, inst: str) -> str:
+        """The state id of instance ``inst`` in a packed state."""
+        i = self.index[inst]
+        return self.tables[i].states[state[self.offsets[i]]]
+
+    def reader(self) -> Callable[[State], Any]:
+        """A factory of :class:`~checker.view.StateView` for this product (properties use it)."""
+        from .view import StateView
+
+        return lambda s: StateView(self, s)

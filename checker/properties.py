@@ -1,0 +1,88 @@
+"""Properties named by intent: one dataclass, one expectation enum."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Expectation", "Fairness", "Property"]
+
+Predicate = Callable[[Any], bool]
+
+
+class Expectation(enum.Enum):
+    """What a property expects of the reachable states (Stateright's always/sometimes/eventually)."""
+
+    ALWAYS = "always"  # every reachable state satisfies it (an invariant)
+    SOMETIMES = "sometimes"  # some reachable state satisfies it (a reachability goal)
+    LEADS_TO = "leads-to"  # whenever P, eventually Q (under fairness)
+    ALWAYS_EVENTUALLY = "always-eventually"  # infinitely often P (under fairness)
+    DEADLOCK_FREE = "deadlock-free"  # built in: no non-final state without a successor
+    BOUNDED = "bounded"  # built in: no channel ever exceeds its capacity
+
+    @property
+    def is_liveness(self) -> bool:
+        return self in (Expectation.LEADS_TO, Expectation.ALWAYS_EVENTUALLY)
+
+
+@dataclass(frozen=True)
+class Fairness:
+    """A fairness assumption: moves whose label matches ``pattern`` (a glob) are fair.
+
+    ``strong=False`` is weak fairness (a move continuously enabled is eventually taken);
+    ``strong=True`` is strong fairness (a move enabled infinitely often is eventually taken).
+    """
+
+    pattern: str
+    strong: bool = False
+
+
+@dataclass(frozen=True)
+class Property:
+    """A named property of a system.
+
+    ``check`` is the predicate over a state view (for LEADS_TO, the Q); ``when`` is the
+    antecedent of an invariant or the P of a leads-to: a property whose ``when`` never holds in
+    a reachable state is reported vacuous, not holding.
+    """
+
+    name: str
+    expectation: Expectation
+    check: Predicate
+    when: Predicate | None = None
+    description: str = ""
+    source: str = ""
+    fairness: tuple[Fairness, ...] = field(default=())
+
+    @classmethod
+    def always(
+        cls, name: str, check: Predicate, *, when: Predicate | None = None,
+        description: str = "", source: str = "",
+    ) -> Property:
+        """``when(s) -> check(s)`` in every reachable state."""
+        return cls(name, Expectation.ALWAYS, check, when, description, source)
+
+    @classmethod
+    def sometimes(
+        cls, name: str, check: Predicate, *, description: str = "", source: str = ""
+    ) -> Property:
+        """Some reachable state satisfies ``check``; the witness path is reported."""
+        return cls(name, Expectation.SOMETIMES, check, None, description, source)
+
+    @classmethod
+    def leads_to(
+        cls, name: str, when: Predicate, check: Predicate, *,
+        fairness: tuple[Fairness, ...] = (), description: str = "", source: str = "",
+    ) -> Property:
+        """Whenever ``when`` holds, ``check`` eventually holds, on every fair path."""
+        return cls(name, Expectation.LEADS_TO, check, when, description, source, fairness)
+
+    @classmethod
+    def always_eventually(
+        cls, name: str, check: Predicate, *,
+        fairness: tuple[Fairness, ...] = (), description: str = "", source: str = "",
+    ) -> Property:
+        """``check`` holds infinitely often on every fair path."""
+        return cls(name, Expectation.ALWAYS_EVENTUALLY, check, None, description, source, fairness)
