@@ -307,6 +307,19 @@ class Product:
                 return (local, tuple(ctx._ops)), ctx._reads
         return None, ctx._reads
 
+    def which_row(self, i: int, event: str, state: State) -> int | None:
+        """Index (in ``rows[(code, event)]``) of the transition instance ``i`` takes, or None.
+
+        Not memoised: for coverage and diagrams, off the hot path.
+        """
+        table = self.tables[i]
+        rows = table.rows.get((state[self.offsets[i]], event), ())
+        for n, row in enumerate(rows):
+            ctx = self._load(i, state)
+            if all(bool(g.func(ctx)) is g.expected for g in row.guards):
+                return n
+        return None
+
     def local(self, i: int, event: str, state: State) -> Outcome | None:
         """The memoised outcome of instance ``i`` taking ``event`` in ``state`` (None: disabled)."""
         o = self.offsets[i]
