@@ -1,0 +1,389 @@
+"""The model as an acceptor of observed traces: does an implementation's trace conform?
+
+Only some moves of the product are observable: an *observable* names, per move, the event an
+observer would see (or ``None``: a silent move). Between two observations any number of silent
+moves may happen, so after each observation the :class:`Oracle` holds the set of every product
+state consistent with the trace so far (a subset construction done on the fly, as in runtime
+verification of partially observed systems). The closure over silent moves is bounded per step;
+when the bound is hit, an acceptance is still sound (a witness path exists) but a rejection is only
+*inconclusive*.
+
+Each consistent state keeps one parent pointer, so a witness path from the model's initial state
+through the accepted prefix can always be shown. Output is deterministic: state sets are
+insertion-ordered dicts filled in the product's fixed move order, and reported names are sorted.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import LimitError, VfpathError, WiringError
+from .explore import Options, explore, path_trace
+from .product import Move, Overflow, Product, State
+from .result import Trace
+from .system import System
+
+__all__ = [
+    "SCHEMA",
+    "Observable",
+    "Observation",
+    "Oracle",
+    "Verdict",
+    "VerdictStatus",
+    "Vocabulary",
+    "render_verdict",
+    "verdict_to_dict",
+]
+
+# move -> observed event name (None: silent); or a mapping move label -> name; or the labels
+# that are observable under their own name
+Observable = Callable[[Move], str | None] | Mapping[str, str | None] | Iterable[str]
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One observed event (``event`` None: a pure observation of state ``fields``).
+
+    ``instance`` qualifies the event: the oracle matches ``"instance.event"`` then. ``line`` and
+    ``text`` say where it came from, for reports (``where`` is e.g. "line 4" or "state 3").
+    """
+
+    event: str | None
+    instance: str | None = None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    line: int = 0
+    text: str = ""
+    where: str = ""
+
+    @property
+    def key(self) -> str | None:
+        """The observed event name the oracle matches against its alphabet."""
+        if self.event is None:
+            return None
+        return f"{self.instance}.{self.event}" if self.instance else self.event
+
+    @property
+    def location(self) -> str:
+        return self.where or (f"line {self.line}" if self.line else "observation")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What trace readers may name: observed events, model move labels, state fields."""
+
+    alphabet: frozenset[str]
+    moves: Mapping[str, str | None]
+    fields: frozenset[str]
+
+
+class VerdictStatus(enum.Enum):
+    CONFORMS = "conforms"
+    DIVERGES = "does not conform"
+    INCONCLUSIVE = "inconclusive"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of a whole trace. ``bool(verdict)`` is "conforms"."""
+
+    status: VerdictStatus
+    accepted: int  # observations accepted
+    rejected: Observation | None
+    allowed: tuple[str, ...]  # events the model allowed where the trace diverged (sorted)
+    trace: Trace  # a model path through the accepted prefix
+    marks: Mapping[int, Observation]  # trace step index -> the observation it explains
+    log_start: int  # trace steps before this index lead to the log's first state
+    states: int  # consistent states at the end (or at the divergence)
+    note: str = ""
+
+    def __bool__(self) -> bool:
+        return self.status is VerdictStatus.CONFORMS
+
+
+class _Node:
+    """A consistent state, with one parent pointer for a witness path."""
+
+    __slots__ = ("depth", "move", "obs", "parent", "state")
+
+    def __init__(
+        self, parent: _Node | None, move: int, state: State, obs: Observation | None
+    ) -> None:
+        self.parent = parent
+        self.move = move
+        self.state = state
+        self.obs = obs
+        self.depth: int = 0 if parent is None else parent.depth + 1
+
+
+def _resolve(product: Product, observable: Observable) -> list[str | None]:
+    labels = [m.label for m in product.moves]
+    if callable(observable):
+        return [observable(m) for m in product.moves]
+    if isinstance(observable, Mapping):
+        mapping: Mapping[str, str | None] = observable
+    else:
+        mapping = {label: label for label in observable}
+    unknown = sorted(set(mapping) - set(labels))
+    if unknown:
+        raise WiringError(f"observable names moves the model does not have: {unknown}")
+    return [mapping.get(label) for label in labels]
+
+
+def _norm(v: Any) -> Any:
+    """Tuples and lists compare equal (JSON has no tuples); sets compare as sets."""
+    if isinstance(v, (tuple, list)):
+        return [_norm(x) for x in v]
+    return v
+
+
+class Oracle:
+    """The model of ``system`` as an acceptor of observations.
+
+    Parameters: ``observable`` says which moves are seen and as what; ``from_any_state`` starts
+    from every reachable state (explored once, up to ``max_states``) instead of the initial one,
+    for logs that do not start at boot; ``max_silent`` bounds the states explored per step.
+    """
+
+    def __init__(
+        self,
+        system: System | Product,
+        observable: Observable,
+        *,
+        from_any_state: bool = False,
+        max_silent: int = 100_000,
+        max_states: int | None = None,
+    ) -> None:
+        if max_silent < 1:
+            raise LimitError(f"max_silent must be at least 1, got {max_silent}")
+        self.product = system.build() if isinstance(system, System) else system
+        self._names = _resolve(self.product, observable)
+        self.alphabet = frozenset(n for n in self._names if n is not None)
+        if not self.alphabet:
+            raise WiringError("no move of the model is observable")
+        self.max_silent = max_silent
+        self.from_any_state = from_any_state
+        self.note = ""
+        self.accepted = 0
+        self.rejection: Verdict | None = None
+        self._fields: dict[str, Callable[[State], Any]] = {}
+        self._log_start = 0
+        if from_any_state:
+            roots = self._all_states(max_states)
+        else:
+            roots = {self.product.initial: _Node(None, -1, self.product.initial, None)}
+        self._current = self._close(roots)
+
+    # -- set-up -----------------------------------------------------------------------------
+    def _all_states(self, max_states: int | None) -> dict[State, _Node]:
+        ex = explore(self.product, [], Options(max_states=max_states, deadlock=False))
+        if not ex.complete:
+            self.note = (
+                f"the starting set is incomplete: exploration stopped at the {ex.stop_reason}"
+            )
+        nodes: list[_Node] = []
+        for j, s in enumerate(ex.states):
+            parent = nodes[ex.parent[j]] if j else None
+            nodes.append(_Node(parent, ex.via[j], s, None))
+        return {n.state: n for n in nodes}
+
+    def vocabulary(self) -> Vocabulary:
+        """The names a trace may use, for the readers in :mod:`checker.traces`."""
+        p = self.product
+        fields = set(p.names) | set(p.channel_names)
+        for i, name in enumerate(p.names):
+            fields.update(f"{name}.{v}" for v in p.varidx[i])
+        moves = {m.label: n for m, n in zip(p.moves, self._names, strict=True)}
+        return Vocabulary(self.alphabet, moves, frozenset(fields))
+
+    def _field(self, name: str) -> Callable[[State], Any]:
+        getter = self._fields.get(name)
+        if getter is not None:
+            return getter
+        p = self.product
+        if name in p.index:
+            i = p.index[name]
+            off, states = p.offsets[i], p.tables[i].states
+            getter = lambda s: states[s[off]]  # noqa: E731
+        elif name in p.channel_names:
+            k = p.channel_base + p.channel_names.index(name)
+            getter = lambda s: _norm(s[k])  # noqa: E731
+        else:
+            inst, _, var = name.rpartition(".")
+            i = p.index.get(inst, -1)
+            if i < 0 or var not in p.varidx[i]:
+                raise VfpathError(f"unknown state field {name!r}")
+            k = p.offsets[i] + p.varidx[i][var]
+            getter = lambda s: _norm(s[k])  # noqa: E731
+        self._fields[name] = getter
+        return getter
+
+    def _test(self, obs: Observation) -> Callable[[State], bool]:
+        try:
+            checks = [(self._field(k), _norm(v)) for k, v in sorted(obs.fields.items())]
+        except VfpathError as e:
+            raise VfpathError(f"{obs.location}: {e}") from None
+        return lambda s: all(get(s) == want for get, want in checks)
+
+    def validate(self, observations: Iterable[Observation]) -> None:
+        """Raise :class:`VfpathError` at the first unknown event or field, before any work."""
+        for obs in observations:
+            if obs.key is not None and obs.key not in self.alphabet:
+                raise VfpathError(f"{obs.location}: unknown event {obs.key!r}")
+            self._test(obs)
+
+    # -- the acceptor ------------------------------------------------------------------------
+    def _close(self, seed: dict[State, _Node]) -> dict[State, _Node]:
+        """``seed`` plus every state reachable by silent moves, breadth first, bounded."""
+        out = dict(seed)
+        queue = list(seed.values())
+        names = self._names
+        i = 0
+        while i < len(queue):
+            node = queue[i]
+            i += 1
+            for m, t in self.product.successors(node.state):
+                if names[m] is not None or isinstance(t, Overflow) or t in out:
+                    continue
+                if len(out) >= self.max_silent:
+                    self.note = f"the silent-step bound of {self.max_silent} states was hit"
+                    return out
+                child = _Node(node, m, t, None)
+                out[t] = child
+                queue.append(child)
+        return out
+
+    def feed(self, event: Observation | str) -> bool:
+        """Advance over one observation; False (:attr:`rejection` set) if the model forbids it."""
+        obs = Observation(event) if isinstance(event, str) else event
+        if self.rejection is not None:
+            raise VfpathError("the trace has already diverged; start a new Oracle")
+        key = obs.key
+        if key is not None and key not in self.alphabet:
+            raise VfpathError(f"{obs.location}: unknown event {key!r}")
+        test = self._test(obs)
+        nxt: dict[State, _Node] = {}
+        if key is None:
+            nxt = {s: n for s, n in self._current.items() if test(s)}
+        else:
+            names = self._names
+            for s, node in self._current.items():
+                for m, t in self.product.successors(s):
+                    if names[m] == key and not isinstance(t, Overflow) and t not in nxt and test(t):
+                        nxt[t] = _Node(node, m, t, obs)
+        if not nxt:
+            self.rejection = self._verdict(obs)
+            return False
+        self._current = self._close(nxt)
+        self.accepted += 1
+        return True
+
+    def allowed(self) -> frozenset[str]:
+        """The observable events the model allows next."""
+        names = self._names
+        return frozenset(
+            names[m]  # type: ignore[misc]
+            for s in self._current
+            for m, t in self.product.successors(s)
+            if names[m] is not None and not isinstance(t, Overflow)
+        )
+
+    def states(self) -> frozenset[State]:
+        """The packed product states consistent with the trace so far."""
+        return frozenset(self._current)
+
+    def run(self, observations: Iterable[Observation]) -> Verdict:
+        """Feed every observation (stopping at the first divergence) and judge the trace."""
+        for obs in observations:
+            if not self.feed(obs):
+                assert self.rejection is not None
+                return self.rejection
+        return self._verdict(None)
+
+    # -- reporting ---------------------------------------------------------------------------
+    def witness(self) -> tuple[Trace, dict[int, Observation], int]:
+        """A shortest-known model path to a consistent state, which step explains which line,
+        and how many leading steps only reach the log's first state (``from_any_state``)."""
+        best = min(self._current.values(), key=lambda n: n.depth)
+        chain: list[_Node] = []
+        node: _Node | None = best
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        chain.reverse()
+        hops = [(n.move, n.state) for n in chain[1:]]
+        marks = {k: n.obs for k, n in enumerate(chain[1:], start=1) if n.obs is not None}
+        start = min(marks, default=len(chain)) - 1 if self.from_any_state else 0
+        return path_trace(self.product, chain[0].state, hops), marks, start
+
+    def _verdict(self, rejected: Observation | None) -> Verdict:
+        trace, marks, start = self.witness()
+        if rejected is None:
+            status = VerdictStatus.CONFORMS
+        else:
+            status = VerdictStatus.INCONCLUSIVE if self.note else VerdictStatus.DIVERGES
+        allowed = tuple(sorted(self.allowed())) if rejected is not None else ()
+        return Verdict(
+            status, self.accepted, rejected, allowed, trace, marks, start,
+            len(self._current), self.note,
+        )  # fmt: skip
+
+
+SCHEMA = "vfpath.conform/1"
+
+
+def render_verdict(verdict: Verdict) -> str:
+    """The readable verdict: "conforms", or where and how the trace left the model."""
+    if verdict.rejected is None:
+        return (
+            f"conforms: {verdict.accepted} observations accepted, "
+            f"{verdict.states} model states consistent at the end"
+        )
+    obs = verdict.rejected
+    head = "inconclusive" if verdict.status is VerdictStatus.INCONCLUSIVE else "does not conform"
+    text = obs.text or (obs.key or "") + (f" {dict(obs.fields)}" if obs.fields else "")
+    lines = [f"{head} at {obs.location}: {text}"]
+    if verdict.note:
+        lines.append(f"  note: {verdict.note}")
+    lines.append(
+        f"  the model allowed there: {', '.join(verdict.allowed) or '(nothing observable)'}"
+    )
+    steps = verdict.trace.steps
+    lines.append(f"  model path through the accepted prefix ({len(steps)} steps):")
+    for st in steps:
+        if verdict.log_start and st.index == verdict.log_start + 1:
+            lines.append("    -- the log starts here --")
+        mark = verdict.marks.get(st.index)
+        tail = f"   <- {mark.location}" if mark is not None else ""
+        lines.append(f"    {st.index:>3}. {st.label}{tail}")
+    return "\n".join(lines)
+
+
+def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
+    """The verdict as one JSON-ready document with a schema version."""
+    from .report import trace_to_dict
+
+    obs = verdict.rejected
+    return {
+        "schema": SCHEMA,
+        "status": verdict.status.name.lower(),
+        "conforms": bool(verdict),
+        "accepted": verdict.accepted,
+        "consistent_states": verdict.states,
+        "note": verdict.note or None,
+        "rejected": None
+        if obs is None
+        else {
+            "where": obs.location,
+            "line": obs.line,
+            "text": obs.text,
+            "event": obs.key,
+            "fields": dict(obs.fields),
+        },
+        "allowed": list(verdict.allowed),
+        "log_start": verdict.log_start,
+        "marks": {str(k): v.location for k, v in sorted(verdict.marks.items())},
+        "trace": trace_to_dict(verdict.trace),
+    }
