@@ -37,6 +37,10 @@ class World(Protocol):
 
     def emit(self, who: str, port: str, msg: Any) -> None: ...
 
+    def drain(self, who: str, port: str) -> None: ...
+
+    def arg(self, who: str, name: str) -> Any: ...
+
 
 class Actor:
     """Mixin for actor classes: declares ``variables`` and gives guards their view of the system.
@@ -68,3 +72,11 @@ class Actor:
     def emit(self, port: str, msg: Any) -> None:
         """Append ``msg`` to the channel behind ``port``; overflowing a bound is an error."""
         self._vf_world.emit(self._vf_name, port, msg)
+
+    def drain(self, port: str) -> None:
+        """Discard everything waiting on ``port`` (a closed and re-opened channel loses it)."""
+        self._vf_world.drain(self._vf_name, port)
+
+    def arg(self, name: str) -> Any:
+        """A value passed by the synchronisation this step belongs to (``System.sync(args=)``)."""
+        return self._vf_world.arg(self._vf_name, name)

@@ -44,6 +44,7 @@ class LiveSystem:
         self.product = product
         self.channels: dict[str, list[Any]] = {c: [] for c in product.channel_names}
         self.overflowed: str | None = None
+        self._args: dict[str, Any] = {}
         self.instances: dict[str, StateMachine] = {}
         for spec, table in zip(product.specs, product.tables, strict=True):
             cls = spec.cls
@@ -92,24 +93,44 @@ class LiveSystem:
         if len(q) > self.product.capacity[self.product.channel_names.index(name)]:
             self.overflowed = name
 
+    def drain(self, who: str, port: str) -> None:
+        self.channels[self._chan(who, port)].clear()
+
+    def arg(self, who: str, name: str) -> Any:
+        try:
+            return self._args[name]
+        except KeyError:
+            raise WiringError(f"{who}: this step passes no argument {name!r}") from None
+
     # -- stepping ------------------------------------------------------------------------------
     def enabled(self) -> list[int]:
         """Moves whose every part the library itself says is enabled now."""
         out = []
         names = self.product.names
         for m, move in enumerate(self.product.moves):
+            self._args = dict(move.args)
             if all(
                 ev in {e.id for e in self.instances[names[i]].enabled_events()}
                 for i, ev in move.parts
             ):
                 out.append(m)
+        self._args = {}
         return out
 
     def step(self, move: int) -> None:
-        """Take a move through ``send()`` on every participant, in wiring order."""
+        """Take a move through ``send()`` on every participant, in wiring order.
+
+        Guards of all participants are evaluated by the library before any of them moves, so
+        that a rendezvous is atomic here as in the product.
+        """
         names = self.product.names
-        for i, ev in self.product.moves[move].parts:
-            self.instances[names[i]].send(ev)
+        mv = self.product.moves[move]
+        self._args = dict(mv.args)
+        try:
+            for i, ev in mv.parts:
+                self.instances[names[i]].send(ev)
+        finally:
+            self._args = {}
 
     def snapshot(self) -> State:
         """The live state packed exactly as the product packs it."""

@@ -26,7 +26,9 @@ State = tuple[Any, ...]
 # a local outcome: the new slots of the instance, and channel operations ("push", ch, msg) / ("pop", ch)
 Outcome = tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...]]
 
-_RESERVED = frozenset(dir(StateMachine)) | {"peer", "peers", "peek", "recv", "emit", "state"}
+_RESERVED = frozenset(dir(StateMachine)) | {
+    "peer", "peers", "peek", "recv", "emit", "drain", "arg", "state"
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Move:
 
     label: str
     parts: tuple[tuple[int, str], ...]
+    args: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ class _Context:
         d["_reads"] = []
         d["_ops"] = []
         d["_popped"] = set()
+        d["_args"] = {}
         d["_peers"] = {}
         d["_ports"] = {}
         d["_product"] = product
@@ -149,6 +153,15 @@ class _Context:
     def emit(self, port: str, msg: Any) -> None:
         hash(msg)
         self._ops.append(("push", self._product.port(self._name, port), msg))
+
+    def drain(self, port: str) -> None:
+        self._ops.append(("clear", self._product.port(self._name, port)))
+
+    def arg(self, name: str) -> Any:
+        try:
+            return self._args[name]
+        except KeyError:
+            raise WiringError(f"{self._name}: this step passes no argument {name!r}") from None
 
 
 class Product:
@@ -211,11 +224,11 @@ class Product:
                     raise WiringError(f"sync {sync.label!r}: unknown instance {inst!r}")
                 if ev not in self.tables[self.index[inst]].events:
                     raise WiringError(f"sync {sync.label!r}: {inst} has no event {ev!r}")
-                if (inst, ev) in synced:
-                    raise WiringError(f"sync {sync.label!r}: {inst}.{ev} is already in a sync")
                 synced[(inst, ev)] = sync.label
                 parts.append((self.index[inst], ev))
-            moves.append(Move(sync.label, tuple(parts)))
+            if len({i for i, _ in parts}) != len(parts):
+                raise WiringError(f"sync {sync.label!r}: an instance takes part twice")
+            moves.append(Move(sync.label, tuple(parts), sync.args))
         for i, (name, table) in enumerate(zip(self.names, self.tables, strict=True)):
             for ev in table.events:
                 if (name, ev) not in synced:
@@ -292,12 +305,15 @@ class Product:
             d[v] = state[o + k]
         return ctx
 
-    def _evaluate(self, i: int, event: str, state: State) -> tuple[Outcome | None, list[Any]]:
+    def _evaluate(
+        self, i: int, event: str, state: State, args: tuple[tuple[str, Any], ...] = ()
+    ) -> tuple[Outcome | None, list[Any]]:
         """Run the actor's code for ``event`` on ``state``: the outcome and the reads it made."""
         table = self.tables[i]
         code = state[self.offsets[i]]
         rows: tuple[TransitionRow, ...] = table.rows.get((code, event), ())
         ctx = self._load(i, state)
+        ctx.__dict__["_args"] = dict(args)
         for row in rows:
             if all(bool(g.func(ctx)) is g.expected for g in row.guards):
                 for _name, fn in row.actions:
@@ -307,7 +323,9 @@ class Product:
                 return (local, tuple(ctx._ops)), ctx._reads
         return None, ctx._reads
 
-    def which_row(self, i: int, event: str, state: State) -> int | None:
+    def which_row(
+        self, i: int, event: str, state: State, args: tuple[tuple[str, Any], ...] = ()
+    ) -> int | None:
         """Index (in ``rows[(code, event)]``) of the transition instance ``i`` takes, or None.
 
         Not memoised: for coverage and diagrams, off the hot path.
@@ -316,14 +334,17 @@ class Product:
         rows = table.rows.get((state[self.offsets[i]], event), ())
         for n, row in enumerate(rows):
             ctx = self._load(i, state)
+            ctx.__dict__["_args"] = dict(args)
             if all(bool(g.func(ctx)) is g.expected for g in row.guards):
                 return n
         return None
 
-    def local(self, i: int, event: str, state: State) -> Outcome | None:
+    def local(
+        self, i: int, event: str, state: State, args: tuple[tuple[str, Any], ...] = ()
+    ) -> Outcome | None:
         """The memoised outcome of instance ``i`` taking ``event`` in ``state`` (None: disabled)."""
         o = self.offsets[i]
-        key = (i, event, state[o : o + 1 + len(self.tables[i].variables)])
+        key = (i, event, state[o : o + 1 + len(self.tables[i].variables)], args)
         node = self._memo.get(key)
         while node is not None and type(node) is _Branch:
             k = node.key
@@ -331,7 +352,7 @@ class Product:
             node = node.children.get(v)
         if node is not None:
             return node.outcome  # type: ignore[union-attr]
-        outcome, reads = self._evaluate(i, event, state)
+        outcome, reads = self._evaluate(i, event, state, args)
         self._insert(key, reads, outcome)
         return outcome
 
@@ -369,9 +390,10 @@ class Product:
 
     def _fire(self, move: Move, m: int, state: State) -> State | Overflow | None:
         parts = move.parts
+        args = move.args
         if len(parts) == 1:
             i, ev = parts[0]
-            out = self.local(i, ev, state)
+            out = self.local(i, ev, state, args)
             if out is None:
                 return None
             if not out[1]:
@@ -384,7 +406,7 @@ class Product:
             for i, ev in parts:
                 if (state[self.offsets[i]], ev) not in self.tables[i].rows:
                     return None
-                out = self.local(i, ev, state)
+                out = self.local(i, ev, state, args)
                 if out is None:
                     return None
                 outs.append((i, out))
@@ -397,6 +419,8 @@ class Product:
                 ch = op[1]
                 if op[0] == "pop":
                     lst[ch] = lst[ch][1:]
+                elif op[0] == "clear":
+                    lst[ch] = ()
         full = None
         for _i, (_local, ops) in outs:
             for op in ops:

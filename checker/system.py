@@ -44,10 +44,16 @@ class ChannelSpec:
 
 @dataclass(frozen=True)
 class SyncSpec:
-    """A rendezvous: every ``(instance, event)`` part moves in one atomic step, or none does."""
+    """A rendezvous: every ``(instance, event)`` part moves in one atomic step, or none does.
+
+    ``args`` are values the step passes to every participant (``self.arg(name)`` in guards and
+    actions), as in a rendezvous with value passing; one event may take part in several syncs
+    with different partners or args, each a move of its own.
+    """
 
     label: str
     parts: tuple[tuple[str, str], ...]
+    args: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass
@@ -91,13 +97,18 @@ class System:
         self.channels[name] = ChannelSpec(name, capacity)
         return self
 
-    def sync(self, label: str, *parts: tuple[str, str]) -> System:
-        """Make the given ``(instance, event)`` pairs one atomic step named ``label``."""
+    def sync(
+        self, label: str, *parts: tuple[str, str], args: Mapping[str, Any] | None = None
+    ) -> System:
+        """Make the given ``(instance, event)`` pairs one atomic step named ``label``.
+
+        A single part is allowed when ``args`` are given: it binds values to one instance's event.
+        """
         if label in self.syncs:
             raise WiringError(f"synchronisation {label!r} is declared twice")
-        if len(parts) < 2:
+        if len(parts) < 2 and not args:
             raise WiringError(f"synchronisation {label!r} needs at least two parts")
-        self.syncs[label] = SyncSpec(label, tuple(parts))
+        self.syncs[label] = SyncSpec(label, tuple(parts), tuple(sorted((args or {}).items())))
         return self
 
     def replace(self, replacements: Mapping[str, type[StateMachine]]) -> System:

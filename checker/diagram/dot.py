@@ -1,0 +1,188 @@
+"""Render the diagram IR as Graphviz DOT text.
+
+DOT is written by hand rather than through ``graphviz.Digraph`` so that the text is exactly
+determined by the IR (the repository commits it and a test compares it). Layout hints were chosen
+by looking at the rendered pictures: left-to-right state machines, a legend for colours, and a
+sequence chart built as a grid of same-rank rows with straight lifelines.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .ir import Edge, Graph, GraphKind, Node, NodeKind, SequenceChart
+
+__all__ = ["chart_to_dot", "graph_to_dot", "quote"]
+
+FONT = "Helvetica"
+HIGHLIGHT = "#d62728"
+DEFAULT_FILL = "#f2f2f2"
+
+# bounded layout effort: dot stops refining crossings early instead of spinning on a big graph
+_EFFORT = 'nslimit=20, nslimit1=20, mclimit=1.0, searchsize=50'
+
+
+def quote(text: str) -> str:
+    """A DOT double-quoted string; newlines become centred line breaks."""
+    esc = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + esc.replace("\r", "").replace("\n", "\\n") + '"'
+
+
+def _attrs(**kw: str | int | float) -> str:
+    parts = []
+    for key, value in kw.items():
+        text = quote(value) if isinstance(value, str) else f"{value:g}"
+        parts.append(f"{key}={text}")
+    return "[" + ", ".join(parts) + "]"
+
+
+def _header(name: str, title: str, rankdir: str) -> list[str]:
+    return [
+        f"digraph {quote(name)} {{",
+        f'  graph [fontname="{FONT}", fontsize=16, labelloc="t", rankdir={rankdir}, '
+        f"label={quote(title)}, pad=0.3, nodesep=0.5, ranksep=0.6, {_EFFORT}];",
+        f'  node [fontname="{FONT}", fontsize=13];',
+        f'  edge [fontname="{FONT}", fontsize=11, color="#555555", fontcolor="#333333"];',
+    ]
+
+
+def _actor_node(n: Node) -> str:
+    if n.kind is NodeKind.FINAL:
+        a = _attrs(label=n.label, shape="doublecircle", style="filled", fillcolor=DEFAULT_FILL)
+    else:
+        a = _attrs(
+            label=n.label, shape="box", style="rounded,filled", fillcolor=DEFAULT_FILL,
+            penwidth=2 if n.kind is NodeKind.INITIAL else 1,
+        )
+    return f"  {quote(n.id)} {a};"
+
+
+def _edge(e: Edge, **extra: str | int | float) -> str:
+    kw: dict[str, str | int | float] = {}
+    if e.label:
+        kw["label"] = e.label
+    if e.tooltip:
+        kw["tooltip"] = e.tooltip
+        kw["labeltooltip"] = e.tooltip
+    kw.update(extra)
+    return f"  {quote(e.source)} -> {quote(e.target)} {_attrs(**kw)};"
+
+
+def _legend(g: Graph) -> list[str]:
+    rows = []
+    for cat, colour in sorted(g.palette.items()):
+        rows.append(f'<TR><TD BGCOLOR="{colour}" WIDTH="24"> </TD><TD ALIGN="LEFT">{_html(cat)}</TD></TR>')
+    rows.append(
+        f'<TR><TD BORDER="3" COLOR="{HIGHLIGHT}" WIDTH="24"> </TD>'
+        '<TD ALIGN="LEFT">violates a property</TD></TR>'
+    )
+    table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="4">' + "".join(rows) + "</TABLE>"
+    return [f'  legend [shape=plaintext, label=<{table}>];']
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _product_node(g: Graph, n: Node) -> str:
+    fill = g.palette.get(n.category, DEFAULT_FILL)
+    kw: dict[str, str | int | float] = {
+        "label": n.label, "style": "filled", "fillcolor": fill, "tooltip": n.tooltip,
+    }
+    if g.kind is GraphKind.SUMMARY:
+        kw["shape"] = "box"
+        kw["style"] = "rounded,filled"
+    else:
+        kw.update(shape="circle", fixedsize="true", width=0.45, fontsize=11)
+    if n.kind is NodeKind.INITIAL:
+        kw["peripheries"] = 2
+    if n.highlight:
+        kw.update(color=HIGHLIGHT, penwidth=3)
+    return f"  {quote(n.id)} {_attrs(**kw)};"
+
+
+def graph_to_dot(g: Graph) -> str:
+    """DOT for an actor, product or summary graph."""
+    title = g.title + "".join(f"\n{note}" for note in g.notes)
+    if g.kind is GraphKind.ACTOR:
+        lines = _header(g.name, title, "LR")
+        lines.append('  __start [shape=point, width=0.15, label=""];')
+        lines += [_actor_node(n) for n in g.nodes]
+        lines += [f"  __start -> {quote(n.id)};" for n in g.nodes if n.kind is NodeKind.INITIAL]
+        lines += [_edge(e) for e in g.edges]
+    else:
+        lines = _header(g.name, title, "TB")
+        lines += _legend(g)
+        lines += [_product_node(g, n) for n in g.nodes]
+        for e in g.edges:
+            if g.kind is GraphKind.SUMMARY:
+                width = 1 + math.log10(max(e.count, 1))
+                lines.append(_edge(e, penwidth=round(width, 2)))
+            else:
+                lines.append(_edge(e, fontsize=9))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(chart: SequenceChart, lane: str, step_index: int) -> str:
+    return f"r{step_index}_{lane}"
+
+
+def chart_to_dot(chart: SequenceChart) -> str:
+    """DOT for a sequence chart: a grid whose rows are steps and whose columns are lanes.
+
+    Each row is one ``rank=same`` group: a step label on the left, then one cell per lane (a box
+    for a lane that moves, an invisible point on its lifeline otherwise). Heavy invisible edges
+    keep each lane's column straight; a sync step draws arrows from its first part to the others.
+    """
+    lines = _header(chart.name, chart.title, "TB")
+    lines[1] = lines[1].replace("nodesep=0.5", "nodesep=0.35").replace("ranksep=0.6", "ranksep=0.25")
+    lines.append('  edge [arrowhead=none, style=dashed, color="#999999", weight=100];')
+    head = ["hdr"] + [ln.id for ln in chart.lanes]
+    lines.append('  hdr [shape=plaintext, label="step"];')
+    for ln in chart.lanes:
+        lines.append(f"  {quote(ln.id)} {_attrs(label=ln.label, shape='box', style='filled', fillcolor='#dbe9f6')};")
+    rows = [head]
+    for st in chart.steps:
+        moving = {lane: ev for lane, ev in st.parts}
+        text = f"{st.index}. {st.label}"
+        shared = st.changes_of("")
+        if shared:
+            text += "\n" + "\n".join(shared)
+        if st.in_loop:
+            text = "↻ " + text
+        row = [f"step{st.index}"]
+        lines.append(
+            f"  step{st.index} {_attrs(label=text, shape='plaintext', fontsize=11)};"
+        )
+        for ln in chart.lanes:
+            cid = _cell(chart, ln.id, st.index)
+            row.append(cid)
+            if ln.id in moving:
+                body = "\n".join((moving[ln.id], *st.changes_of(ln.id)))
+                fill = "#fff2cc" if st.is_sync else "#e2f0d9"
+                lines.append(
+                    f"  {cid} {_attrs(label=body, shape='box', style='rounded,filled', fillcolor=fill, fontsize=11)};"
+                )
+            else:
+                lines.append(f"  {cid} [shape=point, width=0.01, label=\"\"];")
+        rows.append(row)
+    for row in rows:
+        lines.append("  { rank=same; " + " ".join(quote(c) for c in row) + "; }")
+        # invisible left-to-right chain: keeps the columns in lane order on every row
+        lines.append("  " + " -> ".join(quote(c) for c in row) + " [style=invis, weight=1];")
+    for col in range(len(head)):
+        chain = [row[col] for row in rows]
+        style = "invis" if col == 0 else "dashed"
+        lines.append("  " + " -> ".join(quote(c) for c in chain) + f" [style={style}];")
+    for st in chart.steps:
+        if st.is_sync:
+            first = _cell(chart, st.parts[0][0], st.index)
+            for lane, _ev in st.parts[1:]:
+                other = _cell(chart, lane, st.index)
+                lines.append(
+                    f"  {first} -> {other} [style=solid, color=\"#1f4e79\", penwidth=1.6, "
+                    "arrowhead=normal, constraint=false];"
+                )
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,459 @@
+"""Liveness under fairness on the explored product graph, with lasso counterexamples.
+
+``P ~> Q`` (leads-to) fails exactly when some fair run reaches a state where ``P and not Q``
+and then never meets ``Q``. Such a run stays, from the trigger on, inside the states where ``Q``
+is false, so it ends in a strongly connected component (SCC) of that subgraph which it can
+traverse fairly, or it stops in a state without successor. ``GF Q`` is ``True ~> Q``.
+
+Fairness, as in TLA+'s ``WF``/``SF`` on each action: every move whose label matches a
+:class:`~checker.properties.Fairness` glob is one fairness constraint of its own. A move is
+enabled in a state when the state has an edge labelled with it (a step that only overflows a
+channel is not an edge; the ``channels-bounded`` property reports it). An SCC ``C`` can be
+traversed by a cycle that visits all of its states and edges, which is the fairest way through it:
+
+* weak fairness on ``m`` fails on ``C`` when ``m`` is enabled in every state of ``C`` and no edge
+  of ``C`` takes it; a smaller cycle inside ``C`` cannot fix that, so ``C`` is dropped;
+* strong fairness on ``m`` fails on ``C`` when ``m`` is enabled in some state of ``C`` and never
+  taken inside it; a cycle avoiding those states may still be fair, so they are removed and the
+  SCCs of the rest recomputed (the Emerson-Lei / Streett refinement).
+
+A state without any successor stutters forever: nothing is enabled there, so every fairness
+assumption is met, and if ``Q`` is false there the property is violated (TLA+ semantics; a
+final state counts too). Such a lasso has an empty cycle: ``loop_start == len(trace)``.
+
+Steps that leave the state unchanged (self-loops) are ordinary edges: they form a cycle, and
+taking one counts as taking its move.
+
+References: Tarjan, "Depth-first search and linear graph algorithms" (1972); Emerson and Lei,
+"Modalities for model checking" (1987); Lamport, "Specifying Systems", ch. 8 (fairness).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from .explore import Exploration, path_trace
+from .product import Overflow, Product, State
+from .properties import Expectation, Property
+from .result import PropertyResult, Status, Trace
+from .view import StateView
+
+__all__ = ["Graph", "check_liveness", "fair_components", "strongly_connected"]
+
+
+class Graph:
+    """The explored edges in compressed rows: ``out(s)`` is ``range(start[s], start[s + 1])``.
+
+    ``dst[k]`` and ``move[k]`` describe edge ``k``. Built once per check, shared by properties.
+    """
+
+    def __init__(self, n: int, edges: tuple[array, array, array]) -> None:
+        src, dst, mv = edges
+        if any(src[k] > src[k + 1] for k in range(len(src) - 1)):
+            # explore appends edges in source order; sort only if that ever changes
+            order = sorted(range(len(src)), key=src.__getitem__)
+            src = array("l", (src[k] for k in order))
+            dst = array("l", (dst[k] for k in order))
+            mv = array("l", (mv[k] for k in order))
+        start = array("l", bytes(8 * (n + 1)))
+        for s in src:
+            start[s + 1] += 1
+        for s in range(n):
+            start[s + 1] += start[s]
+        self.n = n
+        self.start = start
+        self.dst = dst
+        self.move = mv
+        self._enabled: list[int | None] = [None] * n
+
+    def out(self, s: int) -> range:
+        return range(self.start[s], self.start[s + 1])
+
+    def enabled(self, s: int) -> int:
+        """The moves enabled in ``s`` as a bit mask (bit ``m`` for move ``m``)."""
+        mask = self._enabled[s]
+        if mask is None:
+            mask = 0
+            mv = self.move
+            for k in self.out(s):
+                mask |= 1 << mv[k]
+            self._enabled[s] = mask
+        return mask
+
+
+def strongly_connected(
+    g: Graph, nodes: Iterable[int], inside: Callable[[int], bool]
+) -> list[list[int]]:
+    """Tarjan's SCCs of the subgraph of ``g`` on the nodes where ``inside`` holds.
+
+    Iterative (an explicit stack of edge cursors), so a chain of a million states is fine.
+    Every SCC is returned, trivial ones included.
+    """
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[int] = []
+    out: list[list[int]] = []
+    start, dst = g.start, g.dst
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, start[root])]
+        while work:
+            v, k = work[-1]
+            end = start[v + 1]
+            while k < end:
+                w = dst[k]
+                k += 1
+                if not inside(w):
+                    continue
+                if w not in index:
+                    work[-1] = (v, k)
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, start[w]))
+                    break
+                if w in on_stack and index[w] < low[v]:
+                    low[v] = index[w]
+            else:
+                work.pop()
+                if work:
+                    u = work[-1][0]
+                    if low[v] < low[u]:
+                        low[u] = low[v]
+                if low[v] == index[v]:
+                    comp = []
+                    while True:
+                        w = stack.pop()
+                        on_stack.discard(w)
+                        comp.append(w)
+                        if w == v:
+                            break
+                    out.append(comp)
+    return out
+
+
+@dataclass(frozen=True)
+class _Fair:
+    weak: int  # bit mask of weakly fair moves
+    strong: int  # bit mask of strongly fair moves (strong wins when both match)
+
+    @property
+    def any(self) -> int:
+        return self.weak | self.strong
+
+
+def _fairness(product: Product, prop: Property) -> _Fair:
+    weak = strong = 0
+    for m, move in enumerate(product.moves):
+        for f in prop.fairness:
+            if fnmatchcase(move.label, f.pattern):
+                if f.strong:
+                    strong |= 1 << m
+                else:
+                    weak |= 1 << m
+    return _Fair(weak & ~strong, strong)
+
+
+def _taken(g: Graph, comp: set[int]) -> int:
+    """Moves taken by some edge inside ``comp``, as a bit mask."""
+    mask = 0
+    dst, mv = g.dst, g.move
+    for s in comp:
+        for k in g.out(s):
+            if dst[k] in comp:
+                mask |= 1 << mv[k]
+    return mask
+
+
+def _is_cycle(g: Graph, comp: list[int]) -> bool:
+    if len(comp) > 1:
+        return True
+    s = comp[0]
+    return any(g.dst[k] == s for k in g.out(s))
+
+
+def fair_components(g: Graph, region: set[int], fair: _Fair) -> list[set[int]]:
+    """SCCs of ``region`` that a cycle can traverse fairly (see the module docstring)."""
+    found: list[set[int]] = []
+    todo = [
+        c for c in strongly_connected(g, sorted(region), region.__contains__) if _is_cycle(g, c)
+    ]
+    while todo:
+        comp = set(todo.pop())
+        taken = _taken(g, comp)
+        somewhere, everywhere = 0, -1
+        for s in comp:
+            e = g.enabled(s)
+            somewhere |= e
+            everywhere &= e
+        if fair.weak & everywhere & ~taken:
+            continue  # a weakly fair move is always enabled and never taken: no fair cycle here
+        starved = fair.strong & somewhere & ~taken
+        if starved:
+            rest = {s for s in comp if not g.enabled(s) & starved}
+            todo.extend(
+                c for c in strongly_connected(g, sorted(rest), rest.__contains__) if _is_cycle(g, c)
+            )
+            continue
+        found.append(comp)
+    return found
+
+
+def _bfs(
+    g: Graph,
+    inside: Callable[[int], bool],
+    src: int,
+    goal: Callable[[int], bool],
+    *,
+    min_one: bool = False,
+) -> list[int] | None:
+    """Edge indices of a shortest path from ``src`` to a node satisfying ``goal``, inside.
+
+    ``min_one`` demands at least one step (to close a cycle back to ``src``).
+    """
+    if not min_one and goal(src):
+        return []
+    back: dict[int, tuple[int, int]] = {}  # node -> (previous node, edge index)
+    seen = {src} if not min_one else set()
+    frontier = deque([src])
+    dst = g.dst
+    while frontier:
+        v = frontier.popleft()
+        for k in g.out(v):
+            w = dst[k]
+            if w in seen or not inside(w):
+                continue
+            seen.add(w)
+            back[w] = (v, k)
+            if goal(w):
+                path = []
+                while True:
+                    u, e = back[w]
+                    path.append(e)
+                    if u == src:
+                        break
+                    w = u
+                path.reverse()
+                return path
+            frontier.append(w)
+    return None
+
+
+def _fair_cycle(g: Graph, comp: set[int], entry: int, fair: _Fair) -> list[int]:
+    """Edge indices of a cycle from ``entry`` back to it, inside ``comp``, that is itself fair.
+
+    For each fair move enabled somewhere in ``comp`` the cycle either takes it (when some edge
+    of ``comp`` does) or visits a state where it is disabled (a weakly fair move that ``comp``
+    never takes; :func:`fair_components` guaranteed such a state exists). Greedy: go to the
+    nearest state that settles a pending obligation, repeat, then return to ``entry``.
+    """
+    somewhere = 0
+    for s in comp:
+        somewhere |= g.enabled(s)
+    taken = _taken(g, comp)
+    need_edge = fair.any & somewhere & taken
+    need_off = fair.any & somewhere & ~taken
+    dst, mv = g.dst, g.move
+    inside = comp.__contains__
+
+    def settle(v: int) -> None:
+        nonlocal need_off
+        need_off &= g.enabled(v)
+
+    def useful(v: int) -> bool:
+        if need_off & ~g.enabled(v):
+            return True
+        return any(need_edge >> mv[k] & 1 and dst[k] in comp for k in g.out(v))
+
+    cycle: list[int] = []
+    cur = entry
+    settle(cur)
+    while need_edge or need_off:
+        path = _bfs(g, inside, cur, useful)
+        assert path is not None, "a fair component must settle every obligation"
+        for k in path:
+            need_edge &= ~(1 << mv[k])
+            settle(dst[k])
+        cycle.extend(path)
+        cur = dst[path[-1]] if path else cur
+        if need_edge:
+            for k in g.out(cur):
+                if need_edge >> mv[k] & 1 and dst[k] in comp:
+                    cycle.append(k)
+                    need_edge &= ~(1 << mv[k])
+                    cur = dst[k]
+                    settle(cur)
+                    break
+    if cur != entry or not cycle:
+        back = _bfs(g, inside, cur, entry.__eq__, min_one=not cycle)
+        assert back is not None, "a component is strongly connected"
+        cycle.extend(back)
+    return cycle
+
+
+def _reach(g: Graph, sources: list[int], allowed: bytearray) -> set[int]:
+    """States reachable from ``sources`` through states where ``allowed`` is set."""
+    seen = set(sources)
+    frontier = deque(sources)
+    dst = g.dst
+    while frontier:
+        v = frontier.popleft()
+        for k in g.out(v):
+            w = dst[k]
+            if allowed[w] and w not in seen:
+                seen.add(w)
+                frontier.append(w)
+    return seen
+
+
+def _can_reach(g: Graph, region: set[int], targets: set[int]) -> set[int]:
+    """States of ``region`` from which some target is reachable inside ``region``."""
+    rev: dict[int, list[int]] = {}
+    dst = g.dst
+    for s in region:
+        for k in g.out(s):
+            w = dst[k]
+            if w in region:
+                rev.setdefault(w, []).append(s)
+    seen = set(targets)
+    frontier = deque(targets)
+    while frontier:
+        v = frontier.popleft()
+        for u in rev.get(v, ()):
+            if u not in seen:
+                seen.add(u)
+                frontier.append(u)
+    return seen
+
+
+def _stuck(product: Product, ex: Exploration, g: Graph, s: int) -> bool:
+    """True when ``s`` really has no successor (not merely left unexpanded by a limit)."""
+    if g.start[s] != g.start[s + 1]:
+        return False
+    if ex.complete:
+        return True
+    return all(isinstance(nxt, Overflow) for _m, nxt in product.successors(ex.states[s]))
+
+
+def _lasso(
+    product: Product,
+    ex: Exploration,
+    g: Graph,
+    region: set[int],
+    triggers: list[int],
+    comps: list[set[int]],
+    stuck: set[int],
+    fair: _Fair,
+) -> Trace:
+    """Shortest stem to a trigger that can reach a fair component, a path in, a fair cycle."""
+    targets = set(stuck).union(*comps)
+    able = _can_reach(g, region, targets)
+    trigger = min(s for s in triggers if s in able)  # ids follow BFS order: shortest stem
+    ids: list[int] = []
+    sid = trigger
+    while sid != -1:
+        ids.append(sid)
+        sid = ex.parent[sid]
+    ids.reverse()
+    states = ex.states
+    hops: list[tuple[int, State]] = [(ex.via[j], states[j]) for j in ids[1:]]
+    path = _bfs(g, region.__contains__, trigger, targets.__contains__)
+    assert path is not None
+    entry = g.dst[path[-1]] if path else trigger
+    cycle: list[int] = []
+    if entry not in stuck:
+        comp = next(c for c in comps if entry in c)
+        cycle = _fair_cycle(g, comp, entry, fair)
+    edges = path + cycle
+    hops.extend((g.move[k], states[g.dst[k]]) for k in edges)
+    trace = path_trace(product, states[0], hops)
+    loop_start = len(ids) - 1 + len(path)
+    return Trace(trace.initial, trace.steps, trace.states, loop_start)
+
+
+def _one(product: Product, ex: Exploration, g: Graph, prop: Property) -> PropertyResult:
+    def result(status: Status, note: str, trace: Trace | None = None) -> PropertyResult:
+        return PropertyResult(
+            prop.name,
+            prop.expectation,
+            status,
+            prop.description,
+            prop.source,
+            counterexample=trace,
+            note=note,
+        )
+
+    states = ex.states
+    n = len(states)
+    not_q = bytearray(n)
+    for s, st in enumerate(states):
+        not_q[s] = not prop.check(StateView(product, st))
+    if prop.expectation is Expectation.LEADS_TO and prop.when is not None:
+        when = prop.when
+        p_count = 0
+        triggers: list[int] = []
+        for s, st in enumerate(states):
+            if when(StateView(product, st)):
+                p_count += 1
+                if not_q[s]:
+                    triggers.append(s)
+        about = f"trigger holds in {p_count:,} of {n:,} states"
+    else:
+        p_count = n
+        triggers = [s for s in range(n) if not_q[s]]
+        about = f"holds in {n - len(triggers):,} of {n:,} states"
+    incomplete = "" if ex.complete else f"; exploration incomplete ({ex.stop_reason})"
+    region = _reach(g, triggers, not_q)
+    fair = _fairness(product, prop)
+    comps = fair_components(g, region, fair)
+    stuck = {s for s in region if _stuck(product, ex, g, s)}
+    if comps or stuck:
+        trace = _lasso(product, ex, g, region, triggers, comps, stuck, fair)
+        cycle = len(trace) - (trace.loop_start or 0)
+        how = f"a fair cycle of {cycle} steps" if cycle else "a state without successor"
+        note = f"{about}; ends in {how} where it never holds{incomplete}"
+        return result(Status.VIOLATED, note, trace)
+    if not ex.complete:
+        return result(Status.UNKNOWN, about + incomplete)
+    if p_count == 0:
+        return result(Status.VACUOUS, "its trigger is never reached")
+    return result(Status.HOLDS, about)
+
+
+def check_liveness(
+    product: Product, ex: Exploration, props: list[Property]
+) -> list[PropertyResult]:
+    """Judge leads-to and always-eventually properties on the explored graph, under fairness.
+
+    Returns one result per property, in order: VIOLATED with a lasso counterexample
+    (``loop_start`` marks the cycle), VACUOUS when a leads-to's trigger is never reached,
+    UNKNOWN when the exploration stopped at a limit and no real violation was found, else HOLDS.
+    A violation found on an incomplete exploration is real: its cycle uses only fully expanded
+    states, whose enabled moves are all known.
+    """
+    if ex.edges is None:
+        return [
+            PropertyResult(
+                p.name,
+                p.expectation,
+                Status.UNKNOWN,
+                p.description,
+                p.source,
+                note="the exploration kept no edges",
+            )
+            for p in props
+        ]
+    g = Graph(len(ex.states), ex.edges)
+    return [_one(product, ex, g, p) for p in props]
