@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from statemachine import State, StateMachine
-
 from vfpath.checker import Property, System
 from vfpath.checker.actor import Actor
 
@@ -78,14 +77,13 @@ def peterson() -> System:
     sysm = System("peterson")
     sysm.add("turn", Turn)
     for i in (0, 1):
-        sysm.add(f"p{i}", PetersonProcess, peers={"other": f"p{1 - i}", "turn": "turn"},
-                 params={"me": i})
+        sysm.add(
+            f"p{i}", PetersonProcess, peers={"other": f"p{1 - i}", "turn": "turn"}, params={"me": i}
+        )
     sysm.sync("p0.set_turn", ("p0", "set_turn"), ("turn", "give1"))
     sysm.sync("p1.set_turn", ("p1", "set_turn"), ("turn", "give0"))
     sysm.properties.append(mutex("p0", "p1"))
-    sysm.properties.append(
-        Property.sometimes("p0-enters", lambda s: s["p0"].state == "critical")
-    )
+    sysm.properties.append(Property.sometimes("p0-enters", lambda s: s["p0"].state == "critical"))
     return sysm
 
 
@@ -139,6 +137,57 @@ def philosophers(n: int, put_back: bool = False) -> System:
         p = f"phil[{i}]"
         sysm.sync(f"{p}.take_left", (p, "take_left"), (f"fork[{i}]", "pick_a"))
         sysm.sync(f"{p}.take_right", (p, "take_right"), (f"fork[{j}]", "pick_b"))
-        sysm.sync(f"{p}.put_down", (p, "put_down"), (f"fork[{i}]", "drop_a"), (f"fork[{j}]", "drop_b"))
+        sysm.sync(
+            f"{p}.put_down", (p, "put_down"), (f"fork[{i}]", "drop_a"), (f"fork[{j}]", "drop_b")
+        )
         sysm.sync(f"{p}.put_back", (p, "put_back"), (f"fork[{i}]", "back_a"))
+    return sysm
+
+
+class Producer(Actor, StateMachine):
+    """Sends 0, 1, 2, 0, ... on ``out`` while it has credit (flow control by rendezvous)."""
+
+    variables = {"next": 0, "credit": 2}
+
+    ready = State(initial=True)
+    produce = ready.to(ready, cond="has_credit", on="put")
+    refill = ready.to(ready, on="add_credit")
+
+    def has_credit(self) -> bool:
+        return self.credit > 0
+
+    def put(self) -> None:
+        self.emit("out", self.next)
+        self.next = (self.next + 1) % 3
+        self.credit -= 1
+
+    def add_credit(self) -> None:
+        self.credit += 1
+
+
+class Consumer(Actor, StateMachine):
+    """Takes a message when one waits (a guard that peeks at the channel), then returns credit."""
+
+    variables = {"total": 0}
+
+    waiting = State(initial=True)
+    got = State()
+
+    take = waiting.to(got, cond="has_msg", on="take_msg")
+    done = got.to(waiting)
+
+    def has_msg(self) -> bool:
+        return self.peek("inbox") is not None
+
+    def take_msg(self) -> None:
+        self.total = (self.total + self.recv("inbox")) % 4
+
+
+def pipeline(capacity: int = 2, credit: int = 2) -> System:
+    """A producer and a consumer on one FIFO channel; ``credit > capacity`` overflows it."""
+    sysm = System(f"pipeline-{capacity}-{credit}")
+    sysm.channel("link", capacity)
+    sysm.add("prod", Producer, ports={"out": "link"}, init={"credit": credit})
+    sysm.add("cons", Consumer, ports={"inbox": "link"})
+    sysm.sync("cons.done", ("cons", "done"), ("prod", "refill"))
     return sysm
