@@ -17,6 +17,7 @@ from .extract import (
     product_graph,
     sequence_chart,
     transition_source,
+    violation_charts,
 )
 from .ir import ChartStep, Edge, Graph, GraphKind, Lane, Node, NodeKind, SequenceChart
 from .render import (
@@ -57,6 +58,7 @@ __all__ = [
     "to_dot",
     "to_mermaid",
     "transition_source",
+    "violation_charts",
     "write_atomic",
     "write_diagram",
 ]

@@ -9,8 +9,9 @@ sequence chart built as a grid of same-rank rows with straight lifelines.
 from __future__ import annotations
 
 import math
+import textwrap
 
-from .ir import Edge, Graph, GraphKind, Node, NodeKind, SequenceChart
+from .ir import ChartStep, Edge, Graph, GraphKind, Node, NodeKind, SequenceChart
 
 __all__ = ["chart_to_dot", "graph_to_dot", "quote"]
 
@@ -19,7 +20,7 @@ HIGHLIGHT = "#d62728"
 DEFAULT_FILL = "#f2f2f2"
 
 # bounded layout effort: dot stops refining crossings early instead of spinning on a big graph
-_EFFORT = 'nslimit=20, nslimit1=20, mclimit=1.0, searchsize=50'
+_EFFORT = "nslimit=20, nslimit1=20, mclimit=1.0, searchsize=50"
 
 
 def quote(text: str) -> str:
@@ -51,7 +52,10 @@ def _actor_node(n: Node) -> str:
         a = _attrs(label=n.label, shape="doublecircle", style="filled", fillcolor=DEFAULT_FILL)
     else:
         a = _attrs(
-            label=n.label, shape="box", style="rounded,filled", fillcolor=DEFAULT_FILL,
+            label=n.label,
+            shape="box",
+            style="rounded,filled",
+            fillcolor=DEFAULT_FILL,
             penwidth=2 if n.kind is NodeKind.INITIAL else 1,
         )
     return f"  {quote(n.id)} {a};"
@@ -71,13 +75,15 @@ def _edge(e: Edge, **extra: str | int | float) -> str:
 def _legend(g: Graph) -> list[str]:
     rows = []
     for cat, colour in sorted(g.palette.items()):
-        rows.append(f'<TR><TD BGCOLOR="{colour}" WIDTH="24"> </TD><TD ALIGN="LEFT">{_html(cat)}</TD></TR>')
+        rows.append(
+            f'<TR><TD BGCOLOR="{colour}" WIDTH="24"> </TD><TD ALIGN="LEFT">{_html(cat)}</TD></TR>'
+        )
     rows.append(
         f'<TR><TD BORDER="3" COLOR="{HIGHLIGHT}" WIDTH="24"> </TD>'
         '<TD ALIGN="LEFT">violates a property</TD></TR>'
     )
     table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="4">' + "".join(rows) + "</TABLE>"
-    return [f'  legend [shape=plaintext, label=<{table}>];']
+    return [f"  legend [shape=plaintext, label=<{table}>];"]
 
 
 def _html(text: str) -> str:
@@ -87,7 +93,10 @@ def _html(text: str) -> str:
 def _product_node(g: Graph, n: Node) -> str:
     fill = g.palette.get(n.category, DEFAULT_FILL)
     kw: dict[str, str | int | float] = {
-        "label": n.label, "style": "filled", "fillcolor": fill, "tooltip": n.tooltip,
+        "label": n.label,
+        "style": "filled",
+        "fillcolor": fill,
+        "tooltip": n.tooltip,
     }
     if g.kind is GraphKind.SUMMARY:
         kw["shape"] = "box"
@@ -103,7 +112,8 @@ def _product_node(g: Graph, n: Node) -> str:
 
 def graph_to_dot(g: Graph) -> str:
     """DOT for an actor, product or summary graph."""
-    title = g.title + "".join(f"\n{note}" for note in g.notes)
+    wrapped = ["\n".join(textwrap.wrap(note, 60)) for note in g.notes]
+    title = g.title + "".join(f"\n{note}" for note in wrapped)
     if g.kind is GraphKind.ACTOR:
         lines = _header(g.name, title, "LR")
         lines.append('  __start [shape=point, width=0.15, label=""];')
@@ -124,8 +134,37 @@ def graph_to_dot(g: Graph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(chart: SequenceChart, lane: str, step_index: int) -> str:
+_LANE_HEAD = {"shape": "box", "style": "filled", "fillcolor": "#dbe9f6"}
+_SYNC_FILL, _LOCAL_FILL = "#fff2cc", "#e2f0d9"
+_ARROW = 'style=solid, color="#1f4e79", penwidth=1.6, arrowhead=normal, constraint=false'
+
+
+def _cell(lane: str, step_index: int) -> str:
     return f"r{step_index}_{lane}"
+
+
+def _row(chart: SequenceChart, st: ChartStep, lines: list[str]) -> list[str]:
+    """Emit one step's label and cells; return the row's node ids, left to right."""
+    text = f"{st.index}. {st.label}"
+    shared = st.changes_of("")
+    if shared:
+        text += "\n" + "\n".join(shared)
+    if st.in_loop:
+        text = "↻ " + text
+    lines.append(f"  step{st.index} {_attrs(label=text, shape='plaintext', fontsize=11)};")
+    moving = dict(st.parts)
+    row = [f"step{st.index}"]
+    for ln in chart.lanes:
+        cid = _cell(ln.id, st.index)
+        row.append(cid)
+        if ln.id in moving:
+            body = "\n".join((moving[ln.id], *st.changes_of(ln.id)))
+            fill = _SYNC_FILL if st.is_sync else _LOCAL_FILL
+            a = _attrs(label=body, shape="box", style="rounded,filled", fillcolor=fill, fontsize=11)
+            lines.append(f"  {cid} {a};")
+        else:
+            lines.append(f'  {cid} [shape=point, width=0, style=invis, label=""];')
+    return row
 
 
 def chart_to_dot(chart: SequenceChart) -> str:
@@ -135,54 +174,29 @@ def chart_to_dot(chart: SequenceChart) -> str:
     for a lane that moves, an invisible point on its lifeline otherwise). Heavy invisible edges
     keep each lane's column straight; a sync step draws arrows from its first part to the others.
     """
-    lines = _header(chart.name, chart.title, "TB")
-    lines[1] = lines[1].replace("nodesep=0.5", "nodesep=0.35").replace("ranksep=0.6", "ranksep=0.25")
+    title = chart.title
+    if chart.loop_start is not None:
+        title += f"\nsteps marked ↻ (after step {chart.loop_start}) repeat forever"
+    lines = _header(chart.name, title, "TB")
+    lines[1] = (
+        lines[1].replace("nodesep=0.5", "nodesep=0.35").replace("ranksep=0.6", "ranksep=0.25")
+    )
     lines.append('  edge [arrowhead=none, style=dashed, color="#999999", weight=100];')
-    head = ["hdr"] + [ln.id for ln in chart.lanes]
     lines.append('  hdr [shape=plaintext, label="step"];')
-    for ln in chart.lanes:
-        lines.append(f"  {quote(ln.id)} {_attrs(label=ln.label, shape='box', style='filled', fillcolor='#dbe9f6')};")
-    rows = [head]
-    for st in chart.steps:
-        moving = {lane: ev for lane, ev in st.parts}
-        text = f"{st.index}. {st.label}"
-        shared = st.changes_of("")
-        if shared:
-            text += "\n" + "\n".join(shared)
-        if st.in_loop:
-            text = "↻ " + text
-        row = [f"step{st.index}"]
-        lines.append(
-            f"  step{st.index} {_attrs(label=text, shape='plaintext', fontsize=11)};"
-        )
-        for ln in chart.lanes:
-            cid = _cell(chart, ln.id, st.index)
-            row.append(cid)
-            if ln.id in moving:
-                body = "\n".join((moving[ln.id], *st.changes_of(ln.id)))
-                fill = "#fff2cc" if st.is_sync else "#e2f0d9"
-                lines.append(
-                    f"  {cid} {_attrs(label=body, shape='box', style='rounded,filled', fillcolor=fill, fontsize=11)};"
-                )
-            else:
-                lines.append(f"  {cid} [shape=point, width=0.01, label=\"\"];")
-        rows.append(row)
+    lines += [f"  {quote(ln.id)} {_attrs(label=ln.label, **_LANE_HEAD)};" for ln in chart.lanes]
+    rows = [["hdr"] + [ln.id for ln in chart.lanes]]
+    rows += [_row(chart, st, lines) for st in chart.steps]
     for row in rows:
         lines.append("  { rank=same; " + " ".join(quote(c) for c in row) + "; }")
         # invisible left-to-right chain: keeps the columns in lane order on every row
         lines.append("  " + " -> ".join(quote(c) for c in row) + " [style=invis, weight=1];")
-    for col in range(len(head)):
+    for col in range(len(rows[0])):
         chain = [row[col] for row in rows]
         style = "invis" if col == 0 else "dashed"
         lines.append("  " + " -> ".join(quote(c) for c in chain) + f" [style={style}];")
     for st in chart.steps:
-        if st.is_sync:
-            first = _cell(chart, st.parts[0][0], st.index)
-            for lane, _ev in st.parts[1:]:
-                other = _cell(chart, lane, st.index)
-                lines.append(
-                    f"  {first} -> {other} [style=solid, color=\"#1f4e79\", penwidth=1.6, "
-                    "arrowhead=normal, constraint=false];"
-                )
+        first = _cell(st.parts[0][0], st.index)
+        for lane, _ev in st.parts[1:]:
+            lines.append(f"  {first} -> {_cell(lane, st.index)} [{_ARROW}];")
     lines.append("}")
     return "\n".join(lines) + "\n"

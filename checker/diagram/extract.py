@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -17,7 +18,7 @@ from statemachine import StateMachine
 from ..compile import ActorTable, TransitionRow, compile_actor
 from ..errors import VfpathError
 from ..explore import Exploration
-from ..result import Trace
+from ..result import CheckResult, Trace
 from ..view import StateView
 from .ir import ChartStep, Edge, Graph, GraphKind, Lane, Node, NodeKind, SequenceChart
 
@@ -28,6 +29,7 @@ __all__ = [
     "product_graph",
     "sequence_chart",
     "transition_source",
+    "violation_charts",
 ]
 
 # Above this many states a product graph is collapsed by category: dot's layout time grows much
@@ -107,7 +109,7 @@ def actor_graph(actor: type[StateMachine] | ActorTable) -> Graph:
                     )
                 )
     doc = (inspect.getdoc(cls) or "").strip().splitlines()
-    title = f"{cls.__name__}: {doc[0]}" if doc else cls.__name__
+    title = cls.__name__ + ("\n" + "\n".join(textwrap.wrap(doc[0], 70)) if doc else "")
     return Graph(cls.__name__, GraphKind.ACTOR, title, nodes, edges)
 
 
@@ -141,7 +143,7 @@ def product_graph(
     if limit < 1:
         raise DiagramError(f"the node limit must be at least 1, got {limit}")
     product = ex.product
-    palette = dict(palette or {})
+    palette = {cat: _colour(c) for cat, c in (palette or {}).items()}
     cats: list[str] = []
     bad: list[bool] = []
     for s in ex.states:
@@ -167,6 +169,13 @@ def product_graph(
         f"{len(nodes)} states, {len(edges)} moves, {sum(bad)} violating; state 0 is initial"
     )
     return graph
+
+
+def _colour(c: str) -> str:
+    """Graphviz reads ``#rgb`` as black; widen it to ``#rrggbb`` as CSS would."""
+    if re.fullmatch(r"#[0-9a-fA-F]{3}", c):
+        return "#" + "".join(ch * 2 for ch in c[1:])
+    return c
 
 
 def _summary(
@@ -265,3 +274,15 @@ def sequence_chart(
     if violated:
         head = f"{violated} violated: {head}" if title else f"{violated} violated"
     return SequenceChart(name, head, lanes, steps, trace.loop_start)
+
+
+def violation_charts(result: CheckResult) -> list[SequenceChart]:
+    """One chart per violated property that has a counterexample, named after the property."""
+    charts = []
+    for p in result.violated:
+        if p.counterexample is not None:
+            title = f"{result.system}: {p.note}" if p.note else result.system
+            charts.append(
+                sequence_chart(p.counterexample, title=title, violated=p.name, name=p.name)
+            )
+    return charts

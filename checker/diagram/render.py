@@ -143,9 +143,7 @@ def parse_formats(text: str) -> list[str]:
         raise DiagramError(f"no format given; choose from {', '.join(sorted(FORMATS))}")
     bad = [n for n in names if n not in FORMATS]
     if bad:
-        raise DiagramError(
-            f"unknown format {bad[0]!r}; choose from {', '.join(sorted(FORMATS))}"
-        )
+        raise DiagramError(f"unknown format {bad[0]!r}; choose from {', '.join(sorted(FORMATS))}")
     return list(dict.fromkeys(names))
 
 

@@ -1,0 +1,141 @@
+"""``vfpath diagrams``: the pictures a design review looks at, written into one folder.
+
+For every actor class of the default system, a state diagram (``actor-<Class>``); for the smallest
+configuration (1 VM, 1 VF, 1 host), the explored product graph (``product-1vm-1vf-1host``) with
+nodes coloured by the data path the model's ``datapath_of(view, vm_index)`` selects and states
+that violate an invariant outlined in red. Above the node limit the product graph is replaced by
+a summary collapsed by data path, and a message on stderr says so. Each file is written
+atomically and its render time is printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from vfpath.checker.diagram import (
+    DEFAULT_NODE_LIMIT,
+    DiagramError,
+    Graph,
+    actor_graph,
+    parse_formats,
+    product_graph,
+    write_diagram,
+)
+from vfpath.checker.explore import Options, explore
+from vfpath.checker.properties import Expectation, Property
+from vfpath.checker.system import System
+from vfpath.checker.view import StateView
+
+__all__ = ["DATAPATH_PALETTE", "SMALLEST", "command", "generate"]
+
+DATAPATH_PALETTE = {"synthetic": "#9ecae1", "vf": "#a1d99b", "none": "#d9d9d9"}
+SMALLEST = {"vms": 1, "vfs": 1, "hosts": 1}
+PRODUCT_STEM = "product-1vm-1vf-1host"
+# exploring more than this to draw a picture is not worth the wait; the summary says it stopped
+MAX_EXPLORED = 200_000
+
+
+def _classifier() -> Callable[[StateView], str] | None:
+    """The model's data-path classifier for VM 0, or None if the model does not provide one."""
+    import vfpath.model
+
+    datapath_of = getattr(vfpath.model, "datapath_of", None)
+    if datapath_of is None:
+        return None
+    return lambda view: str(datapath_of(view, 0))
+
+
+def _violating(props: list[Property]) -> Callable[[StateView], bool] | None:
+    invariants = [p for p in props if p.expectation is Expectation.ALWAYS]
+    if not invariants:
+        return None
+
+    def bad(view: StateView) -> bool:
+        return any((p.when is None or p.when(view)) and not p.check(view) for p in invariants)
+
+    return bad
+
+
+def product_diagram(system: System, limit: int) -> Graph:
+    """The product graph of ``system``, coloured by data path when the model says how."""
+    product = system.build()
+    ex = explore(product, [], Options(graph=True, deadlock=False, max_states=MAX_EXPLORED))
+    classify = _classifier()
+    graph = product_graph(
+        ex,
+        classify=classify,
+        palette=DATAPATH_PALETTE if classify is not None else None,
+        violating=_violating(list(system.properties)),
+        limit=limit,
+        name=PRODUCT_STEM,
+        title=f"{system.name}: 1 VM, 1 VF, 1 host, coloured by data path",
+    )
+    if classify is None:
+        graph.notes.append("the model provides no datapath_of(): nodes are not coloured")
+    if not ex.complete:
+        graph.notes.append(f"exploration stopped at the {ex.stop_reason}: the graph is partial")
+    return graph
+
+
+def generate(
+    out_dir: Path,
+    formats: list[str],
+    limit: int = DEFAULT_NODE_LIMIT,
+    echo: Callable[[str], Any] = print,
+    warn: Callable[[str], Any] = print,
+) -> list[tuple[Path, float]]:
+    """Write every diagram into ``out_dir``; returns ``(path, seconds)`` per file written."""
+    import vfpath.api  # looked up at call time so tests can substitute build_system
+
+    system = vfpath.api.build_system()
+    classes = {spec.cls.__name__: spec.cls for spec in system.instances.values()}
+    diagrams: list[tuple[str, Graph]] = [
+        (f"actor-{name}", actor_graph(classes[name])) for name in sorted(classes)
+    ]
+    small = vfpath.api.build_system(vfpath.api.Config(**SMALLEST))
+    product = product_diagram(small, limit)
+    for note in product.notes:
+        warn(f"{PRODUCT_STEM}: {note}")
+    diagrams.append((PRODUCT_STEM, product))
+    written = []
+    for stem, graph in diagrams:
+        for w in write_diagram(graph, out_dir, stem, formats):
+            echo(f"wrote {w.path} ({w.seconds * 1000:.0f} ms)")
+            written.append((w.path, w.seconds))
+    return written
+
+
+@click.command("diagrams")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("diagrams"),
+    show_default=True,
+    help="Folder to write into (created if missing).",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="dot,svg",
+    show_default=True,
+    help="Comma-separated formats: dot, mermaid, png, svg.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=DEFAULT_NODE_LIMIT,
+    show_default=True,
+    help="Largest product graph drawn state by state; above it, a summary by data path.",
+)
+def command(out_dir: Path, formats: str, limit: int) -> None:
+    """Draw each actor's state machine and the product graph of 1 VM, 1 VF, 1 host."""
+    try:
+        fmts = parse_formats(formats)
+    except DiagramError as e:
+        raise click.BadParameter(str(e), param_hint="'--format'") from None
+    generate(out_dir, fmts, limit, echo=click.echo, warn=lambda m: click.echo(m, err=True))
