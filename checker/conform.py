@@ -170,11 +170,24 @@ class Oracle:
         self.rejection: Verdict | None = None
         self._fields: dict[str, Callable[[State], Any]] = {}
         self._log_start = 0
-        if from_any_state:
-            roots = self._all_states(max_states)
-        else:
-            roots = {self.product.initial: _Node(None, -1, self.product.initial, None)}
-        self._current = self._close(roots)
+        self._max_states = max_states
+        self._current_set: dict[State, _Node] | None = None
+
+    @property
+    def _current(self) -> dict[State, _Node]:
+        """The consistent set; computed on first use, so bad input is reported before any
+        exploration (``from_any_state`` explores the whole configuration)."""
+        if self._current_set is None:
+            if self.from_any_state:
+                roots = self._all_states(self._max_states)
+            else:
+                roots = {self.product.initial: _Node(None, -1, self.product.initial, None)}
+            self._current_set = self._close(roots)
+        return self._current_set
+
+    @_current.setter
+    def _current(self, value: dict[State, _Node]) -> None:
+        self._current_set = value
 
     # -- set-up -----------------------------------------------------------------------------
     def _all_states(self, max_states: int | None) -> dict[State, _Node]:

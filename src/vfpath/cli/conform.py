@@ -1,0 +1,172 @@
+"""``vfpath conform``: does an implementation's trace conform to the model?
+
+A thin layer over :class:`vfpath.checker.conform.Oracle`. The model is the SR-IOV configuration
+given by ``--vms/--vfs/--hosts`` with the observable moves of :mod:`vfpath.model.observe`, or, with
+``--model FILE.py:FUNC`` (or ``module:FUNC``), any system a function returns (a ``System``, or a
+``(System, observable)`` pair; a bare system observes every move under its own label), so other
+projects can check traces against their own models. Exit 0 conforms, 1 does not, 2 bad input,
+3 inconclusive (a bound was hit before the trace diverged).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from vfpath.checker import System
+from vfpath.checker.conform import (
+    Oracle,
+    VerdictStatus,
+    render_verdict,
+    verdict_to_dict,
+)
+from vfpath.checker.errors import VfpathError
+from vfpath.checker.traces import read_trace
+
+__all__ = ["command"]
+
+FORMATS = ("jsonl", "itf", "linux-dmesg")
+_SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "itf", ".itf": "itf"}
+_EXIT = {VerdictStatus.CONFORMS: 0, VerdictStatus.DIVERGES: 1, VerdictStatus.INCONCLUSIVE: 3}
+
+
+def _guess_format(path: Path) -> str:
+    """jsonl for .jsonl/.ndjson, itf for .json/.itf, and a kernel log for anything else."""
+    return _SUFFIX.get(path.suffix.lower(), "linux-dmesg")
+
+
+def _load_model(ref: str) -> tuple[System, Any]:
+    """The system (and observable) returned by the function ``ref`` names."""
+    where, sep, func = ref.rpartition(":")
+    if not sep or not where or not func:
+        raise VfpathError(
+            f"--model must look like FILE.py:FUNCTION or module:FUNCTION, got {ref!r}"
+        )
+    try:
+        if where.endswith(".py"):
+            spec = importlib.util.spec_from_file_location(Path(where).stem, where)
+            if spec is None or spec.loader is None or not Path(where).is_file():
+                raise VfpathError(f"--model: no such file {where!r}")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules.setdefault(spec.name, module)
+            spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(where)
+    except ImportError as e:
+        raise VfpathError(f"--model: cannot import {where!r}: {e}") from None
+    fn = getattr(module, func, None)
+    if not callable(fn):
+        raise VfpathError(f"--model: {where!r} has no function {func!r}")
+    made = fn()
+    system, observable = made if isinstance(made, tuple) else (made, None)
+    if not isinstance(system, System):
+        raise VfpathError(f"--model: {func}() returned {type(system).__name__}, not a System")
+    if observable is None:
+        observable = [m.label for m in system.build().moves]
+    return system, observable
+
+
+def _oracle(model: str | None, config: dict[str, int | None], **kw: Any) -> Oracle:
+    if model is not None:
+        system, observable = _load_model(model)
+        return Oracle(system, observable, **kw)
+    from vfpath.model import Config
+
+    try:
+        from vfpath.model import observe
+    except ImportError:
+        raise VfpathError(
+            "the SR-IOV observation mapping (vfpath.model.observe) is not available"
+        ) from None
+    given = {k: v for k, v in config.items() if v is not None}
+    return observe.oracle(Config(**given) if given else observe.DEFAULT_CONFIG, **kw)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise VfpathError(f"cannot read {path}: not UTF-8 text (byte {e.start})") from None
+    except OSError as e:
+        raise VfpathError(f"cannot read {path}: {e.strerror or e}") from None
+
+
+@click.command("conform")
+@click.argument("trace", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Trace format (default: from the suffix: .jsonl, .json/.itf, else a kernel log).",
+)
+@click.option("--vms", type=click.IntRange(min=1), default=None, help="VMs in the configuration.")
+@click.option("--vfs", type=click.IntRange(min=0), default=None, help="VFs per host.")
+@click.option("--hosts", type=click.IntRange(min=1), default=None, help="Hosts.")
+@click.option(
+    "--from-any-state",
+    is_flag=True,
+    help="Start from every reachable state, for logs that do not start at boot.",
+)
+@click.option(
+    "--max-silent",
+    type=click.IntRange(min=1),
+    default=100_000,
+    show_default=True,
+    help="Bound on the states explored over silent steps per observation.",
+)
+@click.option(
+    "--max-states",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Bound on the states explored for --from-any-state.",
+)
+@click.option(
+    "--model",
+    "model",
+    default=None,
+    metavar="FILE.py:FUNC",
+    help="Check against the system FUNC returns instead of the SR-IOV model.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+def command(
+    trace: Path,
+    fmt: str | None,
+    vms: int | None,
+    vfs: int | None,
+    hosts: int | None,
+    from_any_state: bool,
+    max_silent: int,
+    max_states: int | None,
+    model: str | None,
+    as_json: bool,
+) -> int:
+    """Check the observed TRACE against the model: "conforms", or where it diverges."""
+    text = _read(trace)
+    fmt = fmt or _guess_format(trace)
+    oracle = _oracle(
+        model,
+        {"vms": vms, "vfs": vfs, "hosts": hosts},
+        from_any_state=from_any_state,
+        max_silent=max_silent,
+        max_states=max_states,
+    )
+    if fmt == "linux-dmesg" and model is None:
+        from vfpath.model import observe  # noqa: F401 - registers the linux-dmesg reader
+    observations = read_trace(fmt, text, oracle.vocabulary())
+    oracle.validate(observations)
+    verdict = oracle.run(observations)
+    if as_json:
+        doc = verdict_to_dict(verdict)
+        doc["trace_file"] = str(trace)
+        doc["format"] = fmt
+        click.echo(json.dumps(doc, indent=2, default=repr))
+    else:
+        click.echo(render_verdict(verdict))
+    return _EXIT[verdict.status]
