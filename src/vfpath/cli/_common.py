@@ -1,0 +1,195 @@
+"""Helpers every reporting subcommand shares: configuration options, JSON, colour, atomic files.
+
+The rules they encode come from DESIGN.md: reports go to stdout; progress and colour go to a
+terminal only and honour ``NO_COLOR`` (https://no-color.org: set and not empty disables colour);
+``--json`` prints one document and nothing else; a file is either fully written or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, TypeVar
+
+import click
+
+__all__ = [
+    "ProgressLine",
+    "atomic_write",
+    "color_enabled",
+    "config_options",
+    "echo_report",
+    "json_option",
+    "make_config",
+    "safe_filename",
+    "stderr_console",
+    "write_json",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# a run shorter than this never shows a progress line: it would only flicker
+PROGRESS_AFTER_SECONDS = 2.0
+
+
+def config_options(func: F) -> F:
+    """Add ``--vms``, ``--vfs`` and ``--hosts`` (the SR-IOV configuration; default 2/1/2)."""
+    func = click.option(
+        "--hosts", type=click.IntRange(min=1), default=2, show_default=True, help="Hosts."
+    )(func)
+    func = click.option(
+        "--vfs", type=click.IntRange(min=0), default=1, show_default=True, help="VFs per host."
+    )(func)
+    func = click.option(
+        "--vms", type=click.IntRange(min=1), default=2, show_default=True, help="Virtual machines."
+    )(func)
+    return func
+
+
+def make_config(vms: int, vfs: int, hosts: int) -> Any:
+    """The model's ``Config`` for the three options (its own validation still applies)."""
+    from vfpath import api
+
+    return api.Config(vms=vms, vfs=vfs, hosts=hosts)
+
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON document (with a schema) instead."
+)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    if isinstance(value, Path):
+        return str(value)
+    return repr(value)
+
+
+def write_json(doc: Any, stream: IO[str] | None = None) -> None:
+    """Print ``doc`` as one JSON document on stdout (the only thing ``--json`` prints there)."""
+    click.echo(json.dumps(doc, indent=2, default=_json_default), file=stream or sys.stdout)
+
+
+def color_enabled(stream: IO[str]) -> bool:
+    """Colour only for a terminal, and never when ``NO_COLOR`` is set to a non-empty value."""
+    return not os.environ.get("NO_COLOR") and _is_tty(stream)
+
+
+def stderr_console() -> Any:
+    """A rich console on stderr when stderr is a terminal, else None (nothing is drawn)."""
+    if not _is_tty(sys.stderr):
+        return None
+    from rich.console import Console
+
+    return Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")), highlight=False)
+
+
+def _is_tty(stream: IO[str]) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+# the status words render_text puts at the start of a property line, and their colours
+_STATUS_STYLE = {"holds": "green", "VIOLATED": "bold red", "vacuous": "yellow", "unknown": "yellow"}
+_STATUS_LINE = re.compile(r"^(holds|VIOLATED|vacuous|unknown)\b", re.MULTILINE)
+
+
+def echo_report(text: str, stream: IO[str] | None = None) -> None:
+    """Print a plain-text report; on a colour terminal, colour the leading status words.
+
+    The text is never parsed as rich markup: instance names such as ``fork[a]`` look like markup
+    tags and would silently disappear.
+    """
+    out = stream or sys.stdout
+    if not color_enabled(out):
+        click.echo(text, file=out)
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    rich_text = Text(text)
+    for m in _STATUS_LINE.finditer(text):
+        rich_text.stylize(_STATUS_STYLE[m.group(1)], m.start(), m.end())
+    Console(file=out, highlight=False, soft_wrap=True).print(rich_text)
+
+
+def safe_filename(name: str) -> str:
+    """``name`` with every character outside ``[A-Za-z0-9._-]`` replaced, never empty."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
+    return cleaned or "unnamed"
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write ``path`` so that readers see the old file or the whole new one, never a part.
+
+    The data goes to a temporary file in the same directory (same file system), is flushed to
+    disk, then renamed over ``path`` with ``os.replace``, which is atomic on POSIX and Windows.
+    """
+    path = Path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class ProgressLine:
+    """A progress callback for ``Options(progress=...)``: one transient line on stderr.
+
+    It draws only when ``console`` is given (by default: stderr is a terminal) and the run has
+    lasted ``after`` seconds, so short runs and redirected output stay clean. Use it as a context
+    manager so the line is removed when the exploration ends.
+    """
+
+    def __init__(self, console: Any = None, after: float = PROGRESS_AFTER_SECONDS) -> None:
+        self.console = console if console is not None else stderr_console()
+        self.after = after
+        self._live: Any = None
+        self.drawn = 0
+
+    def __call__(self, states: int, frontier: int, seconds: float) -> None:
+        if self.console is None or seconds < self.after:
+            return
+        from rich.text import Text
+
+        rate = states / seconds if seconds > 0 else 0.0
+        line = Text(
+            f"exploring: {states:,} states, {frontier:,} waiting, {seconds:,.0f} s, "
+            f"{rate:,.0f} states/s"
+        )
+        if self._live is None:
+            from rich.live import Live
+
+            self._live = Live(line, console=self.console, transient=True, auto_refresh=False)
+            self._live.start()
+        self._live.update(line, refresh=True)
+        self.drawn += 1
+
+    def close(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+    def __enter__(self) -> ProgressLine:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,175 @@
+"""``vfpath check``: explore a configuration exhaustively and judge every property.
+
+A thin layer over the API: the system comes from ``vfpath.api.build_system`` (looked up at call
+time, so tests can substitute a domain-free system), the verdicts from ``vfpath.checker.check``,
+the text from ``checker.report.render_text`` and the JSON from ``checker.report.result_to_dict``.
+
+Exit codes: 0 every property holds on a complete exploration; 1 a property is violated (or
+vacuous: its antecedent is never reached, so it proves nothing); 3 inconclusive (a limit
+stopped the exploration before a verdict); 2 bad input (``vfpath.cli.main`` maps it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from vfpath.checker import CheckResult, Options, Property, Status, System, check
+from vfpath.checker.check import builtin_properties
+from vfpath.checker.report import render_text, result_to_dict, trace_to_itf
+
+from . import EXIT_INCONCLUSIVE, EXIT_VIOLATED
+from ._common import (
+    ProgressLine,
+    atomic_write,
+    config_options,
+    echo_report,
+    json_option,
+    make_config,
+    safe_filename,
+    write_json,
+)
+
+__all__ = ["LIST_SCHEMA", "command", "exit_code", "write_itf"]
+
+LIST_SCHEMA = "vfpath.properties/1"
+EXIT_OK = 0
+
+
+def build(vms: int, vfs: int, hosts: int) -> System:
+    """The system to check; ``vfpath.api.build_system`` is read at call time on purpose."""
+    from vfpath import api
+
+    return api.build_system(make_config(vms, vfs, hosts))
+
+
+def exit_code(result: CheckResult) -> int:
+    """The verdict as an exit status: a violation beats a limit; a limit beats vacuity."""
+    statuses = {p.status for p in result.properties}
+    if Status.VIOLATED in statuses:
+        return EXIT_VIOLATED
+    if not result.complete or Status.UNKNOWN in statuses:
+        return EXIT_INCONCLUSIVE
+    if Status.VACUOUS in statuses:
+        return EXIT_VIOLATED
+    return EXIT_OK
+
+
+def write_itf(result: CheckResult, directory: Path) -> list[Path]:
+    """Write each counterexample as ``<property>.itf.json`` in ``directory``, atomically."""
+    written: list[Path] = []
+    traces = [(p, p.counterexample) for p in result.properties if p.counterexample is not None]
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for prop, trace in traces:
+            assert trace is not None
+            path = directory / f"{safe_filename(prop.name)}.itf.json"
+            doc = trace_to_itf(
+                trace, description=f"{result.system}: {prop.name} {prop.status.value}"
+            )
+            atomic_write(path, json.dumps(doc, indent=2) + "\n")
+            written.append(path)
+    except OSError as e:
+        raise click.ClickException(
+            f"cannot write ITF traces to {directory}: {e.strerror or e}"
+        ) from None
+    return written
+
+
+def _listing(system: System, options: Options) -> list[dict[str, Any]]:
+    def row(p: Property, builtin: bool) -> dict[str, Any]:
+        return {
+            "name": p.name,
+            "kind": p.expectation.value,
+            "description": p.description,
+            "source": p.source or ("built in" if builtin else ""),
+            "builtin": builtin,
+        }
+
+    return [row(p, True) for p in builtin_properties(options)] + [
+        row(p, False) for p in system.properties
+    ]
+
+
+def _print_listing(system: System, rows: list[dict[str, Any]]) -> None:
+    click.echo(f"{len(rows)} properties of {system.name}:")
+    for r in rows:
+        click.echo(f"  {r['name']}  ({r['kind']})")
+        if r["description"]:
+            click.echo(f"      {r['description']}")
+        click.echo(f"      source: {r['source'] or '(none given)'}")
+
+
+@click.command("check")
+@config_options
+@click.option(
+    "--max-states",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Stop after N distinct states (the verdict is then inconclusive, exit 3).",
+)
+@click.option(
+    "--max-memory",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="MB",
+    help="Stop when the process's peak memory exceeds MB mebibytes (exit 3).",
+)
+@click.option("--no-deadlock", is_flag=True, help="Do not report deadlocks.")
+@click.option(
+    "--list", "list_only", is_flag=True, help="List every property (description, source); no run."
+)
+@click.option(
+    "--itf",
+    "itf_dir",
+    type=click.Path(file_okay=False, dir_okay=True, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Write each counterexample to DIR/<property>.itf.json (Informal Trace Format).",
+)
+@json_option
+def command(
+    vms: int,
+    vfs: int,
+    hosts: int,
+    max_states: int | None,
+    max_memory: int | None,
+    no_deadlock: bool,
+    list_only: bool,
+    itf_dir: Path | None,
+    as_json: bool,
+) -> int:
+    """Explore every reachable state of a configuration and judge every property.
+
+    Exit status: 0 all hold, 1 a property is violated or vacuous, 2 bad input, 3 inconclusive
+    (a limit was hit).
+    """
+    system = build(vms, vfs, hosts)
+    options = Options(max_states=max_states, max_memory_mb=max_memory, deadlock=not no_deadlock)
+    config = {"vms": vms, "vfs": vfs, "hosts": hosts}
+    if list_only:
+        rows = _listing(system, options)
+        if as_json:
+            write_json(
+                {"schema": LIST_SCHEMA, "system": system.name, "config": config, "properties": rows}
+            )
+        else:
+            _print_listing(system, rows)
+        return EXIT_OK
+    with ProgressLine() as progress:
+        result = check(system, dataclasses.replace(options, progress=progress))
+    result.extra["config"] = config
+    if itf_dir is not None:
+        result.extra["itf"] = [str(p) for p in write_itf(result, itf_dir)]
+    if as_json:
+        write_json(result_to_dict(result))
+    else:
+        echo_report(render_text(result, color=False))
+        if itf_dir is not None and result.extra["itf"]:
+            click.echo(f"\nITF traces written: {', '.join(result.extra['itf'])}")
+    return exit_code(result)
