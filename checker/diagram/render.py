@@ -30,7 +30,7 @@ __all__ = [
     "Written",
     "parse_formats",
     "register_format",
-    "render",
+    "render_bytes",
     "run_dot",
     "to_dot",
     "to_mermaid",
@@ -147,7 +147,7 @@ def parse_formats(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def render(d: Diagram, fmt: str) -> bytes:
+def render_bytes(d: Diagram, fmt: str) -> bytes:
     """The bytes of ``d`` in format ``fmt``."""
     try:
         return FORMATS[fmt].render(d)
