@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -31,13 +32,14 @@ from hypothesis.stateful import (
     rule,
 )
 
+from .errors import VfpathError
 from .explore import Exploration, path_trace
 from .live import LiveSystem
 from .product import Overflow, Product, State
 from .properties import Expectation
 from .report import render_trace
 from .result import Trace
-from .simulate import move_weights
+from .simulate import move_weights, remove_loops
 from .system import System
 from .view import StateView
 
@@ -57,7 +59,11 @@ Observer = Callable[[State, int, State], None]
 
 
 class PropertyViolation(AssertionError):
-    """A run reached a state that breaks a property; carries the property's name and the path."""
+    """A run reached a state that breaks a property; carries the property's name and the path.
+
+    The path is the run's with its loops cut out (Hypothesis shrinks the choices it drew, which
+    can leave a detour that returns to an earlier state; the trace omits it).
+    """
 
     def __init__(self, prop: str, description: str, trace: Trace, note: str = "") -> None:
         self.property = prop
@@ -76,36 +82,72 @@ class SemanticsMismatch(AssertionError):
         super().__init__(f"compiled and live semantics disagree: {what}\n{where}")
 
 
-@dataclass(frozen=True)
 class _Choice:
-    """A drawn move; its repr is the move's label, so Hypothesis prints readable steps."""
+    """A drawn move; its repr is the move's label, so Hypothesis prints readable steps.
 
-    index: int
-    label: str
+    (Not a dataclass: Hypothesis pretty-prints dataclasses field by field, ignoring ``__repr__``.)
+    """
+
+    __slots__ = ("index", "label")
+
+    def __init__(self, index: int, label: str) -> None:
+        self.index = index
+        self.label = label
 
     def __repr__(self) -> str:
         return self.label
 
 
-@dataclass(frozen=True)
 class _Seed:
-    """A path to replay before the random part of a run; repr names where it leads."""
+    """A path to replay before the random part of a run; its repr says how long it is."""
 
-    path: tuple[int, ...]
-    name: str
+    __slots__ = ("name", "path")
+
+    def __init__(self, path: tuple[int, ...], name: str) -> None:
+        self.path = path
+        self.name = name
 
     def __repr__(self) -> str:
         return self.name
 
 
+def _check_seeds(product: Product, seeds: Sequence[Sequence[int]]) -> None:
+    """Refuse, before any run, a seed path that the compiled product cannot follow."""
+    for n, path in enumerate(seeds):
+        state = product.initial
+        for k, move in enumerate(path):
+            nxt = dict(product.successors(state)).get(move)
+            if not isinstance(nxt, tuple):
+                label = product.moves[move].label if 0 <= move < len(product.moves) else move
+                raise VfpathError(f"seed {n}: step {k + 1} ({label}) is not enabled there")
+            state = nxt
+
+
 def live_enabled(live: LiveSystem) -> list[int]:
-    """The moves every participant of which the library says is enabled (as
-    :meth:`LiveSystem.enabled`, asking each instance once instead of once per move)."""
+    """The moves whose every participant the library says is enabled, as
+    :meth:`LiveSystem.enabled` computes them, but asking each instance once per distinct set of
+    synchronisation arguments instead of once per move (a large system has hundreds of moves).
+    """
     product = live.product
-    events = [{e.id for e in live.instances[name].enabled_events()} for name in product.names]
-    return [
-        m for m, move in enumerate(product.moves) if all(ev in events[i] for i, ev in move.parts)
-    ]
+    names = product.names
+    asked: dict[tuple[int, Any], set[str]] = {}
+    out = []
+    try:
+        for m, move in enumerate(product.moves):
+            live._args = dict(move.args)
+            for i, ev in move.parts:
+                key = (i, move.args)
+                events = asked.get(key)
+                if events is None:
+                    found = live.instances[names[i]].enabled_events()
+                    events = asked[key] = {e.id for e in found}
+                if ev not in events:
+                    break
+            else:
+                out.append(m)
+    finally:
+        live._args = {}
+    return out
 
 
 def paths_to(ex: Exploration, targets: Iterable[State | int]) -> list[tuple[int, ...]]:
@@ -159,6 +201,7 @@ def machine_for(
     product = system.build()
     invariants = [p for p in system.properties if p.expectation is Expectation.ALWAYS]
     wts = move_weights(product, weights)
+    _check_seeds(product, seeds or ())
     choices = [_Choice(m, move.label) for m, move in enumerate(product.moves)]
     seed_list = [_Seed(tuple(p), f"seed[{n}] ({len(p)} steps)") for n, p in enumerate(seeds or ())]
     initial = product.initial
@@ -180,6 +223,10 @@ def machine_for(
 
         def trace(self) -> Trace:
             return path_trace(product, initial, self.hops)
+
+        def short_trace(self) -> Trace:
+            # the run's path with its loops cut out: same end state, no state twice
+            return path_trace(product, initial, remove_loops(initial, self.hops))
 
         def _enabled(self) -> dict[int, State | Overflow]:
             compiled = dict(product.successors(self.state))
@@ -211,23 +258,23 @@ def machine_for(
                 observer(before, move, got)
             if isinstance(expected, Overflow):
                 note = f"channel {expected.channel!r} overflows"
-                raise PropertyViolation("channels-bounded", note, self.trace(), note)
+                raise PropertyViolation("channels-bounded", note, self.short_trace(), note)
             self.succ = self._enabled()
 
         def _check_properties(self) -> None:
             view = StateView(product, self.state)
             for p in invariants:
                 if (p.when is None or p.when(view)) and not p.check(view):
-                    raise PropertyViolation(p.name, p.description, self.trace())
+                    raise PropertyViolation(p.name, p.description, self.short_trace())
 
         if seed_list:
 
             @initialize(seed=st.sampled_from([None, *seed_list]))
             def replay(self, seed: _Seed | None) -> None:
                 for move in seed.path if seed is not None else ():
-                    if move not in self.succ:
+                    if move not in self.succ:  # only if the live side disagrees
                         label = product.moves[move].label
-                        raise ValueError(f"{seed!r}: {label} is not enabled at that point")
+                        raise SemanticsMismatch(f"{seed!r}: {label} is not enabled", self.trace())
                     self._take(move)
                     self._check_properties()
                 if seed is not None:
@@ -236,6 +283,9 @@ def machine_for(
         @precondition(lambda self: bool(self.succ))
         @rule(data=st.data())
         def step(self, data: st.DataObject) -> None:
+            # An index into the moves enabled now, in move order. (Drawing from every move and
+            # filtering to the enabled ones keeps a choice's meaning when the shrinker deletes
+            # earlier steps, but measured slower and shrank no further on the test models.)
             enabled = sorted(self.succ)
             pool = [choices[m] for m in enabled for _ in range(wts[m])]
             pick = data.draw(st.sampled_from(pool or [choices[m] for m in enabled]), label="move")
@@ -247,7 +297,9 @@ def machine_for(
             # nothing is enabled: stay put (Hypothesis needs some rule it may run)
             if deadlock and not product.is_final(self.state):
                 raise PropertyViolation(
-                    "deadlock-free", "a state that is not final has no enabled move", self.trace()
+                    "deadlock-free",
+                    "a state that is not final has no enabled move",
+                    self.short_trace(),
                 )
 
         @invariant()
@@ -306,12 +358,16 @@ def _run(cls: type[RuleBasedStateMachine], runs: int, steps: int, seed: int) -> 
     run_state_machine_as_test(use_seed(seed)(factory), settings=config)
 
 
-def _seed_targets(ex: Exploration, visited: set[int], k: int) -> list[int]:
-    """Up to ``k`` missed states whose shortest paths cover the most missed states, deepest first.
+def _seed_targets(
+    ex: Exploration, visited: set[int], taken: set[tuple[int, int]], k: int
+) -> list[int]:
+    """Up to ``k`` states to seed runs towards: missed states first, then states with a missed
+    outgoing transition, deepest first.
 
     A deep missed state's shortest path also passes through the missed states above it, so
     greedily taking the deepest targets whose paths still add a missed state spreads the seeds
-    over the unvisited regions of the graph.
+    over the unvisited regions of the graph. Once every state was visited, the sources of
+    transitions never taken are the next best: a run resumed there may take them.
     """
     depth = [0] * len(ex.states)
     for sid in range(1, len(ex.states)):  # parents precede children in BFS order
@@ -322,7 +378,7 @@ def _seed_targets(ex: Exploration, visited: set[int], k: int) -> list[int]:
     out: list[int] = []
     for sid in missed:
         if len(out) == k:
-            break
+            return out
         if sid in covered:
             continue
         node = sid
@@ -331,6 +387,10 @@ def _seed_targets(ex: Exploration, visited: set[int], k: int) -> list[int]:
                 covered.add(node)
             node = ex.parent[node]
         out.append(sid)
+    if ex.edges is not None:
+        src, _dst, mv = ex.edges
+        sources = {a for a, m in zip(src, mv, strict=True) if (a, m) not in taken} - set(out)
+        out.extend(sorted(sources, key=lambda sid: (-depth[sid], sid))[: k - len(out)])
     return out
 
 
@@ -348,13 +408,18 @@ def measure_coverage(
 
     The system must be small enough to explore exhaustively (at most ``max_states`` states).
     With ``seeded``, the budget is split: half the runs are plain; the other half are seeded
-    with shortest paths to the deepest states the first half missed, so both modes spend the
-    same number of runs and random steps (the replayed prefixes come on top, see ``replayed``).
+    with shortest paths to the deepest states (then transitions) the first half missed, so both
+    modes spend the same number of runs and random steps (the replayed prefixes come on top, see
+    ``replayed``). The system's properties are dropped here: coverage measures reach (a property
+    violation would end the measurement), while the semantics are still checked at every step.
     """
     from .errors import LimitError
     from .explore import Options, explore
 
-    ex = explore(system.build(), [], Options(max_states=max_states, deadlock=False))
+    # properties are not what coverage measures; the runs still check the semantics
+    system = system.with_properties([])
+    options = Options(max_states=max_states, deadlock=False, graph=True)
+    ex = explore(system.build(), [], options)
     if not ex.complete:
         raise LimitError(f"coverage needs an exhaustive exploration; {ex.stop_reason} was hit")
     ids = {s: i for i, s in enumerate(ex.states)}
@@ -362,8 +427,9 @@ def measure_coverage(
     taken: set[tuple[int, int]] = set()
 
     def observe(before: State, move: int, after: State) -> None:
-        visited.add(ids[after])
-        taken.add((ids[before], move))
+        if after in ids:  # an overflowing step leaves the explored graph
+            visited.add(ids[after])
+            taken.add((ids[before], move))
 
     plain = runs // 2 if seeded else runs
     if plain:
@@ -371,7 +437,7 @@ def measure_coverage(
     paths: list[tuple[int, ...]] = []
     replayed = 0
     if seeded and runs - plain:
-        paths = paths_to(ex, _seed_targets(ex, visited, max(1, runs - plain)))
+        paths = paths_to(ex, _seed_targets(ex, visited, taken, max(1, runs - plain)))
         cls = machine_for(system, weights=weights, seeds=paths, observer=observe)
         _run(cls, runs - plain, steps, seed + 1)
         replayed = cls.replayed  # type: ignore[attr-defined]
