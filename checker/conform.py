@@ -25,9 +25,11 @@ from .explore import Options, explore, path_trace
 from .product import Move, Overflow, Product, State
 from .result import Trace
 from .system import System
+from .view import StateView
 
 __all__ = [
     "SCHEMA",
+    "ByState",
     "Observable",
     "Observation",
     "Oracle",
@@ -38,9 +40,24 @@ __all__ = [
     "verdict_to_dict",
 ]
 
-# move -> observed event name (None: silent); or a mapping move label -> name; or the labels
-# that are observable under their own name
-Observable = Callable[[Move], str | None] | Mapping[str, str | None] | Iterable[str]
+
+@dataclass(frozen=True)
+class ByState:
+    """A move seen under one of several names, chosen by the state it leads to.
+
+    For moves whose visible effect depends on data: one "association" move that a log prints as
+    "slot added" or "slot removed" depending on what it stored. ``pick`` reads a
+    :class:`~checker.view.StateView` of the successor and returns one of ``names``.
+    """
+
+    names: tuple[str, ...]
+    pick: Callable[[StateView], str]
+
+
+Name = str | ByState | None
+# move -> observed name (None: silent); or a mapping move label -> name; or the labels that are
+# observable under their own name
+Observable = Callable[[Move], Name] | Mapping[str, Name] | Iterable[str]
 
 
 @dataclass(frozen=True)
@@ -118,12 +135,12 @@ class _Node:
         self.depth: int = 0 if parent is None else parent.depth + 1
 
 
-def _resolve(product: Product, observable: Observable) -> list[str | None]:
+def _resolve(product: Product, observable: Observable) -> list[Name]:
     labels = [m.label for m in product.moves]
     if callable(observable):
         return [observable(m) for m in product.moves]
     if isinstance(observable, Mapping):
-        mapping: Mapping[str, str | None] = observable
+        mapping: Mapping[str, Name] = observable
     else:
         mapping = {label: label for label in observable}
     unknown = sorted(set(mapping) - set(labels))
@@ -160,7 +177,13 @@ class Oracle:
             raise LimitError(f"max_silent must be at least 1, got {max_silent}")
         self.product = system.build() if isinstance(system, System) else system
         self._names = _resolve(self.product, observable)
-        self.alphabet = frozenset(n for n in self._names if n is not None)
+        alphabet: set[str] = set()
+        for n in self._names:
+            if isinstance(n, ByState):
+                alphabet.update(n.names)
+            elif n is not None:
+                alphabet.add(n)
+        self.alphabet = frozenset(alphabet)
         if not self.alphabet:
             raise WiringError("no move of the model is observable")
         self.max_silent = max_silent
@@ -208,7 +231,10 @@ class Oracle:
         fields = set(p.names) | set(p.channel_names)
         for i, name in enumerate(p.names):
             fields.update(f"{name}.{v}" for v in p.varidx[i])
-        moves = {m.label: n for m, n in zip(p.moves, self._names, strict=True)}
+        moves: dict[str, str | None] = {}
+        for m, n in zip(p.moves, self._names, strict=True):
+            # a move seen under several names is named by the move itself in ITF actions
+            moves[m.label] = n if not isinstance(n, ByState) else None
         return Vocabulary(self.alphabet, moves, frozenset(fields))
 
     def _field(self, name: str) -> Callable[[State], Any]:
@@ -281,10 +307,11 @@ class Oracle:
         if key is None:
             nxt = {s: n for s, n in self._current.items() if test(s)}
         else:
-            names = self._names
             for s, node in self._current.items():
                 for m, t in self.product.successors(s):
-                    if names[m] == key and not isinstance(t, Overflow) and t not in nxt and test(t):
+                    if isinstance(t, Overflow) or t in nxt or self._name(m, t) != key:
+                        continue
+                    if test(t):
                         nxt[t] = _Node(node, m, t, obs)
         if not nxt:
             self.rejection = self._verdict(obs)
@@ -293,15 +320,24 @@ class Oracle:
         self.accepted += 1
         return True
 
+    def _name(self, m: int, t: State) -> str | None:
+        """What an observer sees when move ``m`` leads to state ``t``."""
+        name = self._names[m]
+        if isinstance(name, ByState):
+            seen = name.pick(StateView(self.product, t))
+            if seen not in name.names:
+                raise WiringError(f"{self.product.moves[m].label}: picked {seen!r}, not a name")
+            return seen
+        return name
+
     def allowed(self) -> frozenset[str]:
         """The observable events the model allows next."""
-        names = self._names
-        return frozenset(
-            names[m]  # type: ignore[misc]
-            for s in self._current
-            for m, t in self.product.successors(s)
-            if names[m] is not None and not isinstance(t, Overflow)
-        )
+        out: set[str] = set()
+        for s in self._current:
+            for m, t in self.product.successors(s):
+                if self._names[m] is not None and not isinstance(t, Overflow):
+                    out.add(self._name(m, t))  # type: ignore[arg-type]
+        return frozenset(out)
 
     def states(self) -> frozenset[State]:
         """The packed product states consistent with the trace so far."""

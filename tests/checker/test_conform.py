@@ -13,8 +13,11 @@ from types import ModuleType
 
 import pytest
 from models import broken_lock, peterson
-from vfpath.checker import Options, VfpathError, WiringError, check
+from statemachine import State, StateMachine
+from vfpath.checker import Options, System, VfpathError, WiringError, check
+from vfpath.checker.actor import Actor
 from vfpath.checker.conform import (
+    ByState,
     Observation,
     Oracle,
     VerdictStatus,
@@ -229,3 +232,28 @@ def test_itf_quint_style_action_variable_and_value_encodings() -> None:
     assert decode_itf({"#tup": [{"#bigint": "7"}, {"#set": [[1, 2]]}]}) == (7, frozenset({(1, 2)}))
     with pytest.raises(VfpathError, match="not an ITF trace"):
         read_itf('{"vars": []}', o.vocabulary())
+
+
+class Dial(Actor, StateMachine):
+    """A counter modulo 3: one move, seen as "tick" or, when it comes back to 0, "wrap"."""
+
+    variables = {"n": 0}
+    on = State(initial=True)
+    turn = on.to.itself(on="advance")
+
+    def advance(self) -> None:
+        self.n = (self.n + 1) % 3
+
+
+def test_a_move_can_be_seen_under_a_name_chosen_by_its_effect() -> None:
+    system = System("dial").add("dial", Dial)
+    seen = ByState(("tick", "wrap"), lambda s: "wrap" if s["dial"].n == 0 else "tick")
+    o = Oracle(system, {"dial.turn": seen})
+    assert o.alphabet == {"tick", "wrap"}
+    assert o.allowed() == {"tick"}
+    assert o.run(events("tick", "tick", "wrap", "tick"))
+    v = Oracle(system, {"dial.turn": seen}).run(events("tick", "wrap"))
+    assert v.rejected is not None and v.rejected.line == 2 and v.allowed == ("tick",)
+    bad = ByState(("tick",), lambda s: "tock")
+    with pytest.raises(WiringError, match="picked 'tock'"):
+        Oracle(system, {"dial.turn": bad}).allowed()
