@@ -11,6 +11,7 @@ Example::
 """
 
 from .extract import (
+    DEFAULT_EDGE_LIMIT,
     DEFAULT_NODE_LIMIT,
     DiagramError,
     actor_graph,
@@ -35,6 +36,7 @@ from .render import (
 )
 
 __all__ = [
+    "DEFAULT_EDGE_LIMIT",
     "DEFAULT_NODE_LIMIT",
     "FORMATS",
     "ChartStep",

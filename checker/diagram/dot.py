@@ -152,7 +152,9 @@ def _row(chart: SequenceChart, st: ChartStep, lines: list[str]) -> list[str]:
     if st.in_loop:
         text = "↻ " + text
     lines.append(f"  step{st.index} {_attrs(label=text, shape='plaintext', fontsize=11)};")
-    moving = dict(st.parts)
+    moving: dict[str, str] = {}
+    for lane, ev in st.parts:  # one instance may take two events of one rendezvous
+        moving[lane] = f"{moving[lane]} / {ev}" if lane in moving else ev
     row = [f"step{st.index}"]
     for ln in chart.lanes:
         cid = _cell(ln.id, st.index)

@@ -23,6 +23,7 @@ from ..view import StateView
 from .ir import ChartStep, Edge, Graph, GraphKind, Lane, Node, NodeKind, SequenceChart
 
 __all__ = [
+    "DEFAULT_EDGE_LIMIT",
     "DEFAULT_NODE_LIMIT",
     "DiagramError",
     "actor_graph",
@@ -32,9 +33,12 @@ __all__ = [
     "violation_charts",
 ]
 
-# Above this many states a product graph is collapsed by category: dot's layout time grows much
-# faster than linearly, and a picture of hundreds of boxes helps no reviewer anyway.
-DEFAULT_NODE_LIMIT = 400
+# Above this many states, or moves, a product graph is collapsed by category. Measured with
+# Graphviz 2.43 on the dining philosophers (labelled edges, 2 shared cores): 34 states / 136
+# moves lay out in 0.2 s, 82 / 410 in 20 s, 198 / 1188 not within 60 s. Edges (each label is a
+# virtual node) drive the cost, so both are bounded.
+DEFAULT_NODE_LIMIT = 150
+DEFAULT_EDGE_LIMIT = 300
 
 Classifier = Callable[[StateView], str]
 Predicate = Callable[[StateView], bool]
@@ -127,21 +131,22 @@ def product_graph(
     palette: Mapping[str, str] | None = None,
     violating: Predicate | None = None,
     limit: int = DEFAULT_NODE_LIMIT,
+    edge_limit: int = DEFAULT_EDGE_LIMIT,
     name: str = "product",
     title: str = "",
 ) -> Graph:
     """The explored product: one node per state, one edge per distinct (source, target, move).
 
     ``classify`` names each state's category (its fill colour from ``palette``); ``violating``
-    marks states drawn with a red border. Above ``limit`` states the graph is collapsed into a
-    summary (one node per category, edges counting the moves between categories) and a note says
-    so: the full layout would be slow and unreadable. Needs an exploration that kept its edges
-    (``Options(graph=True)``).
+    marks states drawn with a red border. Above ``limit`` states or ``edge_limit`` distinct moves
+    the graph is collapsed into a summary (one node per category, edges counting the moves between
+    categories) and a note says so: the full layout would be slow and unreadable. Needs an
+    exploration that kept its edges (``Options(graph=True)``).
     """
     if ex.edges is None:
         raise DiagramError("the exploration kept no edges; explore with Options(graph=True)")
-    if limit < 1:
-        raise DiagramError(f"the node limit must be at least 1, got {limit}")
+    if limit < 1 or edge_limit < 1:
+        raise DiagramError(f"limits must be at least 1, got {limit} states, {edge_limit} moves")
     product = ex.product
     palette = {cat: _colour(c) for cat, c in (palette or {}).items()}
     cats: list[str] = []
@@ -156,8 +161,13 @@ def product_graph(
     labels = [m.label for m in product.moves]
     src, dst, mv = ex.edges
     triples = sorted(set(zip(src, dst, mv, strict=True)))
-    if len(ex.states) > limit:
-        return _summary(ex, cats, bad, triples, labels, palette, limit, name, title)
+    if len(ex.states) > limit or len(triples) > edge_limit:
+        why = (
+            f"{len(ex.states)} states exceed the limit of {limit}"
+            if len(ex.states) > limit
+            else f"{len(triples)} moves exceed the limit of {edge_limit}"
+        )
+        return _summary(cats, bad, triples, labels, palette, why, name, title)
     nodes = []
     for sid, s in enumerate(ex.states):
         kind = NodeKind.INITIAL if sid == 0 else NodeKind.REGULAR
@@ -179,13 +189,12 @@ def _colour(c: str) -> str:
 
 
 def _summary(
-    ex: Exploration,
     cats: list[str],
     bad: list[bool],
     triples: list[tuple[int, int, int]],
     labels: list[str],
     palette: dict[str, str],
-    limit: int,
+    why: str,
     name: str,
     title: str,
 ) -> Graph:
@@ -213,7 +222,7 @@ def _summary(
         tip = ", ".join(kinds[:12]) + (f", ... ({len(kinds)} kinds)" if len(kinds) > 12 else "")
         edges.append(Edge(ids[ca], ids[cb], f"{n} moves", tip, n))
     note = (
-        f"{len(cats)} states exceed the limit of {limit}: showing a summary, "
+        f"{why}: showing a summary, "
         f"one node per category ({len(order)}), edges count the moves between them"
     )
     graph = Graph(name, GraphKind.SUMMARY, title or name, nodes, edges, palette, [note])

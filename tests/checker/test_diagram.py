@@ -180,6 +180,16 @@ def test_above_the_limit_a_summary_by_category_replaces_the_graph() -> None:
     assert product_graph(ex, classify=cat, limit=len(ex.states)).kind is GraphKind.PRODUCT
 
 
+def test_too_many_moves_also_switch_to_the_summary() -> None:
+    ex = _peterson_exploration()
+    assert ex.edges is not None
+    moves = len(set(zip(*ex.edges, strict=True)))
+    g = product_graph(ex, limit=10_000, edge_limit=moves - 1)
+    assert g.kind is GraphKind.SUMMARY
+    assert any(f"{moves} moves exceed the limit of {moves - 1}" in n for n in g.notes)
+    assert product_graph(ex, limit=10_000, edge_limit=moves).kind is GraphKind.PRODUCT
+
+
 def test_product_graph_refuses_what_it_cannot_draw() -> None:
     sysm = peterson()
     ex = explore(sysm.build(), [], Options())

@@ -3,7 +3,8 @@
 For every actor class of the default system, a state diagram (``actor-<Class>``); for the smallest
 configuration (1 VM, 1 VF, 1 host), the explored product graph (``product-1vm-1vf-1host``) with
 nodes coloured by the data path the model's ``datapath_of(view, vm_index)`` selects and states
-that violate an invariant outlined in red. Above the node limit the product graph is replaced by
+that violate an invariant outlined in red. Above the limit (``--limit`` states, or twice as
+many moves: dot's layout time grows steeply with labelled edges) the product graph is replaced by
 a summary collapsed by data path, and a message on stderr says so. Each file is written
 atomically and its render time is printed.
 """
@@ -71,6 +72,7 @@ def product_diagram(system: System, limit: int) -> Graph:
         palette=DATAPATH_PALETTE if classify is not None else None,
         violating=_violating(list(system.properties)),
         limit=limit,
+        edge_limit=2 * limit,
         name=PRODUCT_STEM,
         title=f"{system.name}: 1 VM, 1 VF, 1 host, coloured by data path",
     )
@@ -130,7 +132,8 @@ def generate(
     type=click.IntRange(min=1),
     default=DEFAULT_NODE_LIMIT,
     show_default=True,
-    help="Largest product graph drawn state by state; above it, a summary by data path.",
+    help="Largest product graph drawn state by state (states; moves: twice this); "
+    "above it, a summary by data path.",
 )
 def command(out_dir: Path, formats: str, limit: int) -> None:
     """Draw each actor's state machine and the product graph of 1 VM, 1 VF, 1 host."""
