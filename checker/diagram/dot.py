@@ -126,8 +126,9 @@ def graph_to_dot(g: Graph) -> str:
         lines += [_product_node(g, n) for n in g.nodes]
         for e in g.edges:
             if g.kind is GraphKind.SUMMARY:
-                width = 1 + math.log10(max(e.count, 1))
-                lines.append(_edge(e, penwidth=round(width, 2)))
+                # thicker for busier edges, capped so arrowheads do not swallow the labels
+                width = 1 + min(2.5, math.log10(max(e.count, 1)) / 2)
+                lines.append(_edge(e, penwidth=round(width, 2), arrowsize=0.7))
             else:
                 lines.append(_edge(e, fontsize=9))
     lines.append("}")

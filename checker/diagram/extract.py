@@ -163,9 +163,9 @@ def product_graph(
     triples = sorted(set(zip(src, dst, mv, strict=True)))
     if len(ex.states) > limit or len(triples) > edge_limit:
         why = (
-            f"{len(ex.states)} states exceed the limit of {limit}"
+            f"{len(ex.states):,} states exceed the limit of {limit:,}"
             if len(ex.states) > limit
-            else f"{len(triples)} moves exceed the limit of {edge_limit}"
+            else f"{len(triples):,} moves exceed the limit of {edge_limit:,}"
         )
         return _summary(cats, bad, triples, labels, palette, why, name, title)
     nodes = []
@@ -205,9 +205,9 @@ def _summary(
     ids = {c: f"c{k}" for k, c in enumerate(order)}
     nodes = []
     for c in order:
-        text = f"{c or 'all states'}\n{size[c]} states"
+        text = f"{c or 'all states'}\n{size[c]:,} states"
         if nbad[c]:
-            text += f"\n{nbad[c]} violating"
+            text += f"\n{nbad[c]:,} violating"
         kind = NodeKind.INITIAL if c == cats[0] else NodeKind.REGULAR
         nodes.append(Node(ids[c], text, kind, c, nbad[c] > 0, text.replace("\n", ", ")))
     counts: Counter[tuple[str, str]] = Counter()
@@ -220,7 +220,7 @@ def _summary(
     for (ca, cb), n in sorted(counts.items()):
         kinds = sorted(moves[(ca, cb)])
         tip = ", ".join(kinds[:12]) + (f", ... ({len(kinds)} kinds)" if len(kinds) > 12 else "")
-        edges.append(Edge(ids[ca], ids[cb], f"{n} moves", tip, n))
+        edges.append(Edge(ids[ca], ids[cb], f" {n:,} moves ", tip, n))
     note = (
         f"{why}: showing a summary, "
         f"one node per category ({len(order)}), edges count the moves between them"
