@@ -64,9 +64,6 @@ def main(argv: list[str] | None = None) -> Any:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         rv = cli.main(args=argv, prog_name="vfpath", standalone_mode=False)
-    except click.exceptions.NoArgsIsHelp as e:  # pragma: no cover - depends on click version
-        click.echo(e.format_message() if hasattr(e, "format_message") else str(e), err=True)
-        sys.exit(EXIT_BAD_INPUT)
     except click.UsageError as e:
         msg = e.format_message().splitlines()[0] if e.format_message() else "bad usage"
         click.echo(f"vfpath: {msg}", err=True)
