@@ -1,29 +1,45 @@
-"""vfpath.model: the SR-IOV actors and how they are wired together (placeholder until it lands)."""
+"""vfpath.model: the Hyper-V SR-IOV actors and how they are wired together.
+
+Each actor is a python-statemachine class citing its sources (the keys of SRIOV.md). ``build``
+wires them for a :class:`Config`; ``datapath_of`` classifies a state for diagrams.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
-from vfpath.checker import System
-from vfpath.checker.errors import VfpathError
+from .binding import Binding
+from .config import Config, serial_of
+from .netvsc import NetVSC, tx_uses_vf
+from .netvsp import NetVSP
+from .nic import NIC
+from .vfminiport import VFMiniport
+from .vm import VM
+from .vmstack import VMStack
+from .wiring import ACTORS, CAPACITY, build
 
-__all__ = ["Config", "build"]
+__all__ = [
+    "ACTORS",
+    "CAPACITY",
+    "NIC",
+    "VM",
+    "Binding",
+    "Config",
+    "NetVSC",
+    "NetVSP",
+    "VFMiniport",
+    "VMStack",
+    "build",
+    "datapath_of",
+    "serial_of",
+]
 
 
-@dataclass(frozen=True)
-class Config:
-    """A configuration: VMs, VFs per host, hosts."""
-
-    vms: int = 2
-    vfs: int = 1
-    hosts: int = 2
-
-    def __post_init__(self) -> None:
-        for field, value, lo in (("vms", self.vms, 1), ("vfs", self.vfs, 0), ("hosts", self.hosts, 1)):
-            if not isinstance(value, int) or value < lo:
-                raise VfpathError(f"{field} must be an integer >= {lo}, got {value!r}")
-
-
-def build(config: Config) -> System:
-    """Placeholder: the real model replaces this."""
-    raise VfpathError("the SR-IOV model has not landed yet")
+def datapath_of(view: Any, vm: int) -> str:
+    """The data path VM ``vm``'s NetVSC would transmit on now: "vf", "synthetic" or "none"."""
+    netvsc = view[f"netvsc[{vm}]"]
+    if netvsc.state in ("down", "suspended"):
+        return "none"
+    if tx_uses_vf(netvsc.data_path_is_vf, view[f"binding[{vm}]"].state, view[f"vfmp[{vm}]"].state):
+        return "vf"
+    return "synthetic"

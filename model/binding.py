@@ -1,0 +1,90 @@
+"""The NDIS binding between NetVSC's protocol edge and the VF miniport (MS-BIND states).
+
+Only NetVSC may bind: the VF miniport's INF declares ``UpperRange "ndisvf"`` so that no other
+protocol binds [MS-VFINF, MS-OV]. ``other_bound`` records a second protocol binding (S1). On
+Linux the binding is the VF's enslavement to the netvsc netdev (``netvsc_register_vf``,
+``netvsc_vf_join``) [LX-DRV, LX-DOC].
+"""
+
+from __future__ import annotations
+
+from statemachine import State, StateMachine
+
+from vfpath.checker.actor import Actor
+
+from .netvsc import GUEST_UP
+
+__all__ = ["Binding"]
+
+
+
+class Binding(Actor, StateMachine):
+    """NetVSC's binding to the VF miniport of the same VM NIC [MS-BIND, MS-VFINF, MS-SURP].
+
+    MS-BIND's in-progress states are folded: binding goes Unbound -> Running in one step (through
+    Opening, Paused and Restarting), and Running -> Paused -> Unbound on the way down (through
+    Pausing and Closing). NDIS serialises the PnP operations on one binding, no other actor
+    reads the folded states and no property needs them (an abstraction; see the README).
+    """
+
+    variables = {"other_bound": False}
+
+    sources = {
+        "bind": "MS-OV, MS-BIND, LX-DRV netvsc_register_vf, 64ff412ad41f (B4: Unbound -> "
+        "Opening -> Paused -> Restarting -> Running)",
+        "pause": "MS-BIND, MS-VFTD, 34b06a2eee44 (B6.3: Running -> Pausing -> Paused)",
+        "unbind": "MS-BIND, MS-FO, MS-SURP (ProtocolUnbindAdapterEx: Paused -> Closing -> Unbound)",
+        "surprise_unbind": "MS-SURP, MS-FO (the device vanished: NetVSC is unbound)",
+        "suspend_unbind": "de214e52de1b (B9.2: netvsc_suspend unregisters the VF)",
+        "bind_other": "MS-VFINF (a protocol outside 'ndisvf' binds: only if the INF allows it)",
+    }
+
+    unbound = State(initial=True)
+    paused = State()
+    running = State()
+
+    bind = unbound.to(running, cond="vf_matches")
+    pause = running.to(paused, cond="must_let_go")
+    unbind = paused.to(unbound, cond="must_let_go")
+    # part of the hibernation rendezvous: netvsc_suspend unregisters the VF [de214e52de1b]
+    suspend_unbind = paused.to(unbound) | running.to(unbound) | unbound.to.itself()
+    # part of the surprise-removal rendezvous (see the wiring)
+    surprise_unbind = paused.to(unbound) | running.to(unbound) | unbound.to.itself()
+    bind_other = (
+        unbound.to.itself(cond="other_may_bind", on="other_binds")
+        | running.to.itself(cond="other_may_bind", on="other_binds")
+    )
+
+    # -- guards --------------------------------------------------------------------------------
+    def vf_matches(self) -> bool:
+        """Bind an initialized VF whose serial matches the host's association for this NIC
+        [MS-OV, MS-SERIAL, 64ff412ad41f, 365e1ececb29]; not while the guest is going away."""
+        vfmp, netvsc = self.peer("vfmp"), self.peer("netvsc")
+        return (
+            vfmp.state == "running"
+            and netvsc.state in GUEST_UP
+            and self.peer("vm").state == "running"
+            and self.serial_matches(vfmp.serial, netvsc.vf_alloc, netvsc.vf_serial)
+        )
+
+    def serial_matches(self, vf_serial: int, vf_alloc: bool, assoc_serial: int) -> bool:
+        return bool(vf_alloc) and vf_serial == assoc_serial
+
+    def must_let_go(self) -> bool:
+        """Pause/unbind on a PnP remove once NetVSC is off the VF (its GOING_DOWN handler
+        waited for the switch) [MS-VFTD, 34b06a2eee44]."""
+        return self.peer("vfmp").state == "remove_pending" and self.peer("netvsc").state in (
+            "synthetic",
+            "down",
+            "suspended",
+        )
+
+    def other_may_bind(self) -> bool:
+        """The INF's ``UpperRange "ndisvf"`` keeps every other protocol away [MS-VFINF]."""
+        return self.inf_allows_other_protocols() and self.peer("vfmp").state != "absent"
+
+    def inf_allows_other_protocols(self) -> bool:
+        return False
+
+    def other_binds(self) -> None:
+        self.other_bound = True

@@ -1,0 +1,33 @@
+"""The configuration of an SR-IOV system: how many VMs, VFs per host and hosts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vfpath.checker.errors import VfpathError
+
+__all__ = ["Config", "serial_of"]
+
+
+def serial_of(host: int, vf: int, vfs_per_host: int) -> int:
+    """The VF serial number the virtualization stack generates before allocating it
+    [MS-SERIAL]: unique per VF across hosts, never 0 (0 means "no VF")."""
+    return host * vfs_per_host + vf + 1
+
+
+@dataclass(frozen=True)
+class Config:
+    """VMs, VFs per host and hosts. The default (2 VMs, 1 VF, 2 hosts) makes both VF
+    reassignment (two VMs on one host with one VF) and live migration reachable."""
+
+    vms: int = 2
+    vfs: int = 1
+    hosts: int = 2
+
+    def __post_init__(self) -> None:
+        for name, value, lo in (("vms", self.vms, 1), ("vfs", self.vfs, 0), ("hosts", self.hosts, 1)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < lo:
+                raise VfpathError(f"{name} must be an integer >= {lo}, got {value!r}")
+
+    def __str__(self) -> str:
+        return f"{self.vms} VMs, {self.vfs} VF(s) per host, {self.hosts} host(s)"

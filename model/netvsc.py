@@ -1,0 +1,202 @@
+"""NetVSC: the guest's synthetic NIC driver, which owns the choice of data path.
+
+States follow SRIOV.md's suggested abstract states for Linux ``hv_netvsc`` (inferred); the
+variables are the driver's own (``struct net_device_context``): ``vf_alloc``/``vf_serial`` from
+the host's association, ``data_path_is_vf`` the cached data path [LX-DRV, da26658c3d70].
+``fault`` is a ghost: it latches the first packet sent on a path that could not carry it (and a
+mismatched disassociation), so "packet sent on a dead path" is a state property.
+"""
+
+from __future__ import annotations
+
+from statemachine import State, StateMachine
+
+from vfpath.checker.actor import Actor
+
+from .messages import ASSOC, DONE, SWITCH, SYNTHETIC, TO_SYNTHETIC, VF
+
+__all__ = ["GUEST_UP", "NetVSC", "tx_uses_vf"]
+
+GUEST_UP = ("synthetic", "to_vf", "on_vf", "to_syn")
+VF_RUNNING = ("running", "remove_pending")  # the VF still carries traffic in GOING_DOWN
+
+
+def tx_uses_vf(data_path_is_vf: bool, binding: str, vfmp: str) -> bool:
+    """``netvsc_xmit`` uses the VF only if it is enslaved, running, and the cached data path is
+    the VF [69d25a6cf4ca]; otherwise it sends on the synthetic path."""
+    return bool(data_path_is_vf) and binding == "running" and vfmp in VF_RUNNING
+
+
+class NetVSC(Actor, StateMachine):
+    """Guest NetVSC for one VM NIC [MS-OV, MS-VFDP, MS-FO, LX-DRV and the patches cited]."""
+
+    variables = {"vf_alloc": False, "vf_serial": 0, "data_path_is_vf": False, "fault": None}
+
+    sources = {
+        "probe": "LX-DRV netvsc_probe, d30fb712e529 (B1: synthetic NIC up before any VF)",
+        "association": "LX-DRV netvsc_send_vf, AZ-AN ('VF slot N added|removed')",
+        "switch_to_vf": "LX-DRV netvsc_vf_changed, 8b31f8c982b7, 365e1ececb29, da26658c3d70 (B5)",
+        "vf_switched": "8b31f8c982b7 (data_path_is_vf = true only after the completion)",
+        "vf_switch_failed": "LX-DRV ('Data path failed to switch to VF')",
+        "going_down": "34b06a2eee44 (switch to synthetic on NETDEV_GOING_DOWN, VF still running)",
+        "vf_lost": "LX-DRV (NETDEV_DOWN/UNREGISTER when GOING_DOWN did not switch; inferred)",
+        "syn_switched": "8b31f8c982b7 (wait for the completion of SWITCH_DATA_PATH(SYNTHETIC))",
+        "host_to_synthetic": "OVMM (unsolicited SWITCH_DATA_PATH(SYNTHETIC); guest handling inferred)",
+        "send_packet": "69d25a6cf4ca (netvsc_xmit path choice); a ghost packet token",
+        "suspend": "de214e52de1b (B9.2: netvsc_suspend unregisters the VF, closes the channel)",
+        "resume": "de214e52de1b, da26658c3d70 (B9.2: data_path_is_vf = false on resume)",
+        "remove": "LX-DRV netvsc_remove (B9.1: VF unregistered before the synthetic device)",
+    }
+
+    down = State(initial=True)
+    synthetic = State()
+    to_vf = State()
+    on_vf = State()
+    to_syn = State()
+    suspended = State()
+
+    # the next three are rendezvous with the VM's own steps (see the wiring)
+    probe = down.to(synthetic, on="reset_state")
+    association = (
+        synthetic.to.itself(cond="assoc_waiting", on="take_association")
+        | to_vf.to.itself(cond="assoc_waiting", on="take_association")
+        | on_vf.to.itself(cond="assoc_waiting", on="take_association")
+        | to_syn.to.itself(cond="assoc_waiting", on="take_association")
+    )
+    switch_to_vf = synthetic.to(to_vf, cond="vf_up", on="request_vf")
+    vf_switched = to_vf.to(on_vf, cond="vf_ok_waiting", on="take_vf_completion")
+    vf_switch_failed = to_vf.to(synthetic, cond="vf_fail_waiting", on="take_completion")
+    # NETDEV_GOING_DOWN, a rendezvous with the VF's removal; rtnl is held while a switch is in
+    # flight, so there is no transition from to_vf / to_syn
+    going_down = (
+        on_vf.to(to_syn, cond="switches_on_going_down", on="request_synthetic")
+        | on_vf.to.itself()
+        | synthetic.to.itself()
+        | down.to.itself()
+        | suspended.to.itself()
+    )
+    vf_lost = on_vf.to(to_syn, cond="vf_is_down", on="request_synthetic")
+    syn_switched = to_syn.to(synthetic, cond="syn_done_waiting", on="take_completion")
+    host_to_synthetic = (
+        on_vf.to(synthetic, cond="notice_waiting", on="take_notice")
+        | synthetic.to.itself(cond="notice_waiting", on="take_notice")
+        | to_vf.to.itself(cond="notice_waiting", on="take_notice")
+        | to_syn.to.itself(cond="notice_waiting", on="take_notice")
+    )
+    send_packet = (
+        synthetic.to.itself(cond="vm_running", on="transmit")
+        | on_vf.to.itself(cond="vm_running", on="transmit")
+        | to_vf.to.itself(cond="vm_running", on="transmit")
+        | to_syn.to.itself(cond="vm_running", on="transmit")
+    )
+    # part of the hibernation rendezvous (see the wiring); the cache is kept, as Linux does
+    suspend = synthetic.to(suspended) | on_vf.to(suspended)
+    resume = suspended.to(synthetic, on="resume_state")
+    remove = synthetic.to(down, cond="may_remove")
+
+    # -- guards --------------------------------------------------------------------------------
+    def vm_running(self) -> bool:
+        return self.peer("vm").state in ("running", "stopping")
+
+    def head_is(self, kind: str) -> bool:
+        msg = self.peek("from_host")
+        return msg is not None and msg[0] == kind
+
+    def assoc_waiting(self) -> bool:
+        return self.head_is(ASSOC)
+
+    def notice_waiting(self) -> bool:
+        return self.head_is(TO_SYNTHETIC)
+
+    def vf_ok_waiting(self) -> bool:
+        return bool(self.peek("from_host") == (DONE, VF, True))
+
+    def vf_fail_waiting(self) -> bool:
+        return bool(self.peek("from_host") == (DONE, VF, False))
+
+    def syn_done_waiting(self) -> bool:
+        msg = self.peek("from_host")
+        return msg is not None and msg[0] == DONE and msg[1] == SYNTHETIC
+
+    def vf_up(self) -> bool:
+        """NETDEV_UP/CHANGE of an enslaved VF: switch unless the cache says VF already
+        [da26658c3d70], and only once the host's association is here [365e1ececb29]."""
+        return (
+            self.peer("binding").state == "running"
+            and self.peer("vfmp").state == "running"
+            and self.peer("vm").state == "running"
+            and not self.data_path_is_vf
+            and self.waits_for_association()
+        )
+
+    def waits_for_association(self) -> bool:
+        """'Waiting for the VF association from host' before switching [365e1ececb29]."""
+        return bool(self.vf_alloc)
+
+    def switches_on_going_down(self) -> bool:
+        """Switch while the VF still carries traffic [34b06a2eee44]."""
+        return True
+
+    def vf_is_down(self) -> bool:
+        """NETDEV_DOWN: the VF is closed; switch if GOING_DOWN did not (inferred fallback)."""
+        return self.peer("vfmp").state in ("stopped", "absent")
+
+    def may_remove(self) -> bool:
+        """netvsc_remove unregisters the VF before the synthetic device [LX-DRV]."""
+        return (
+            self.peer("vm").state == "stopping"
+            and self.peer("binding").state == "unbound"
+            and self.peer("vfmp").state == "absent"
+        )
+
+    # -- actions -------------------------------------------------------------------------------
+    def reset_state(self) -> None:
+        self.vf_alloc = False
+        self.vf_serial = 0
+        self.data_path_is_vf = False
+
+    def resume_state(self) -> None:
+        """The channel re-open switched the host to synthetic: reset the cache [da26658c3d70]."""
+        self.vf_alloc = False
+        self.vf_serial = 0
+        self.data_path_is_vf = self.data_path_after_resume()
+
+    def data_path_after_resume(self) -> bool:
+        return False
+
+    def take_association(self) -> None:
+        _, allocated, serial = self.recv("from_host")
+        if self.vf_alloc and not allocated and serial != self.vf_serial and self.fault is None:
+            # a Windows guest fails a disassociation whose serial differs [OVMM 67d5a6d45]
+            self.fault = "S15: disassociation serial differs from the association's"
+        self.vf_alloc = bool(allocated)
+        self.vf_serial = serial if allocated else 0
+
+    def request_vf(self) -> None:
+        self.emit("to_host", (SWITCH, VF))
+
+    def take_vf_completion(self) -> None:
+        self.recv("from_host")
+        self.data_path_is_vf = True
+
+    def take_completion(self) -> None:
+        self.recv("from_host")
+
+    def request_synthetic(self) -> None:
+        """Block sending traffic to the VF before asking to leave it [8b31f8c982b7, S9]."""
+        self.data_path_is_vf = False
+        self.emit("to_host", (SWITCH, SYNTHETIC))
+
+    def take_notice(self) -> None:
+        self.recv("from_host")
+        self.data_path_is_vf = False
+
+    def transmit(self) -> None:
+        """Send one packet on the path netvsc_xmit picks; latch the first one that is lost."""
+        if self.fault is not None:
+            return
+        if tx_uses_vf(self.data_path_is_vf, self.peer("binding").state, self.peer("vfmp").state):
+            if self.peer("vmstack").state not in ("vport", "offered", "ejecting"):
+                self.fault = "S10: packet sent on a VF the host has detached"
+            elif self.peer("netvsp").state != "switched":
+                self.fault = "S8: packet sent on a VF the host has not switched to"

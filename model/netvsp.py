@@ -1,0 +1,201 @@
+"""NetVSP: the host's per-NIC guest-VF state machine, after OpenVMM's PrimaryChannelGuestVfState.
+
+Windows' own NetVSP is closed source; OpenVMM's is one conforming implementation of the same
+NVSP protocol [OVMM]. ``set_data_path_to_guest_vf(true/false)`` is modelled as the receive-filter
+move between the default VPort and the VF VPort (a rendezvous with ``nic[host]``): that is where
+the host starts or stops steering the VM's traffic to the VF (inferred: MS-VFINIT lists the move
+before the VPCI offer; we follow OVMM, which moves traffic when the guest asks).
+"""
+
+from __future__ import annotations
+
+from statemachine import State, StateMachine
+
+from vfpath.checker.actor import Actor
+
+from .config import serial_of
+from .messages import SWITCH, SYNTHETIC, TO_SYNTHETIC, VF, assoc, done
+from .vmstack import VF_PRESENT
+
+__all__ = ["NetVSP"]
+
+_GUEST_UP = ("synthetic", "to_vf", "on_vf", "to_syn")
+
+
+class NetVSP(Actor, StateMachine):
+    """Host side of one VM NIC [OVMM; states named after PrimaryChannelGuestVfState].
+
+    ``unavailable`` = Unavailable/Initializing; ``advertised`` = AvailableAdvertised|Ready
+    (Available is folded in: the association is sent as soon as the VF exists and RNDIS is up);
+    ``switch_pending``/``switch_back_pending`` = DataPathSwitchPending; ``switched`` =
+    DataPathSwitched; ``unavail_switched`` = UnavailableFromDataPathSwitched; ``unavail_advertised``
+    = UnavailableFromAvailable. ``serial`` is the serial of the last association sent (S15).
+    """
+
+    variables = {"serial": 0}
+
+    sources = {
+        "advertise": "OVMM (Available -> AvailableAdvertised: send VF association, allocated=1)",
+        "request_vf": "OVMM switch_data_path (SWITCH_DATA_PATH(VF) in AvailableAdvertised|Ready)",
+        "switch_vf_ok": "OVMM, 8b31f8c982b7 (set_data_path_to_guest_vf(true), then the completion)",
+        "switch_vf_fail": "OVMM ('Failure switching to guest VF, remaining on synthetic')",
+        "request_syn": "OVMM (SWITCH_DATA_PATH(SYNTHETIC) in DataPathSwitched)",
+        "switch_syn_ok": "OVMM, MS-VFTD (set_data_path_to_guest_vf(false): filters to default)",
+        "wrong_state": "OVMM ('Data path switch requested while device is in wrong state'; S12)",
+        "vanish": "OVMM (VF gone while advertised -> UnavailableFromAvailable)",
+        "vanish_pending": "OVMM (UnavailableFromDataPathSwitchPending: send the completion first)",
+        "vanish_switched": "OVMM (VF gone while it was the data path: force synthetic first)",
+        "notify_synthetic": "OVMM (send SWITCH_DATA_PATH(SYNTHETIC) to the guest)",
+        "disassociate": "OVMM, 67d5a6d45 (association allocated=0 with the same serial; S15)",
+        "channel_closed": "de214e52de1b (closing the VMBus channel returns the host to synthetic)",
+        "channel_closed_on_vf": "de214e52de1b (channel closed while on the VF: filters to default)",
+    }
+    # events that are rendezvous with nic[host] (the wiring reads this)
+    nic_moves = {
+        "switch_vf_ok": "move_filter_vf",
+        "switch_syn_ok": "move_filter_default",
+        "vanish_switched": "move_filter_default",
+        "channel_closed_on_vf": "move_filter_default",
+    }
+
+    unavailable = State(initial=True)
+    advertised = State()
+    switch_pending = State()
+    switched = State()
+    switch_back_pending = State()
+    unavail_switched = State()
+    unavail_advertised = State()
+
+    advertise = unavailable.to(advertised, cond="vf_available", on="send_association")
+    request_vf = advertised.to(switch_pending, cond="vf_requested", on="take_request")
+    switch_vf_ok = switch_pending.to(switched, cond="vf_present_here", on="complete_vf_ok")
+    switch_vf_fail = switch_pending.to(advertised, cond="backend_may_fail", on="complete_vf_fail")
+    request_syn = switched.to(switch_back_pending, cond="syn_requested", on="take_request")
+    switch_syn_ok = switch_back_pending.to(advertised, cond="vf_here", on="complete_syn_ok")
+    wrong_state = (
+        unavailable.to.itself(cond="any_request", on="complete_at_once")
+        | advertised.to.itself(cond="syn_requested", on="complete_at_once")
+        | switched.to.itself(cond="vf_requested", on="complete_at_once")
+        | unavail_switched.to.itself(cond="any_request", on="complete_at_once")
+        | unavail_advertised.to.itself(cond="any_request", on="complete_at_once")
+    )
+    vanish = advertised.to(unavail_advertised, cond="vf_gone")
+    vanish_pending = switch_pending.to(unavail_advertised, cond="vf_gone", on="complete_vf_fail")
+    vanish_switched = switched.to(unavail_switched, cond="vf_gone_here")
+    notify_synthetic = unavail_switched.to(unavail_advertised, on="send_to_synthetic")
+    disassociate = unavail_advertised.to(
+        unavailable, cond="may_disassociate", on="send_disassociation"
+    )
+    channel_closed = (
+        advertised.to(unavailable, cond="guest_closed", on="drop_channel")
+        | unavail_switched.to(unavailable, cond="guest_closed", on="drop_channel")
+        | unavail_advertised.to(unavailable, cond="guest_closed", on="drop_channel")
+    )
+    channel_closed_on_vf = switched.to(unavailable, cond="guest_closed_here", on="drop_channel")
+
+    # -- guards --------------------------------------------------------------------------------
+    def guest_up(self) -> bool:
+        """RNDIS is operational: the guest's NetVSC has the channel open [OVMM]."""
+        return self.peer("netvsc").state in _GUEST_UP
+
+    def guest_closed(self) -> bool:
+        return self.peer("netvsc").state in ("down", "suspended")
+
+    def vf_present(self) -> bool:
+        return self.peer("vmstack").state in VF_PRESENT
+
+    def vf_available(self) -> bool:
+        return (
+            self.vf_present() and self.guest_up() and self.offers_vf_to_guest() and self.caught_up()
+        )
+
+    def caught_up(self) -> bool:
+        """Send a new association state only once the guest has read the previous messages.
+
+        Abstraction (inferred): it bounds the NVSP ring in the model; the guest reads every
+        message in order anyway, so only a queue of stale associations is left out.
+        """
+        return self.peek("to_guest") is None
+
+    def offers_vf_to_guest(self) -> bool:
+        """OpenVMM skips the association when the guest does not support it [OVMM]."""
+        return True
+
+    def may_disassociate(self) -> bool:
+        return self.guest_up() and self.caught_up()
+
+    def vf_gone(self) -> bool:
+        return not self.vf_present()
+
+    def here(self) -> bool:
+        """This rendezvous with a NIC is for the VF the stack holds for this VM."""
+        return bool(self.peer("vmstack").vf == (self.arg("host"), self.arg("vf")))
+
+    def vf_here(self) -> bool:
+        return self.here()
+
+    def vf_present_here(self) -> bool:
+        """Steer to the VF only while it exists (OVMM switches only for a present VF; S11)."""
+        return self.vf_present() and self.here()
+
+    def vf_gone_here(self) -> bool:
+        return self.vf_gone() and self.here()
+
+    def guest_closed_here(self) -> bool:
+        return self.guest_closed() and self.here()
+
+    def backend_may_fail(self) -> bool:
+        """The backend switch may fail; the guest stays synthetic [OVMM]."""
+        return True
+
+    def vf_requested(self) -> bool:
+        return bool(self.peek("from_guest") == (SWITCH, VF))
+
+    def syn_requested(self) -> bool:
+        return bool(self.peek("from_guest") == (SWITCH, SYNTHETIC))
+
+    def any_request(self) -> bool:
+        return bool(self.vf_requested() or self.syn_requested())
+
+    # -- actions -------------------------------------------------------------------------------
+    def send_association(self) -> None:
+        host, k = self.peer("vmstack").vf
+        self.serial = serial_of(host, k, self.vfs_per_host)
+        self.emit("to_guest", assoc(True, self.serial))
+
+    def take_request(self) -> None:
+        self.recv("from_guest")
+
+    def complete_vf_ok(self) -> None:
+        self.emit("to_guest", done(VF, True))
+
+    def complete_vf_fail(self) -> None:
+        self.emit("to_guest", done(VF, False))
+
+    def complete_syn_ok(self) -> None:
+        self.emit("to_guest", done(SYNTHETIC, True))
+
+    def complete_at_once(self) -> None:
+        """A switch request always gets a completion [OVMM, S12]; switching to synthetic
+        when already synthetic succeeds, switching to the VF here does not."""
+        _, path = self.recv("from_guest")
+        self.emit("to_guest", done(path, path == SYNTHETIC))
+
+    def send_to_synthetic(self) -> None:
+        self.emit("to_guest", (TO_SYNTHETIC,))
+
+    def send_disassociation(self) -> None:
+        self.emit("to_guest", assoc(False, self.disassociation_serial()))
+        self.serial = 0
+
+    def disassociation_serial(self) -> int:
+        """The disassociation carries the association's serial [OVMM 67d5a6d45]."""
+        return int(self.serial)
+
+    def drop_channel(self) -> None:
+        """Closing the channel discards what was in flight on it (the rings go away)."""
+        self.serial = 0
+        self.drain("to_guest")
+        self.drain("from_guest")
+
+    vfs_per_host = 1  # wiring params

@@ -1,0 +1,91 @@
+"""The VM as seen by the environment: start, stop, live migration, hibernation.
+
+The environment is an actor so that every scenario of SRIOV.md is reachable from the initial
+state (DESIGN.md). The host a VM runs on is its ``host`` variable; live migration moves it.
+"""
+
+from __future__ import annotations
+
+from statemachine import State, StateMachine
+
+from vfpath.checker.actor import Actor
+
+__all__ = ["VM"]
+
+
+class VM(Actor, StateMachine):
+    """A child partition's lifecycle [MS-OV, MS-FO, B1, B7, B9]."""
+
+    variables = {"host": 0}
+    hosts = 1  # per instance: how many hosts exist (wiring params)
+
+    sources = {
+        "start": "MS-OV, MS-VSWST (B1: the stack starts NetVSC when the partition starts)",
+        "migrate": "MS-OV, MS-FO, AZ-AN (B7: the VF is detached first, then the VM moves)",
+        "hibernate": "de214e52de1b (B9.2: guest hibernation)",
+        "hibernation_done": "de214e52de1b (B9.2: netvsc_suspend has closed the channel)",
+        "resume": "de214e52de1b (B9.2: resume)",
+        "stop": "MS-VSWST, MS-ALLOC (B9.4: VM stop)",
+        "stopped": "MS-VSWST, MS-ALLOC (B9.4: VF torn down and NetVSC removed first)",
+    }
+
+    off = State(initial=True)
+    running = State()
+    hibernating = State()
+    hibernated = State()
+    stopping = State()
+
+    start = off.to(running, cond="switches_created")
+    migrate = running.to.itself(cond="may_migrate", on="move_to_other_host")
+    hibernate = running.to(hibernating, cond="guest_idle")
+    hibernation_done = hibernating.to(hibernated, cond="guest_suspended")
+    resume = hibernated.to(running)
+    stop = running.to(stopping, cond="host_quiet")
+    stopped = stopping.to(off, cond="guest_gone")
+
+    def switches_created(self) -> bool:
+        """NDIS creates each PF's NIC switch at boot, before any VM starts [MS-VFINIT B2.1]."""
+        return all(nic.state == "ready" for nic in self.peers("nics"))
+
+    def guest_idle(self) -> bool:
+        """A guest hibernates with its drivers loaded and no data-path change under way (S4 is
+        guest-initiated) [de214e52de1b]; the VF may stay attached, as mlx5's does.
+
+        Abstraction (inferred): hibernation starts only between host-side VF operations.
+        """
+        return (
+            self.peer("netvsc").state in ("synthetic", "on_vf")
+            and self.peer("vmstack").state in ("no_vf", "offered")
+            and self.peer("vfmp").state in ("absent", "running")
+        )
+
+    def host_quiet(self) -> bool:
+        """The stack detaches the VF before it stops the VM [B9.4, MS-ALLOC] (the detach itself
+        is the stack's own step, so a stop starts once no VF is attached; inferred)."""
+        return self.peer("vmstack").state == "no_vf" and self.peer("vfmp").state == "absent"
+
+    def may_migrate(self) -> bool:
+        """B7.1-2: the source host has run B6 (no VF, NetVSP back to no VF [OVMM]); the
+        synthetic NIC's channel moves with the VM. The detach is the stack's own step, so the
+        migration itself is one step once no VF is attached (abstraction; inferred)."""
+        return (
+            self.hosts > 1
+            and self.peer("vmstack").state == "no_vf"
+            and self.peer("vfmp").state == "absent"
+            and self.peer("netvsp").state == "unavailable"
+        )
+
+    def move_to_other_host(self) -> None:
+        self.host = (self.host + 1) % self.hosts
+
+    def guest_suspended(self) -> bool:
+        return self.peer("netvsc").state == "suspended" and self.peer("netvsp").state == "unavailable"
+
+    def guest_gone(self) -> bool:
+        """B9.4: the VF is freed and NetVSC removed before the VM is off [MS-ALLOC, MS-VSWST]."""
+        return (
+            self.peer("vmstack").state == "no_vf"
+            and self.peer("netvsc").state == "down"
+            and self.peer("netvsp").state == "unavailable"
+            and self.peer("vfmp").state == "absent"
+        )

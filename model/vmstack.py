@@ -1,0 +1,134 @@
+"""The virtualization stack's VF lifecycle for one VM NIC (host, parent partition).
+
+The stack is one per host; its per-NIC state machine (MS-VFINIT, MS-VFTD) is factored per VM so
+that the interleavings between NICs are explicit. The host it talks to is the one the VM runs on
+(``vm.host``). OIDs are rendezvous with ``nic[host]``; VPCI messages go over channels.
+"""
+
+from __future__ import annotations
+
+from statemachine import State, StateMachine
+
+from vfpath.checker.actor import Actor
+
+from .config import serial_of
+from .messages import EJECT, EJECTED, OFFER
+from .nic import VF_FREE
+
+__all__ = ["VF_PRESENT", "VMStack"]
+
+# states in which the VF's PCI device exists for the guest (offered and not yet removed)
+VF_PRESENT = ("vport", "offered", "ejecting")
+
+
+class VMStack(Actor, StateMachine):
+    """Per-NIC VF lifecycle, in the step order of MS-VFINIT and MS-VFTD (states inferred).
+
+    ``vf`` is ``(host, vf index)`` while a VF is allocated; ``surprise`` records that the last
+    removal timed out and was a surprise removal [MS-FO].
+    """
+
+    variables = {"vf": None, "surprise": False}
+    vfs_per_host = 1  # wiring params
+
+    sources = {
+        "allocate_vf": "MS-SERIAL, MS-VFINIT, MS-ALLOC (B2.2: only for a running, offload-enabled VM)",
+        "create_vport": "MS-CVP, MS-VFINIT (B2.3)",
+        "offer": "MS-VFINIT step 5 (B2.5: notify the VPCI VSP, which exposes the device)",
+        "detach": "MS-OV, MS-FO, MS-RMVF, AZ-AN (B6.1-2: reassignment, migration, servicing, stop)",
+        "ejected": "LX-PCI, MS-VFTD (B6.3: PCI_EJECTION_COMPLETE after the guest removed it)",
+        "timeout": "MS-FO (B6.3: not removed gracefully in time, so surprise removed)",
+        "delete_vport": "MS-VFTD, MS-DVP (B6.4: after filters are back on the default VPort)",
+        "reset_vf": "MS-VFTD, MS-RESET (B6.4, B8.1: FLR before resources are deallocated)",
+        "free_vf": "MS-VFTD, MS-FREE (B6.4)",
+    }
+    # events that are rendezvous with nic[host] (the wiring reads this)
+    nic_moves = {
+        "allocate_vf": "allocate_vf",
+        "create_vport": "create_vport",
+        "delete_vport": "delete_vport",
+        "reset_vf": "reset_vf",
+        "free_vf": "free_vf",
+    }
+
+    no_vf = State(initial=True)
+    allocated = State()
+    vport = State()
+    offered = State()
+    ejecting = State()
+    removed = State()
+    vport_deleted = State()
+    flr_done = State()
+
+    allocate_vf = no_vf.to(allocated, cond="may_allocate", on="take_vf")
+    create_vport = allocated.to(vport, cond="is_my_vf")
+    offer = vport.to(offered, on="send_offer")
+    detach = offered.to(ejecting, cond="vm_running", on="send_eject")
+    ejected = ejecting.to(removed, cond="guest_ejected", on="take_ejected")
+    timeout = ejecting.to(removed, cond="may_time_out", on="surprise_remove")
+    delete_vport = removed.to(vport_deleted, cond="may_delete_vport")
+    reset_vf = vport_deleted.to(flr_done, cond="is_my_vf")
+    free_vf = flr_done.to(no_vf, cond="is_my_vf", on="release_vf")
+
+    # -- guards --------------------------------------------------------------------------------
+    def may_allocate(self) -> bool:
+        """ALLOCATE_VF only for a running VM on this host, for a free VF [MS-VFINIT, MS-ALLOC]."""
+        vm = self.peer("vm")
+        if vm.state != "running" or vm.host != self.arg("host"):
+            return False
+        # a new device is offered only once the guest has let go of the previous one (inferred)
+        if self.peer("vfmp").state != "absent" or self.peek("vpci") is not None:
+            return False
+        nic = self.peers("nics")[self.arg("host")]
+        return bool(nic.state == "ready" and nic.vfs[self.arg("vf")][0] == VF_FREE)
+
+    def vm_running(self) -> bool:
+        """Detach a running VM's VF (abstraction: not while the guest hibernates; inferred)."""
+        return bool(self.peer("vm").state == "running")
+
+    def is_my_vf(self) -> bool:
+        return bool(self.vf == (self.arg("host"), self.arg("vf")))
+
+    def guest_ejected(self) -> bool:
+        return bool(self.peek("vpci_done") == (EJECTED,))
+
+    def may_time_out(self) -> bool:
+        """The guest has not even started the graceful removal (the eject is still unread).
+
+        Abstraction: a guest that has started removing the VF finishes it (under fairness it
+        always does); the timeout models a guest that does not respond at all [MS-FO]. The
+        surprise removal in the guest is part of the same rendezvous (see the wiring).
+        """
+        return bool(self.peek("vpci") is not None and self.allows_surprise_removal())
+
+    def allows_surprise_removal(self) -> bool:
+        """The host gives up on a graceful removal after a timeout [MS-FO]."""
+        return True
+
+    def may_delete_vport(self) -> bool:
+        """DELETE_VPORT once the filters are back on the default VPort [MS-VFTD, MS-DVP]."""
+        if not self.is_my_vf():
+            return False
+        nic = self.peers("nics")[self.arg("host")]
+        return bool(nic.filters[self.index] is None)
+
+    # -- actions -------------------------------------------------------------------------------
+    def take_vf(self) -> None:
+        self.vf = (self.arg("host"), self.arg("vf"))
+        self.surprise = False
+
+    def send_offer(self) -> None:
+        host, k = self.vf
+        self.emit("vpci", (OFFER, serial_of(host, k, self.vfs_per_host)))
+
+    def send_eject(self) -> None:
+        self.emit("vpci", (EJECT,))
+
+    def take_ejected(self) -> None:
+        self.recv("vpci_done")
+
+    def surprise_remove(self) -> None:
+        self.surprise = True
+
+    def release_vf(self) -> None:
+        self.vf = None

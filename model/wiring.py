@@ -1,0 +1,108 @@
+"""Build the SR-IOV system of a configuration: instances, channels, rendezvous.
+
+Per VM ``i``: ``vm[i]``, ``vmstack[i]``, ``netvsp[i]``, ``netvsc[i]``, ``binding[i]``,
+``vfmp[i]``; per host ``h``: ``nic[h]``. Channels per VM: NVSP host->guest and guest->host
+(VMBus), VPCI offers/ejects and ejection completions. Capacities are the smallest that keep the
+races reachable and are proven sufficient by the checker's built-in ``channels-bounded`` check.
+"""
+
+from __future__ import annotations
+
+from vfpath.checker import System
+
+from .binding import Binding
+from .config import Config
+from .netvsc import NetVSC
+from .netvsp import NetVSP
+from .nic import NIC, VF_FREE
+from .vfminiport import VFMiniport
+from .vm import VM
+from .vmstack import VMStack
+
+__all__ = ["ACTORS", "CAPACITY", "build"]
+
+ACTORS = (VM, VMStack, NetVSP, NetVSC, Binding, VFMiniport, NIC)
+
+# OpenVMM's worst case is three host->guest messages in a row (completion, switch to synthetic,
+# disassociation) [OVMM]; the guest waits for each completion, so one request is in flight.
+CAPACITY = {"nvsp_h2g": 3, "nvsp_g2h": 1, "vpci": 2, "vpci_done": 1}
+
+
+def build(config: Config) -> System:
+    """The system for ``config``: every actor, channel and rendezvous, no properties."""
+    sysm = System(f"sriov-{config.vms}vm-{config.vfs}vf-{config.hosts}host")
+    sysm.meta["config"] = config
+    nics = tuple(f"nic[{h}]" for h in range(config.hosts))
+    for h in range(config.hosts):
+        sysm.add(
+            nics[h],
+            NIC,
+            init={"vfs": ((VF_FREE, None, False),) * config.vfs, "filters": (None,) * config.vms},
+        )
+    for i in range(config.vms):
+        for kind, cap in CAPACITY.items():
+            sysm.channel(f"{kind}[{i}]", cap)
+        n = {a: f"{a}[{i}]" for a in ("vm", "vmstack", "netvsp", "netvsc", "binding", "vfmp")}
+        sysm.add(
+            n["vm"], VM,
+            peers={**{k: n[k] for k in ("vmstack", "vfmp", "netvsp", "netvsc")}, "nics": nics},
+            params={"hosts": config.hosts},
+            init={"host": i % config.hosts},
+        )
+        sysm.add(
+            n["vmstack"], VMStack,
+            peers={"vm": n["vm"], "vfmp": n["vfmp"], "nics": nics},
+            ports={"vpci": f"vpci[{i}]", "vpci_done": f"vpci_done[{i}]"},
+            params={"index": i, "vfs_per_host": config.vfs},
+        )
+        sysm.add(
+            n["netvsp"], NetVSP,
+            peers={"netvsc": n["netvsc"], "vmstack": n["vmstack"]},
+            ports={"to_guest": f"nvsp_h2g[{i}]", "from_guest": f"nvsp_g2h[{i}]"},
+            params={"vfs_per_host": config.vfs},
+        )
+        sysm.add(
+            n["netvsc"], NetVSC,
+            peers={k: n[k] for k in ("vm", "binding", "vfmp", "vmstack", "netvsp")},
+            ports={"from_host": f"nvsp_h2g[{i}]", "to_host": f"nvsp_g2h[{i}]"},
+        )
+        sysm.add(
+            n["binding"], Binding,
+            peers={k: n[k] for k in ("vfmp", "netvsc", "vm")},
+        )
+        sysm.add(
+            n["vfmp"], VFMiniport,
+            peers={k: n[k] for k in ("binding", "vmstack")},
+            ports={"vpci": f"vpci[{i}]", "vpci_done": f"vpci_done[{i}]"},
+        )
+        # the stack starts NetVSC with the partition [MS-OV]; resume resumes it [de214e52de1b]
+        sysm.sync(f"{n['vm']}.start", (n["vm"], "start"), (n["netvsc"], "probe"))
+        sysm.sync(f"{n['vm']}.resume", (n["vm"], "resume"), (n["netvsc"], "resume"))
+        sysm.sync(
+            f"{n['vm']}.hibernate",
+            (n["vm"], "hibernate"),
+            (n["binding"], "suspend_unbind"),
+            (n["netvsc"], "suspend"),
+        )
+        # NETDEV_GOING_DOWN reaches NetVSC synchronously from the VF's removal [34b06a2eee44]
+        sysm.sync(f"{n['vfmp']}.eject", (n["vfmp"], "eject"), (n["netvsc"], "going_down"))
+        # a timed-out removal: the device vanishes under the guest [MS-FO, MS-SURP]
+        sysm.sync(
+            f"{n['vmstack']}.timeout",
+            (n["vmstack"], "timeout"),
+            (n["vfmp"], "surprise_removed"),
+            (n["binding"], "surprise_unbind"),
+            (n["netvsc"], "going_down"),
+        )
+        # OIDs to the PF of the host the VM runs on
+        for actor, cls in (("vmstack", VMStack), ("netvsp", NetVSP)):
+            for ev, nic_ev in cls.nic_moves.items():
+                for h in range(config.hosts):
+                    for k in range(config.vfs):
+                        sysm.sync(
+                            f"{n[actor]}.{ev}({nics[h]}, vf {k})",
+                            (n[actor], ev),
+                            (nics[h], nic_ev),
+                            args={"vm": i, "host": h, "vf": k},
+                        )
+    return sysm
