@@ -155,10 +155,12 @@ class _Fair:
 
 
 def _fairness(product: Product, prop: Property) -> _Fair:
+    """Moves matched by the property's fairness globs (``*`` and ``?`` only: brackets are
+    literal, since instance names such as ``netvsc[0]`` use them)."""
     weak = strong = 0
     for m, move in enumerate(product.moves):
         for f in prop.fairness:
-            if fnmatchcase(move.label, f.pattern):
+            if fnmatchcase(move.label, f.pattern.replace("[", "[[]")):
                 if f.strong:
                     strong |= 1 << m
                 else:

@@ -29,7 +29,8 @@ class Expectation(enum.Enum):
 
 @dataclass(frozen=True)
 class Fairness:
-    """A fairness assumption: moves whose label matches ``pattern`` (a glob) are fair.
+    """A fairness assumption: moves whose label matches ``pattern`` (a glob with ``*`` and
+    ``?``; brackets are literal) are fair, each on its own.
 
     ``strong=False`` is weak fairness (a move continuously enabled is eventually taken);
     ``strong=True`` is strong fairness (a move enabled infinitely often is eventually taken).

@@ -17,7 +17,6 @@ from .netvsc import GUEST_UP
 __all__ = ["Binding"]
 
 
-
 class Binding(Actor, StateMachine):
     """NetVSC's binding to the VF miniport of the same VM NIC [MS-BIND, MS-VFINF, MS-SURP].
 
@@ -27,7 +26,7 @@ class Binding(Actor, StateMachine):
     reads the folded states and no property needs them (an abstraction; see the README).
     """
 
-    variables = {"other_bound": False}
+    variables = {"other_bound": False, "paired_serial": 0}
 
     sources = {
         "bind": "MS-OV, MS-BIND, LX-DRV netvsc_register_vf, 64ff412ad41f (B4: Unbound -> "
@@ -43,16 +42,19 @@ class Binding(Actor, StateMachine):
     paused = State()
     running = State()
 
-    bind = unbound.to(running, cond="vf_matches")
+    bind = unbound.to(running, cond="vf_matches", on="pair")
     pause = running.to(paused, cond="must_let_go")
-    unbind = paused.to(unbound, cond="must_let_go")
+    unbind = paused.to(unbound, cond="must_let_go", on="unpair")
     # part of the hibernation rendezvous: netvsc_suspend unregisters the VF [de214e52de1b]
-    suspend_unbind = paused.to(unbound) | running.to(unbound) | unbound.to.itself()
+    suspend_unbind = (
+        paused.to(unbound, on="unpair") | running.to(unbound, on="unpair") | unbound.to.itself()
+    )
     # part of the surprise-removal rendezvous (see the wiring)
-    surprise_unbind = paused.to(unbound) | running.to(unbound) | unbound.to.itself()
-    bind_other = (
-        unbound.to.itself(cond="other_may_bind", on="other_binds")
-        | running.to.itself(cond="other_may_bind", on="other_binds")
+    surprise_unbind = (
+        paused.to(unbound, on="unpair") | running.to(unbound, on="unpair") | unbound.to.itself()
+    )
+    bind_other = unbound.to.itself(cond="other_may_bind", on="other_binds") | running.to.itself(
+        cond="other_may_bind", on="other_binds"
     )
 
     # -- guards --------------------------------------------------------------------------------
@@ -73,7 +75,9 @@ class Binding(Actor, StateMachine):
     def must_let_go(self) -> bool:
         """Pause/unbind on a PnP remove once NetVSC is off the VF (its GOING_DOWN handler
         waited for the switch) [MS-VFTD, 34b06a2eee44]."""
-        return self.peer("vfmp").state == "remove_pending" and self.peer("netvsc").state in (
+        return self.peer("vfmp").state in ("remove_pending", "stopped") and self.peer(
+            "netvsc"
+        ).state in (
             "synthetic",
             "down",
             "suspended",
@@ -85,6 +89,13 @@ class Binding(Actor, StateMachine):
 
     def inf_allows_other_protocols(self) -> bool:
         return False
+
+    def pair(self) -> None:
+        """Record the association serial NetVSC matched the VF against (a ghost, for S2)."""
+        self.paired_serial = self.peer("netvsc").vf_serial
+
+    def unpair(self) -> None:
+        self.paired_serial = 0
 
     def other_binds(self) -> None:
         self.other_bound = True

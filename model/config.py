@@ -25,7 +25,11 @@ class Config:
     hosts: int = 2
 
     def __post_init__(self) -> None:
-        for name, value, lo in (("vms", self.vms, 1), ("vfs", self.vfs, 0), ("hosts", self.hosts, 1)):
+        for name, value, lo in (
+            ("vms", self.vms, 1),
+            ("vfs", self.vfs, 0),
+            ("hosts", self.hosts, 1),
+        ):
             if isinstance(value, bool) or not isinstance(value, int) or value < lo:
                 raise VfpathError(f"{name} must be an integer >= {lo}, got {value!r}")
 

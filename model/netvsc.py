@@ -173,6 +173,8 @@ class NetVSC(Actor, StateMachine):
         self.vf_serial = serial if allocated else 0
 
     def request_vf(self) -> None:
+        if not self.vf_alloc and self.fault is None:
+            self.fault = "S11: switch to the VF requested before the host's association"
         self.emit("to_host", (SWITCH, VF))
 
     def take_vf_completion(self) -> None:

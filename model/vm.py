@@ -79,7 +79,9 @@ class VM(Actor, StateMachine):
         self.host = (self.host + 1) % self.hosts
 
     def guest_suspended(self) -> bool:
-        return self.peer("netvsc").state == "suspended" and self.peer("netvsp").state == "unavailable"
+        return (
+            self.peer("netvsc").state == "suspended" and self.peer("netvsp").state == "unavailable"
+        )
 
     def guest_gone(self) -> bool:
         """B9.4: the VF is freed and NetVSC removed before the VM is off [MS-ALLOC, MS-VSWST]."""

@@ -79,6 +79,9 @@ class VMStack(Actor, StateMachine):
         # a new device is offered only once the guest has let go of the previous one (inferred)
         if self.peer("vfmp").state != "absent" or self.peek("vpci") is not None:
             return False
+        # NetVSP has withdrawn the previous VF (Unavailable) before a new one [OVMM]
+        if self.peer("netvsp").state != "unavailable":
+            return False
         nic = self.peers("nics")[self.arg("host")]
         return bool(nic.state == "ready" and nic.vfs[self.arg("vf")][0] == VF_FREE)
 

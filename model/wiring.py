@@ -44,34 +44,40 @@ def build(config: Config) -> System:
             sysm.channel(f"{kind}[{i}]", cap)
         n = {a: f"{a}[{i}]" for a in ("vm", "vmstack", "netvsp", "netvsc", "binding", "vfmp")}
         sysm.add(
-            n["vm"], VM,
+            n["vm"],
+            VM,
             peers={**{k: n[k] for k in ("vmstack", "vfmp", "netvsp", "netvsc")}, "nics": nics},
             params={"hosts": config.hosts},
             init={"host": i % config.hosts},
         )
         sysm.add(
-            n["vmstack"], VMStack,
-            peers={"vm": n["vm"], "vfmp": n["vfmp"], "nics": nics},
+            n["vmstack"],
+            VMStack,
+            peers={"vm": n["vm"], "vfmp": n["vfmp"], "netvsp": n["netvsp"], "nics": nics},
             ports={"vpci": f"vpci[{i}]", "vpci_done": f"vpci_done[{i}]"},
             params={"index": i, "vfs_per_host": config.vfs},
         )
         sysm.add(
-            n["netvsp"], NetVSP,
+            n["netvsp"],
+            NetVSP,
             peers={"netvsc": n["netvsc"], "vmstack": n["vmstack"]},
             ports={"to_guest": f"nvsp_h2g[{i}]", "from_guest": f"nvsp_g2h[{i}]"},
             params={"vfs_per_host": config.vfs},
         )
         sysm.add(
-            n["netvsc"], NetVSC,
+            n["netvsc"],
+            NetVSC,
             peers={k: n[k] for k in ("vm", "binding", "vfmp", "vmstack", "netvsp")},
             ports={"from_host": f"nvsp_h2g[{i}]", "to_host": f"nvsp_g2h[{i}]"},
         )
         sysm.add(
-            n["binding"], Binding,
+            n["binding"],
+            Binding,
             peers={k: n[k] for k in ("vfmp", "netvsc", "vm")},
         )
         sysm.add(
-            n["vfmp"], VFMiniport,
+            n["vfmp"],
+            VFMiniport,
             peers={k: n[k] for k in ("binding", "vmstack")},
             ports={"vpci": f"vpci[{i}]", "vpci_done": f"vpci_done[{i}]"},
         )

@@ -1,0 +1,142 @@
+"""Liveness L1-L5 of SRIOV.md and the headline "traffic never stalls", under explicit fairness.
+
+Fairness (Lamport's WF/SF per move): the drivers' own steps and message deliveries are weakly
+fair -- an enabled driver step eventually runs, a message is eventually read. The environment's
+choices are not: a VM need not start, stop, hibernate or migrate, the stack need not detach a VF
+or time out, a backend need not fail. The host's successful data-path switch is strongly fair,
+since a backend failure may disable it again and again [OVMM].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from vfpath.checker import Fairness, Property
+from vfpath.model import Config
+
+from .paths import VMView
+
+__all__ = ["DRIVER_FAIRNESS", "liveness_properties"]
+
+# the drivers' steps and deliveries (every move of these actors, and the stack's own OIDs)
+DRIVER_FAIRNESS: tuple[Fairness, ...] = (
+    Fairness("netvsc[*"),
+    Fairness("netvsp[*"),
+    Fairness("binding[*"),
+    Fairness("vfmp[*"),
+    Fairness("vmstack[*].allocate_vf*"),
+    Fairness("vmstack[*].create_vport*"),
+    Fairness("vmstack[*].offer"),
+    Fairness("vmstack[*].ejected"),
+    Fairness("vmstack[*].delete_vport*"),
+    Fairness("vmstack[*].reset_vf*"),
+    Fairness("vmstack[*].free_vf*"),
+    Fairness("vm[*].hibernation_done"),
+    Fairness("vm[*].stopped"),
+    Fairness("nic[*].create_switch"),
+    Fairness("netvsp[*].switch_vf_ok*", strong=True),
+)
+
+
+def _flows(v: VMView) -> bool:
+    """Traffic flows: the guest is up, nothing is being switched, and TX and RX agree on a
+    path that carries them (synthetic, or a VF that runs bound to NetVSC)."""
+    if not v.guest_up or v.switch_in_flight:
+        return False
+    if v.tx_on_vf:
+        return v.rx_vf is not None and v.vf_carries_traffic and v.netvsp.state == "switched"
+    return v.rx_vf is None
+
+
+def _per_vm(
+    config: Config,
+    name: str,
+    when: Callable[[VMView], bool],
+    then: Callable[[VMView], bool],
+    description: str,
+    source: str,
+) -> list[Property]:
+    """One leads-to per VM (fairness makes a per-VM property cheaper to read and to refute)."""
+    out = []
+    for i in range(config.vms):
+
+        def p(s: Any, i: int = i) -> bool:
+            return when(VMView(s, i))
+
+        def q(s: Any, i: int = i) -> bool:
+            return then(VMView(s, i))
+
+        suffix = f"[vm{i}]" if config.vms > 1 else ""
+        out.append(
+            Property.leads_to(
+                f"{name}{suffix}",
+                p,
+                q,
+                fairness=DRIVER_FAIRNESS,
+                description=description,
+                source=source,
+            )
+        )
+    return out
+
+
+def liveness_properties(config: Config) -> list[Property]:
+    """The liveness properties the model expresses, for ``config``."""
+    props: list[Property] = []
+    props += _per_vm(
+        config,
+        "no-stall-during-failover",
+        lambda v: v.vm.state == "running" and v.vmstack.state in ("ejecting", "removed"),
+        lambda v: v.vm.state != "running" or (_flows(v) and not v.tx_on_vf),
+        "Traffic never stalls during VF failover: once the VF is being removed, guest traffic "
+        "eventually flows again on the synthetic path.",
+        "MS-FO, MS-VFTD, AZ-AN, 34b06a2eee44",
+    )
+    props += (
+        []
+        if config.hosts < 2
+        else _per_vm(
+            config,
+            "no-stall-after-migration",
+            lambda v: v.vm.state == "running" and v.vm.host != v.i % config.hosts,
+            lambda v: v.vm.state != "running" or _flows(v),
+            "Traffic never stalls during live migration: a VM that has moved to another host "
+            "eventually has flowing traffic (synthetic, then a VF where one is given).",
+            "MS-OV, MS-FO, AZ-AN",
+        )
+    )
+    props += _per_vm(
+        config,
+        "L1-eventually-on-vf",
+        lambda v: v.vm.state == "running" and v.vmstack.state == "offered" and v.guest_up,
+        lambda v: v.tx_on_vf or v.vmstack.state != "offered" or v.vm.state != "running",
+        "If a VF stays attached to a running VM, the data path is eventually the VF.",
+        "LX-DOC, AZ-AN",
+    )
+    props += _per_vm(
+        config,
+        "L2-switch-requests-terminate",
+        lambda v: v.netvsc.state in ("to_vf", "to_syn"),
+        lambda v: v.netvsc.state not in ("to_vf", "to_syn"),
+        "Every SWITCH_DATA_PATH request eventually gets its completion and the guest's wait ends.",
+        "OVMM, 8b31f8c982b7",
+    )
+    props += _per_vm(
+        config,
+        "L3-detach-terminates",
+        lambda v: v.vmstack.state == "ejecting",
+        lambda v: v.vmstack.state == "no_vf",
+        "Once detach starts, the VF is eventually freed (graceful removal, or surprise removal).",
+        "MS-FO",
+    )
+    props += _per_vm(
+        config,
+        "L4-synthetic-after-vf-loss",
+        lambda v: v.vmstack.state == "removed",
+        lambda v: v.rx_vf is None and not v.tx_on_vf and v.netvsp.state != "switched",
+        "After the VF is removed, traffic eventually uses the synthetic path with the host data "
+        "path synthetic.",
+        "MS-FO, AZ-AN",
+    )
+    return props

@@ -1,0 +1,73 @@
+"""What the properties read off a state: the data paths of one VM NIC, computed once here.
+
+A VM NIC's traffic has two directions. TX goes where ``netvsc_xmit`` sends it [69d25a6cf4ca];
+RX goes where the NIC switch steers the VM's MAC/VLAN filters: the default VPort (synthetic
+path through the extensible switch) or the VF's VPort [MS-VFINIT, MS-VFTD, MS-VPORTS].
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vfpath.model.netvsc import GUEST_UP, VF_RUNNING, tx_uses_vf
+from vfpath.model.vmstack import VF_PRESENT
+
+__all__ = ["VMView", "vm_view"]
+
+
+class VMView:
+    """The instances of VM ``i`` inside one state, with the derived facts the properties use."""
+
+    __slots__ = ("binding", "i", "netvsc", "netvsp", "nic", "s", "vfmp", "vm", "vmstack")
+
+    def __init__(self, s: Any, i: int) -> None:
+        self.s, self.i = s, i
+        self.vm = s[f"vm[{i}]"]
+        self.vmstack = s[f"vmstack[{i}]"]
+        self.netvsp = s[f"netvsp[{i}]"]
+        self.netvsc = s[f"netvsc[{i}]"]
+        self.binding = s[f"binding[{i}]"]
+        self.vfmp = s[f"vfmp[{i}]"]
+        self.nic = s[f"nic[{self.vm.host}]"]
+
+    @property
+    def guest_up(self) -> bool:
+        return self.netvsc.state in GUEST_UP
+
+    @property
+    def tx_on_vf(self) -> bool:
+        return tx_uses_vf(self.netvsc.data_path_is_vf, self.binding.state, self.vfmp.state)
+
+    @property
+    def rx_vf(self) -> int | None:
+        """The VF whose VPort holds this VM's filters, or None for the default VPort."""
+        return self.nic.filters[self.i]  # type: ignore[no-any-return]
+
+    @property
+    def vf_present(self) -> bool:
+        return self.vmstack.state in VF_PRESENT
+
+    @property
+    def vf_carries_traffic(self) -> bool:
+        """The guest's VF miniport is running and NetVSC is bound to it [MS-MPST, MS-BIND]."""
+        return self.vfmp.state in VF_RUNNING and self.binding.state == "running"
+
+    @property
+    def surprise(self) -> bool:
+        """The last removal of this VM's VF was a surprise removal (a lossy path by design)."""
+        return bool(self.vmstack.surprise)
+
+    @property
+    def switch_in_flight(self) -> bool:
+        """A data-path change is under way somewhere between guest and host."""
+        h2g = self.s.channel(f"nvsp_h2g[{self.i}]")
+        return (
+            self.netvsc.state in ("to_vf", "to_syn")
+            or bool(self.s.channel(f"nvsp_g2h[{self.i}]"))
+            or self.netvsp.state in ("switch_pending", "switch_back_pending", "unavail_switched")
+            or any(m[0] in ("done", "to_syn") for m in h2g)
+        )
+
+
+def vm_view(s: Any, i: int) -> VMView:
+    return VMView(s, i)

@@ -1,0 +1,277 @@
+"""Safety invariants S1-S16 and S19 of SRIOV.md, each checked for every VM of a configuration.
+
+Each property is ``when(s) -> check(s)`` for every VM; ``when`` makes vacuity visible. Faults
+that an actor latches in a ghost variable (the PF's "must fail" checks, a packet lost on a dead
+path) are read by their S-number prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from vfpath.checker import Property
+from vfpath.model import Config
+
+from .paths import VMView
+
+__all__ = ["safety_properties"]
+
+VMPred = Callable[[VMView], bool]
+
+
+def _every_vm(config: Config, pred: VMPred) -> Callable[[Any], bool]:
+    vms = range(config.vms)
+    return lambda s: all(pred(VMView(s, i)) for i in vms)
+
+
+def _some_vm(config: Config, pred: VMPred) -> Callable[[Any], bool]:
+    vms = range(config.vms)
+    return lambda s: any(pred(VMView(s, i)) for i in vms)
+
+
+def _nic_fault(config: Config, prefix: str) -> Callable[[Any], bool]:
+    nics = [f"nic[{h}]" for h in range(config.hosts)]
+
+    def ok(s: Any) -> bool:
+        return not any((s[n].fault or "").startswith(prefix) for n in nics)
+
+    return ok
+
+
+def _guest_fault(v: VMView, prefix: str) -> bool:
+    return not (v.netvsc.fault or "").startswith(prefix)
+
+
+def _bound(v: VMView) -> bool:
+    return v.binding.state in ("paused", "running")
+
+
+def _outstanding(v: VMView) -> int:
+    """Switch requests not yet completed, wherever they are (S12)."""
+    g2h = v.s.channel(f"nvsp_g2h[{v.i}]")
+    h2g = v.s.channel(f"nvsp_h2g[{v.i}]")
+    pending = v.netvsp.state in ("switch_pending", "switch_back_pending")
+    return len(g2h) + int(pending) + sum(1 for m in h2g if m[0] == "done")
+
+
+def _idle(v: VMView) -> bool:
+    return (
+        v.vm.state == "running"
+        and v.netvsc.state in ("synthetic", "on_vf")
+        and not (v.switch_in_flight)
+    )
+
+
+def _rx_ok(v: VMView) -> bool:
+    if v.rx_vf is None:
+        return v.guest_up
+    return v.vf_carries_traffic
+
+
+def _tx_ok(v: VMView) -> bool:
+    if v.tx_on_vf:
+        return v.netvsp.state == "switched" and v.rx_vf is not None
+    return v.guest_up
+
+
+def safety_properties(config: Config) -> list[Property]:
+    """Every safety invariant the model expresses, for ``config``."""
+    every = lambda pred: _every_vm(config, pred)  # noqa: E731 - a local shorthand
+    some = lambda pred: _some_vm(config, pred)  # noqa: E731
+    return [
+        Property.always(
+            "S1-only-netvsc-binds-the-vf",
+            every(
+                lambda v: (
+                    not v.binding.other_bound and (not v.vfmp.visible or v.vfmp.slave or _bound(v))
+                )
+            ),
+            description=(
+                "The VF miniport has at most one protocol binding, NetVSC of the same VM NIC; "
+                "on Linux, a VF visible to user space is already NetVSC's slave."
+            ),
+            source="MS-OV, MS-VFDP, MS-VFINF, c807d6cd089d",
+        ),
+        Property.always(
+            "S2-correct-pairing",
+            every(lambda v: not _bound(v) or v.vfmp.serial == v.binding.paired_serial),
+            when=some(_bound),
+            description=(
+                "NetVSC binds a VF only if its serial matches the association the host sent "
+                "for this NIC (checked against the association in force when it bound)."
+            ),
+            source="MS-SERIAL, 64ff412ad41f, 365e1ececb29",
+        ),
+        Property.always(
+            "S3-vf-resource-ordering",
+            _nic_fault(config, "S3"),
+            description=(
+                "CREATE_VPORT only on an allocated VF; FREE_VF only on an allocated VF with no "
+                "VPort; RESET_VF only on an allocated VF."
+            ),
+            source="MS-FREE, MS-RESET, MS-CVP, MS-DELSW",
+        ),
+        Property.always(
+            "S4-one-vport-per-vf",
+            _nic_fault(config, "S4"),
+            description="At most one non-default VPort is created on a VF.",
+            source="MS-VFINIT, MS-CVP",
+        ),
+        Property.always(
+            "S5-filters-on-one-existing-vport",
+            lambda s: (
+                _nic_fault(config, "S5")(s)
+                and every(
+                    lambda v: v.rx_vf is None or tuple(v.nic.vfs[v.rx_vf][:2]) == ("vport", v.i)
+                )(s)
+            ),
+            description=(
+                "A VM NIC's filters live on exactly one VPort: the default one or its own VF's "
+                "existing VPort; a VPort is deleted only after its filters are moved."
+            ),
+            source="MS-DVP, MS-VFINIT, MS-VFTD (exactly-one inferred)",
+        ),
+        Property.always(
+            "S6-teardown-order",
+            lambda s: (
+                _nic_fault(config, "S6")(s)
+                and every(
+                    lambda v: (
+                        v.vmstack.state not in ("removed", "vport_deleted", "flr_done")
+                        or v.vfmp.state == "absent"
+                    )
+                )(s)
+            ),
+            when=some(lambda v: v.vmstack.state in ("removed", "vport_deleted", "flr_done")),
+            description=(
+                "Guest VF removed (graceful or surprise) before filters move, DELETE_VPORT, "
+                "RESET_VF and FREE_VF, in that order."
+            ),
+            source="MS-VFTD, MS-DVP, MS-RESET",
+        ),
+        Property.always(
+            "S7-synthetic-before-vf-freed",
+            every(
+                lambda v: (
+                    v.vmstack.state not in ("vport_deleted", "flr_done")
+                    or (v.rx_vf is None and v.netvsp.state != "switched")
+                )
+            ),
+            when=some(lambda v: v.vmstack.state in ("vport_deleted", "flr_done")),
+            description="When the VF's VPort is deleted and the VF freed, the host data path is synthetic.",
+            source="OVMM, MS-FO, MS-VFTD",
+        ),
+        Property.always(
+            "S8-no-tx-on-unswitched-vf",
+            every(
+                lambda v: (
+                    _guest_fault(v, "S8")
+                    and (not v.tx_on_vf or (v.netvsp.state == "switched" and v.vf_present))
+                )
+            ),
+            when=some(lambda v: v.tx_on_vf),
+            description=(
+                "The guest transmits on the VF only when the host has switched the data path "
+                "to it, the VF is present and its miniport runs."
+            ),
+            source="8b31f8c982b7, 69d25a6cf4ca",
+        ),
+        Property.always(
+            "S9-stop-vf-tx-before-leaving",
+            every(lambda v: v.netvsc.state != "to_syn" or not v.netvsc.data_path_is_vf),
+            when=some(lambda v: v.netvsc.state == "to_syn"),
+            description="While switching to synthetic, the guest no longer sends on the VF.",
+            source="8b31f8c982b7",
+        ),
+        Property.always(
+            "S10-no-packet-on-detached-vf",
+            every(lambda v: _guest_fault(v, "S10") and (not v.vf_carries_traffic or v.vf_present)),
+            when=some(lambda v: v.vf_carries_traffic),
+            description=(
+                "No send or receive on a VF after its eject completed, its VPort was deleted "
+                "or its FLR was issued."
+            ),
+            source="MS-VFTD, MS-MPST, 81938ebb54",
+        ),
+        Property.always(
+            "S11-switch-only-to-advertised-vf",
+            every(
+                lambda v: (
+                    _guest_fault(v, "S11")
+                    and (v.netvsp.state != "switched" or v.vf_present or v.surprise)
+                )
+            ),
+            when=some(lambda v: v.netvsc.state == "to_vf" or v.netvsp.state == "switched"),
+            description=(
+                "The guest asks for the VF only after the association; the host steers to a VF "
+                "only while it is advertised and present."
+            ),
+            source="OVMM switch_data_path, 365e1ececb29",
+        ),
+        Property.always(
+            "S12-one-completion-per-switch",
+            every(lambda v: _outstanding(v) == (1 if v.netvsc.state in ("to_vf", "to_syn") else 0)),
+            when=some(lambda v: v.netvsc.state in ("to_vf", "to_syn")),
+            description="Every switch request gets exactly one completion, even if the VF vanishes.",
+            source="OVMM, 8b31f8c982b7",
+        ),
+        Property.always(
+            "S13-cached-path-is-real-path",
+            every(
+                lambda v: (
+                    not _idle(v) or bool(v.netvsc.data_path_is_vf) == (v.netvsp.state == "switched")
+                )
+            ),
+            when=some(_idle),
+            description=(
+                "With no switch in flight, the guest's data_path_is_vf equals the host's data "
+                "path (reset on resume, since the channel re-open made the host synthetic)."
+            ),
+            source="de214e52de1b, da26658c3d70",
+        ),
+        Property.always(
+            "S14-traffic-always-has-a-working-path",
+            every(
+                lambda v: (
+                    v.vm.state != "running"
+                    or not v.guest_up
+                    or v.surprise
+                    or (_tx_ok(v) and _rx_ok(v))
+                )
+            ),
+            when=some(lambda v: v.vm.state == "running" and v.guest_up and not v.surprise),
+            description=(
+                "While the VM runs, its TX path is one the host steers (synthetic, or a switched "
+                "VF) and its RX lands on the default VPort or on a VF whose miniport runs bound "
+                "to NetVSC. Surprise removal is excluded: it loses packets by design."
+            ),
+            source="MS-VFINF, MS-FO (inferred as a model-level invariant)",
+        ),
+        Property.always(
+            "S15-disassociation-serial",
+            every(lambda v: _guest_fault(v, "S15")),
+            description="A disassociation carries the serial of the last association.",
+            source="OVMM 67d5a6d45",
+        ),
+        Property.always(
+            "S16-allocator-frees",
+            _nic_fault(config, "S16"),
+            description="Only the component that allocated a VF frees it.",
+            source="MS-ALLOC",
+        ),
+        Property.always(
+            "S19-vf-path-only-when-started",
+            every(
+                lambda v: (
+                    v.netvsp.state != "switched"
+                    or v.surprise
+                    or v.vfmp.state in ("running", "remove_pending")
+                    or v.vm.state != "running"
+                )
+            ),
+            when=some(lambda v: v.netvsp.state == "switched"),
+            description="The host data path is the VF only while the guest's VF port is started.",
+            source="DPDK da1fcd9b36, DPDK hn_vf_add_unlocked",
+        ),
+    ]
