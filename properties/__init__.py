@@ -12,7 +12,13 @@ from vfpath.model import Config
 from .liveness import DRIVER_FAIRNESS, liveness_properties
 from .safety import safety_properties
 
-__all__ = ["DRIVER_FAIRNESS", "NOT_MODELLED", "properties_for"]
+__all__ = [
+    "DRIVER_FAIRNESS",
+    "NOT_MODELLED",
+    "liveness_properties",
+    "properties_for",
+    "safety_properties",
+]
 
 NOT_MODELLED: dict[str, str] = {
     "S17": (
