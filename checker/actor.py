@@ -16,7 +16,8 @@ __all__ = ["Actor", "PeerView", "World"]
 
 
 class PeerView(Protocol):
-    """A read-only view of another instance: ``.state`` is its state id, variables are attributes."""
+    """A read-only view of another instance: ``.state`` is its state id; variables read as
+    attributes."""
 
     @property
     def state(self) -> str: ...

@@ -120,8 +120,9 @@ class LiveSystem:
     def step(self, move: int) -> None:
         """Take a move through ``send()`` on every participant, in wiring order.
 
-        Guards of all participants are evaluated by the library before any of them moves, so
-        that a rendezvous is atomic here as in the product.
+        Callers take only moves that :meth:`enabled` reported. Participants are sent one after
+        the other, so a guard must not read its own rendezvous partners (the product evaluates
+        every guard on the state before the step).
         """
         names = self.product.names
         mv = self.product.moves[move]

@@ -13,7 +13,7 @@ Predicate = Callable[[Any], bool]
 
 
 class Expectation(enum.Enum):
-    """What a property expects of the reachable states (Stateright's always/sometimes/eventually)."""
+    """What a property expects of the reachable states (Stateright's always/sometimes...)."""
 
     ALWAYS = "always"  # every reachable state satisfies it (an invariant)
     SOMETIMES = "sometimes"  # some reachable state satisfies it (a reachability goal)
@@ -59,8 +59,13 @@ class Property:
 
     @classmethod
     def always(
-        cls, name: str, check: Predicate, *, when: Predicate | None = None,
-        description: str = "", source: str = "",
+        cls,
+        name: str,
+        check: Predicate,
+        *,
+        when: Predicate | None = None,
+        description: str = "",
+        source: str = "",
     ) -> Property:
         """``when(s) -> check(s)`` in every reachable state."""
         return cls(name, Expectation.ALWAYS, check, when, description, source)
@@ -74,16 +79,27 @@ class Property:
 
     @classmethod
     def leads_to(
-        cls, name: str, when: Predicate, check: Predicate, *,
-        fairness: tuple[Fairness, ...] = (), description: str = "", source: str = "",
+        cls,
+        name: str,
+        when: Predicate,
+        check: Predicate,
+        *,
+        fairness: tuple[Fairness, ...] = (),
+        description: str = "",
+        source: str = "",
     ) -> Property:
         """Whenever ``when`` holds, ``check`` eventually holds, on every fair path."""
         return cls(name, Expectation.LEADS_TO, check, when, description, source, fairness)
 
     @classmethod
     def always_eventually(
-        cls, name: str, check: Predicate, *,
-        fairness: tuple[Fairness, ...] = (), description: str = "", source: str = "",
+        cls,
+        name: str,
+        check: Predicate,
+        *,
+        fairness: tuple[Fairness, ...] = (),
+        description: str = "",
+        source: str = "",
     ) -> Property:
         """``check`` holds infinitely often on every fair path."""
         return cls(name, Expectation.ALWAYS_EVENTUALLY, check, None, description, source, fairness)

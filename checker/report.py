@@ -8,7 +8,14 @@ from typing import Any
 
 from .result import CheckResult, PropertyResult, Status, Trace
 
-__all__ = ["SCHEMA", "render_json", "render_text", "result_to_dict", "trace_to_dict", "trace_to_itf"]
+__all__ = [
+    "SCHEMA",
+    "render_json",
+    "render_text",
+    "result_to_dict",
+    "trace_to_dict",
+    "trace_to_itf",
+]
 
 SCHEMA = "vfpath.check/1"
 
@@ -134,7 +141,7 @@ def _json_default(v: Any) -> Any:
 
 def _itf_value(v: Any) -> Any:
     """ITF encodes ints as {"#bigint": "n"}, tuples as {"#tup": [...]}, lists as arrays."""
-    if isinstance(v, bool) or isinstance(v, str):
+    if isinstance(v, (bool, str)):
         return v
     if isinstance(v, int):
         return {"#bigint": str(v)}

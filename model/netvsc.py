@@ -41,7 +41,7 @@ class NetVSC(Actor, StateMachine):
         "going_down": "34b06a2eee44 (switch to synthetic on NETDEV_GOING_DOWN, VF still running)",
         "vf_lost": "LX-DRV (NETDEV_DOWN/UNREGISTER when GOING_DOWN did not switch; inferred)",
         "syn_switched": "8b31f8c982b7 (wait for the completion of SWITCH_DATA_PATH(SYNTHETIC))",
-        "host_to_synthetic": "OVMM (unsolicited SWITCH_DATA_PATH(SYNTHETIC); guest handling inferred)",
+        "host_to_synthetic": "OVMM (unsolicited SWITCH_DATA_PATH(SYNTHETIC); guest side inferred)",
         "send_packet": "69d25a6cf4ca (netvsc_xmit path choice); a ghost packet token",
         "suspend": "de214e52de1b (B9.2: netvsc_suspend unregisters the VF, closes the channel)",
         "resume": "de214e52de1b, da26658c3d70 (B9.2: data_path_is_vf = false on resume)",

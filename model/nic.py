@@ -30,7 +30,7 @@ class NIC(Actor, StateMachine):
         "create_switch": "MS-VFINIT (B2.1: NDIS creates the NIC switch and its default VPort)",
         "allocate_vf": "MS-ALLOC, MS-VFINIT (B2.2: OID_NIC_SWITCH_ALLOCATE_VF)",
         "create_vport": "MS-CVP, MS-VFINIT (B2.3: OID_NIC_SWITCH_CREATE_VPORT on the VF)",
-        "move_filter_vf": "MS-VFINIT, OVMM (B2.4/B5: OID_RECEIVE_FILTER_MOVE_FILTER to the VF VPort)",
+        "move_filter_vf": "MS-VFINIT, OVMM (B2.4/B5: OID_RECEIVE_FILTER_MOVE_FILTER to VF VPort)",
         "move_filter_default": "MS-VFTD, OVMM (B6.4: MOVE_FILTER back to the default VPort)",
         "delete_vport": "MS-DVP, MS-VFTD (B6.4: OID_NIC_SWITCH_DELETE_VPORT)",
         "reset_vf": "MS-RESET, MS-VFTD (B6.4, B8.1: OID_SRIOV_RESET_VF, an FLR)",

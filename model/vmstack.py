@@ -32,7 +32,7 @@ class VMStack(Actor, StateMachine):
     vfs_per_host = 1  # wiring params
 
     sources = {
-        "allocate_vf": "MS-SERIAL, MS-VFINIT, MS-ALLOC (B2.2: only for a running, offload-enabled VM)",
+        "allocate_vf": "MS-SERIAL, MS-VFINIT, MS-ALLOC (B2.2: for a running, offload-enabled VM)",
         "create_vport": "MS-CVP, MS-VFINIT (B2.3)",
         "offer": "MS-VFINIT step 5 (B2.5: notify the VPCI VSP, which exposes the device)",
         "detach": "MS-OV, MS-FO, MS-RMVF, AZ-AN (B6.1-2: reassignment, migration, servicing, stop)",

@@ -159,7 +159,9 @@ def safety_properties(config: Config) -> list[Property]:
                 )
             ),
             when=some(lambda v: v.vmstack.state in ("vport_deleted", "flr_done")),
-            description="When the VF's VPort is deleted and the VF freed, the host data path is synthetic.",
+            description=(
+                "When the VF's VPort is deleted and the VF freed, the host data path is synthetic."
+            ),
             source="OVMM, MS-FO, MS-VFTD",
         ),
         Property.always(
@@ -213,7 +215,9 @@ def safety_properties(config: Config) -> list[Property]:
             "S12-one-completion-per-switch",
             every(lambda v: _outstanding(v) == (1 if v.netvsc.state in ("to_vf", "to_syn") else 0)),
             when=some(lambda v: v.netvsc.state in ("to_vf", "to_syn")),
-            description="Every switch request gets exactly one completion, even if the VF vanishes.",
+            description=(
+                "Every switch request gets exactly one completion, even if the VF vanishes."
+            ),
             source="OVMM, 8b31f8c982b7",
         ),
         Property.always(

@@ -18,6 +18,6 @@ def build_system(config: Config | None = None) -> System:
     return system
 
 
-def check_config(config: Config | None = None, options: Options = Options()) -> CheckResult:
+def check_config(config: Config | None = None, options: Options | None = None) -> CheckResult:
     """Explore ``config`` exhaustively and judge every property."""
-    return check(build_system(config), options)
+    return check(build_system(config), options or Options())

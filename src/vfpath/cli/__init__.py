@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(EXIT_BAD_INPUT)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
-    except Exception as e:  # noqa: BLE001 - the last line of defence, by design
+    except Exception as e:  # the last line of defence, by design
         if debug:
             raise
         click.echo(f"vfpath: internal error: {type(e).__name__}: {e} (run with --debug)", err=True)
