@@ -30,6 +30,7 @@ from .view import StateView
 __all__ = [
     "SCHEMA",
     "ByState",
+    "Name",
     "Observable",
     "Observation",
     "Oracle",
@@ -47,11 +48,15 @@ class ByState:
 
     For moves whose visible effect depends on data: one "association" move that a log prints as
     "slot added" or "slot removed" depending on what it stored. ``pick`` reads a
-    :class:`~checker.view.StateView` of the successor and returns one of ``names``.
+    :class:`~checker.view.StateView` of the successor and returns one of ``names``, or ``None``
+    when that instance of the move is silent (a rendezvous that only sometimes does something
+    visible). With ``before`` set, ``pick`` is called as ``pick(after, before)``: some effects
+    show only as a change (a binding torn down is "unbound" afterwards either way).
     """
 
     names: tuple[str, ...]
-    pick: Callable[[StateView], str]
+    pick: Callable[..., str | None]
+    before: bool = False
 
 
 Name = str | ByState | None
@@ -284,7 +289,9 @@ class Oracle:
             node = queue[i]
             i += 1
             for m, t in self.product.successors(node.state):
-                if names[m] is not None or isinstance(t, Overflow) or t in out:
+                if isinstance(t, Overflow) or t in out:
+                    continue
+                if names[m] is not None and self._name(m, node.state, t) is not None:
                     continue
                 if len(out) >= self.max_silent:
                     self.note = f"the silent-step bound of {self.max_silent} states was hit"
@@ -309,7 +316,7 @@ class Oracle:
         else:
             for s, node in self._current.items():
                 for m, t in self.product.successors(s):
-                    if isinstance(t, Overflow) or t in nxt or self._name(m, t) != key:
+                    if isinstance(t, Overflow) or t in nxt or self._name(m, s, t) != key:
                         continue
                     if test(t):
                         nxt[t] = _Node(node, m, t, obs)
@@ -320,12 +327,14 @@ class Oracle:
         self.accepted += 1
         return True
 
-    def _name(self, m: int, t: State) -> str | None:
-        """What an observer sees when move ``m`` leads to state ``t``."""
+    def _name(self, m: int, s: State, t: State) -> str | None:
+        """What an observer sees when move ``m`` leads from state ``s`` to state ``t``."""
         name = self._names[m]
         if isinstance(name, ByState):
-            seen = name.pick(StateView(self.product, t))
-            if seen not in name.names:
+            after = StateView(self.product, t)
+            args = (after, StateView(self.product, s)) if name.before else (after,)
+            seen = name.pick(*args)
+            if seen is not None and seen not in name.names:
                 raise WiringError(f"{self.product.moves[m].label}: picked {seen!r}, not a name")
             return seen
         return name
@@ -336,7 +345,9 @@ class Oracle:
         for s in self._current:
             for m, t in self.product.successors(s):
                 if self._names[m] is not None and not isinstance(t, Overflow):
-                    out.add(self._name(m, t))  # type: ignore[arg-type]
+                    seen = self._name(m, s, t)
+                    if seen is not None:
+                        out.add(seen)
         return frozenset(out)
 
     def states(self) -> frozenset[State]:

@@ -17,33 +17,153 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from vfpath.checker.conform import Observation, Oracle, Vocabulary
+from vfpath.checker.conform import ByState, Name, Observation, Oracle, Vocabulary
 from vfpath.checker.errors import VfpathError
+from vfpath.checker.product import Move
 from vfpath.checker.traces import register_format
-from vfpath.model import Config
+from vfpath.checker.view import StateView
 
-__all__ = ["DEFAULT_CONFIG", "DMESG_PATTERNS", "oracle", "parse_dmesg_line", "read_linux_dmesg"]
+from .config import Config
+from .messages import ASSOC
+from .wiring import build
 
-# one guest's log; two hosts so that live migration is reachable (sized once the model lands)
+__all__ = [
+    "DEFAULT_CONFIG",
+    "DMESG_PATTERNS",
+    "EVENTS",
+    "HARNESS_EVENTS",
+    "harness_observable",
+    "observable",
+    "oracle",
+    "parse_dmesg_line",
+    "read_linux_dmesg",
+    "sriov_oracle",
+]
+
+# One guest's log: one VM, one VF per host and two hosts, so that live migration (a new VF with
+# another serial on the other host) is reachable; 897 states, small enough for --from-any-state.
 DEFAULT_CONFIG = Config(vms=1, vfs=1, hosts=2)
 
+ADDED, REMOVED, OTHER_SERIAL = "vf_slot_added", "vf_slot_removed", "vf_slot_removed_other_serial"
+REGISTERING, UNREGISTERING = "vf_registering", "vf_unregistering"
+TO_VF, TO_VF_FAILED = "switched_to_vf", "switch_to_vf_failed"
+FROM_VF, FROM_VF_FAILED = "switched_from_vf", "switch_from_vf_failed"
+# every observed event name (the oracle's alphabet); some the model never produces, so a log
+# showing them is rejected where they appear rather than refused as bad input
+EVENTS = (
+    ADDED, REMOVED, OTHER_SERIAL, REGISTERING, UNREGISTERING,
+    TO_VF, TO_VF_FAILED, FROM_VF, FROM_VF_FAILED,
+)  # fmt: skip
 
-def oracle(config: Config | None = None, **options: Any) -> Oracle:
-    """The SR-IOV model of ``config`` as an acceptor of VM 0's observable events.
 
-    Pending: the move -> event mapping is written once the model's NetVSC and binding actors
-    have landed (issue 9); until then this says so instead of guessing.
+def _association(vm: int) -> ByState:
+    """``netvsc_send_vf`` prints "VF slot <serial> added|removed" for every association message.
+
+    A disassociation whose serial is not the association's (S15) is its own event: the reader
+    names a "removed" line that way when its slot differs from the last "added" one, and the
+    model produces it only if the host sent such a message (read from the channel before the
+    step, as the guest read it).
     """
-    del config, options
-    raise VfpathError("the SR-IOV observation mapping is not written yet (waits for the model)")
+    netvsc, channel = f"netvsc[{vm}]", f"nvsp_h2g[{vm}]"
+
+    def pick(after: StateView, before: StateView) -> str:
+        if after[netvsc].vf_alloc:
+            return ADDED
+        head = before.channel(channel)[0]
+        prev = before[netvsc]
+        if head[0] == ASSOC and prev.vf_alloc and head[2] != prev.vf_serial:
+            return OTHER_SERIAL
+        return REMOVED
+
+    return ByState((ADDED, REMOVED, OTHER_SERIAL), pick, before=True)
 
 
-# (pattern, observed event): the event names are the guest-visible vocabulary; the mapping from
-# model moves to these names is below. Sources: SRIOV.md (e) table, LX-DRV netvsc_drv.c.
+def _unregistering(vm: int) -> ByState:
+    """A rendezvous that tears the binding down prints "VF unregistering" only if it was bound
+    (``netvsc_unregister_vf`` runs for an enslaved VF only) [LX-DRV, de214e52de1b]."""
+    binding = f"binding[{vm}]"
+
+    def pick(after: StateView, before: StateView) -> str | None:
+        return UNREGISTERING if before[binding].state != "unbound" else None
+
+    return ByState((UNREGISTERING,), pick, before=True)
+
+
+def _syn_completion(vm: int) -> ByState:
+    """The SYNTHETIC completion prints "switched from" or "failed to switch from" by its status
+    (read from the message the guest takes)."""
+    channel = f"nvsp_h2g[{vm}]"
+
+    def pick(after: StateView, before: StateView) -> str:
+        return FROM_VF if before.channel(channel)[0][2] else FROM_VF_FAILED
+
+    return ByState((FROM_VF, FROM_VF_FAILED), pick, before=True)
+
+
+def observable(vm: int = 0) -> Callable[[Move], Name]:
+    """Which moves VM ``vm``'s kernel log shows, and as what; every other move is silent.
+
+    Sources: SRIOV.md (e) and LX-DRV. "Data path switched from VF" is printed after the
+    SYNTHETIC completion (8b31f8c982b7), so it is NetVSC's ``syn_switched``; the request itself
+    (``going_down``, ``vf_lost``) prints nothing. The host's unsolicited switch to synthetic and
+    the binding's pause print nothing either.
+    """
+    names: dict[str, Name] = {
+        f"netvsc[{vm}].association": _association(vm),
+        f"binding[{vm}].bind": REGISTERING,
+        f"binding[{vm}].unbind": UNREGISTERING,
+        f"vmstack[{vm}].timeout": _unregistering(vm),  # surprise removal: surprise_unbind
+        f"vm[{vm}].hibernate": _unregistering(vm),  # netvsc_suspend: suspend_unbind
+        f"netvsc[{vm}].vf_switched": TO_VF,
+        f"netvsc[{vm}].vf_switch_failed": TO_VF_FAILED,
+        f"netvsc[{vm}].syn_switched": _syn_completion(vm),
+    }
+    return lambda move: names.get(move.label)
+
+
+# A guest driver's interface as a conformance harness drives it: the log's events plus the inputs
+# and requests that print nothing (the VM's lifecycle, the switch request, the VF going down, the
+# host's unsolicited switch). Observations are NetVSC's fields (``netvsc[i]``, ``.data_path_is_vf``,
+# ``.vf_alloc``): the binding's pause is folded into silence, so its state is not observable.
+HARNESS_EVENTS = {
+    "vm[{vm}].start": "probe",
+    "netvsc[{vm}].switch_to_vf": "request_vf",
+    "vfmp[{vm}].eject": "vf_going_down",
+    "netvsc[{vm}].vf_lost": "vf_down",
+    "netvsc[{vm}].host_to_synthetic": "host_to_synthetic",
+    "vm[{vm}].hibernate": "suspend",
+    "vm[{vm}].resume": "resume",
+    "netvsc[{vm}].remove": "remove",
+}
+
+
+def harness_observable(vm: int = 0) -> Callable[[Move], Name]:
+    """:func:`observable` plus :data:`HARNESS_EVENTS`, for :func:`vfpath.checker.harness.drive`
+    on a guest NetVSC implementation (hibernation is "suspend" here, not "VF unregistering")."""
+    logged = observable(vm)
+    extra = {k.format(vm=vm): v for k, v in HARNESS_EVENTS.items()}
+    return lambda move: extra[move.label] if move.label in extra else logged(move)
+
+
+def oracle(config: Config | None = None, *, vm: int = 0, **options: Any) -> Oracle:
+    """The SR-IOV model of ``config`` (default :data:`DEFAULT_CONFIG`) as an acceptor of VM
+    ``vm``'s observable events; ``options`` go to :class:`~vfpath.checker.conform.Oracle`
+    (``from_any_state``, ``max_silent``, ``max_states``)."""
+    config = config or DEFAULT_CONFIG
+    if not 0 <= vm < config.vms:
+        raise VfpathError(f"vm must be in 0..{config.vms - 1} for {config}, got {vm}")
+    return Oracle(build(config), observable(vm), **options)
+
+
+# the name the public API exports (``vfpath.api.Oracle(config)``)
+sriov_oracle = oracle
+
+
+# (pattern, observed event) in the order tried. Sources: SRIOV.md (e) table, LX-DRV.
 DMESG_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r"\bVF slot (\d+) (added|removed)\b"), lambda m: f"vf_slot_{m[2]}"),
-    (re.compile(r"\bVF registering: (\S+)"), lambda m: "vf_registering"),
-    (re.compile(r"\bVF unregistering: (\S+)"), lambda m: "vf_unregistering"),
+    (re.compile(r"\bVF registering: (\S+)"), lambda m: REGISTERING),
+    (re.compile(r"\bVF unregistering: (\S+)"), lambda m: UNREGISTERING),
     (re.compile(r"\bData path switched (to|from) VF: (\S+)"), lambda m: f"switched_{m[1]}_vf"),
     (
         re.compile(r"\bData path failed to switch (to|from) VF: (\S+), err: (-?\d+)"),
@@ -54,6 +174,12 @@ DMESG_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ..
     (re.compile(r"\bWaiting for the VF association from host\b"), lambda m: "waiting_for_vf"),
     (re.compile(r"\bjoined to (\S+)"), lambda m: "vf_joined"),
 )  # fmt: skip
+
+# recognised lines the model has no move for, skipped: the join and the wait are printed inside
+# steps the model folds (bind, the switch guard); the model's VMBus sends do not fail.
+SKIPPED = frozenset({"vf_joined", "waiting_for_vf", "switch_send_failed"})
+
+_SLOT = DMESG_PATTERNS[0][0]
 
 
 def parse_dmesg_line(line: str) -> str | None:
@@ -76,14 +202,27 @@ def parse_dmesg_line(line: str) -> str | None:
 def read_linux_dmesg(text: str, vocab: Vocabulary) -> list[Observation]:
     """Observations from a kernel log: one per recognised ``hv_netvsc`` line the model names.
 
-    Lines the model does not distinguish (e.g. ``joined to``, which the VF driver prints during
-    registration) are recognised but skipped, as are all unrelated lines.
+    Unrelated lines and the :data:`SKIPPED` ones are ignored. The slot number is the host's VF
+    serial, whose values the model abstracts, so it is not compared with the model's; only
+    whether a "removed" line names the slot of the last "added" one (S15): if not, it is read as
+    ``vf_slot_removed_other_serial``. A recognised event the model's vocabulary lacks (e.g.
+    when the oracle observes only some events) is bad input, not silently dropped.
     """
     out: list[Observation] = []
+    slot: str | None = None  # the serial of the last "added" line, if any
     for n, raw in enumerate(text.splitlines(), start=1):
         event = parse_dmesg_line(raw)
-        if event is None or event not in vocab.alphabet:
+        if event is None or event in SKIPPED:
             continue
+        m = _SLOT.search(raw)
+        if m is not None and m[2] == "added":
+            slot = m[1]
+        elif m is not None:
+            if slot is not None and m[1] != slot:
+                event = OTHER_SERIAL
+            slot = None
+        if event not in vocab.alphabet:
+            raise VfpathError(f"line {n}: event {event!r} is not observable in this model")
         out.append(Observation(event, None, {}, n, raw.strip(), f"line {n}"))
     return out
 
