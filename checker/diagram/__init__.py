@@ -21,6 +21,7 @@ from .extract import (
     violation_charts,
 )
 from .ir import ChartStep, Edge, Graph, GraphKind, Lane, Node, NodeKind, SequenceChart
+from .quotient import MIXED, Projection, control_states, quotient_graph
 from .render import (
     FORMATS,
     GraphvizMissing,
@@ -39,6 +40,7 @@ __all__ = [
     "DEFAULT_EDGE_LIMIT",
     "DEFAULT_NODE_LIMIT",
     "FORMATS",
+    "MIXED",
     "ChartStep",
     "DiagramError",
     "Edge",
@@ -48,12 +50,15 @@ __all__ = [
     "Lane",
     "Node",
     "NodeKind",
+    "Projection",
     "RenderTimeout",
     "SequenceChart",
     "Written",
     "actor_graph",
+    "control_states",
     "parse_formats",
     "product_graph",
+    "quotient_graph",
     "register_format",
     "render_bytes",
     "sequence_chart",

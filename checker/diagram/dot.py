@@ -13,6 +13,8 @@ import textwrap
 
 from .ir import ChartStep, Edge, Graph, GraphKind, Node, NodeKind, SequenceChart
 
+MIXED = "+"  # joins the categories of a mixed group (see checker.diagram.quotient)
+
 __all__ = ["chart_to_dot", "graph_to_dot", "quote"]
 
 FONT = "Helvetica"
@@ -78,10 +80,21 @@ def _legend(g: Graph) -> list[str]:
         rows.append(
             f'<TR><TD BGCOLOR="{colour}" WIDTH="24"> </TD><TD ALIGN="LEFT">{_html(cat)}</TD></TR>'
         )
+    if any(MIXED in n.category for n in g.nodes):
+        both = ":".join(sorted(g.palette.values())[:2])
+        rows.append(
+            f'<TR><TD BGCOLOR="{both}" WIDTH="24"> </TD>'
+            '<TD ALIGN="LEFT">striped: states of several kinds</TD></TR>'
+        )
     rows.append(
         f'<TR><TD BORDER="3" COLOR="{HIGHLIGHT}" WIDTH="24"> </TD>'
         '<TD ALIGN="LEFT">violates a property</TD></TR>'
     )
+    if g.kind is not GraphKind.PRODUCT:
+        double = '<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="2"><TR><TD> </TD></TR></TABLE>'
+        rows.append(
+            f'<TR><TD BORDER="0">{double}</TD><TD ALIGN="LEFT">double border: initial</TD></TR>'
+        )
     table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="4">' + "".join(rows) + "</TABLE>"
     return [f"  legend [shape=plaintext, label=<{table}>];"]
 
@@ -90,19 +103,27 @@ def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _fill(g: Graph, category: str) -> dict[str, str | int | float]:
+    """Fill attributes: the category's colour, stripes for a mixed group, grey otherwise."""
+    if category in g.palette:
+        return {"style": "filled", "fillcolor": g.palette[category]}
+    parts = [g.palette[c] for c in category.split(MIXED) if c in g.palette]
+    if len(parts) > 1:
+        return {"style": "striped", "fillcolor": ":".join(parts)}
+    return {"style": "filled", "fillcolor": DEFAULT_FILL}
+
+
 def _product_node(g: Graph, n: Node) -> str:
-    fill = g.palette.get(n.category, DEFAULT_FILL)
-    kw: dict[str, str | int | float] = {
-        "label": n.label,
-        "style": "filled",
-        "fillcolor": fill,
-        "tooltip": n.tooltip,
-    }
-    if g.kind is GraphKind.SUMMARY:
-        kw["shape"] = "box"
-        kw["style"] = "rounded,filled"
-    else:
+    kw: dict[str, str | int | float] = {"label": n.label, **_fill(g, n.category)}
+    kw["tooltip"] = n.tooltip
+    if g.kind is GraphKind.PRODUCT:
         kw.update(shape="circle", fixedsize="true", width=0.45, fontsize=11)
+    else:
+        kw["shape"] = "box"
+        if kw["style"] == "filled":
+            kw["style"] = "rounded,filled"
+    if g.kind is GraphKind.QUOTIENT:
+        kw.update(fontsize=11, margin="0.12,0.06")
     if n.kind is NodeKind.INITIAL:
         kw["peripheries"] = 2
     if n.highlight:
@@ -110,22 +131,68 @@ def _product_node(g: Graph, n: Node) -> str:
     return f"  {quote(n.id)} {_attrs(**kw)};"
 
 
+def _loops_by_state(edges: list[Edge]) -> tuple[dict[str, list[Edge]], list[Edge]]:
+    """Split self-loops (per state, in order) from the other edges."""
+    loops: dict[str, list[Edge]] = {}
+    rest = []
+    for e in edges:
+        if e.source == e.target:
+            loops.setdefault(e.source, []).append(e)
+        else:
+            rest.append(e)
+    return loops, rest
+
+
+def _actor_node_with_loops(n: Node, loops: list[Edge]) -> str:
+    """A state box with a compartment of its self-loops, as UML writes internal transitions.
+
+    Drawn as arrows, several loops on one state stack their labels on top of each other and of
+    the neighbouring edges' labels; listed inside the box they cannot collide with anything.
+    """
+    rows = "".join(
+        f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10">↻ {_html(e.label.replace(chr(10), " "))}'
+        "</FONT></TD></TR>"
+        for e in loops
+    )
+    table = (
+        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+        f"<TR><TD>{_html(n.label)}</TD></TR><HR/>{rows}</TABLE>"
+    )
+    tip = "; ".join(f"{e.label.split(chr(10))[0]}: {e.tooltip}" for e in loops)
+    style = "rounded,filled"
+    width = 2 if n.kind is NodeKind.INITIAL else 1
+    return (
+        f"  {quote(n.id)} [label=<{table}>, shape=box, style={quote(style)}, "
+        f'fillcolor="{DEFAULT_FILL}", penwidth={width}, tooltip={quote(tip)}];'
+    )
+
+
 def graph_to_dot(g: Graph) -> str:
     """DOT for an actor, product or summary graph."""
-    wrapped = ["\n".join(textwrap.wrap(note, 60)) for note in g.notes]
+    wrapped = ["\n".join(textwrap.wrap(note, 90)) for note in g.notes]
     title = g.title + "".join(f"\n{note}" for note in wrapped)
     if g.kind is GraphKind.ACTOR:
+        if any(e.source == e.target for e in g.edges):
+            title += "\n↻ event [guard]: a transition back into the same state"
         lines = _header(g.name, title, "LR")
         lines.append('  __start [shape=point, width=0.15, label=""];')
-        lines += [_actor_node(n) for n in g.nodes]
+        loops, rest = _loops_by_state(g.edges)
+        for n in g.nodes:
+            in_box = loops.get(n.id) if n.kind is not NodeKind.FINAL else None
+            lines.append(_actor_node_with_loops(n, in_box) if in_box else _actor_node(n))
         lines += [f"  __start -> {quote(n.id)};" for n in g.nodes if n.kind is NodeKind.INITIAL]
-        lines += [_edge(e) for e in g.edges]
+        lines += [_edge(e) for e in rest]
+        lines += [
+            _edge(e) for n in g.nodes if n.kind is NodeKind.FINAL for e in loops.get(n.id, [])
+        ]
     else:
         lines = _header(g.name, title, "TB")
         lines += _legend(g)
         lines += [_product_node(g, n) for n in g.nodes]
         for e in g.edges:
-            if g.kind is GraphKind.SUMMARY:
+            if g.kind is GraphKind.QUOTIENT:
+                lines.append(_edge(e, fontsize=9, arrowsize=0.7))
+            elif g.kind is GraphKind.SUMMARY:
                 # thicker for busier edges, capped so arrowheads do not swallow the labels
                 width = 1 + min(2.5, math.log10(max(e.count, 1)) / 2)
                 lines.append(_edge(e, penwidth=round(width, 2), arrowsize=0.7))

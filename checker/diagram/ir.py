@@ -25,6 +25,7 @@ class GraphKind(enum.Enum):
     ACTOR = "actor"  # one actor class: states and transitions
     PRODUCT = "product"  # explored product states and moves
     SUMMARY = "summary"  # product states collapsed by category
+    QUOTIENT = "quotient"  # product states grouped by a projection (checker.diagram.quotient)
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def _product(g: Graph) -> list[str]:
     lines = ["flowchart TD", f"  %% {_text(g.title)}"]
     lines += [f"  %% {_text(note)}" for note in g.notes]
     for n in g.nodes:
-        shape = ('(["', '"])') if g.kind is GraphKind.SUMMARY else ('(("', '"))')
+        shape = ('(("', '"))') if g.kind is GraphKind.PRODUCT else ('(["', '"])')
         lines.append(f"  {_sid(n.id)}{shape[0]}{_text(n.label)}{shape[1]}")
     for e in g.edges:
         label = _text(e.label).replace("|", "/")
@@ -55,7 +55,8 @@ def _product(g: Graph) -> list[str]:
         lines.append(f"  {_sid(e.source)} {arrow} {_sid(e.target)}")
     for cat, colour in sorted(g.palette.items()):
         lines.append(f"  classDef {_sid('cat_' + cat)} fill:{colour}")
-        members = [_sid(n.id) for n in g.nodes if n.category == cat]
+        # a mixed group ("a+b") takes its first category's colour: Mermaid has no stripes
+        members = [_sid(n.id) for n in g.nodes if n.category.split("+")[0] == cat]
         if members:
             lines.append(f"  class {','.join(members)} {_sid('cat_' + cat)}")
     bad = [_sid(n.id) for n in g.nodes if n.highlight]

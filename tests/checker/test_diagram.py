@@ -10,6 +10,7 @@ import graphviz
 import pytest
 from models import Fork, PetersonProcess, Philosopher, Turn, broken_lock, peterson, philosophers
 from statemachine import State, StateMachine
+
 from vfpath.checker import Options, check
 from vfpath.checker.actor import Actor
 from vfpath.checker.diagram import (

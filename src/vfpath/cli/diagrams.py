@@ -12,6 +12,7 @@ atomically and its render time is printed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,11 @@ from vfpath.checker.diagram import (
     DEFAULT_NODE_LIMIT,
     DiagramError,
     Graph,
+    Projection,
     actor_graph,
+    control_states,
     parse_formats,
-    product_graph,
+    quotient_graph,
     write_diagram,
 )
 from vfpath.checker.explore import Options, explore
@@ -31,7 +34,7 @@ from vfpath.checker.properties import Expectation, Property
 from vfpath.checker.system import System
 from vfpath.checker.view import StateView
 
-__all__ = ["DATAPATH_PALETTE", "SMALLEST", "command", "generate"]
+__all__ = ["DATAPATH_PALETTE", "SMALLEST", "VIEWS", "View", "command", "generate"]
 
 DATAPATH_PALETTE = {"synthetic": "#9ecae1", "vf": "#a1d99b", "none": "#d9d9d9"}
 SMALLEST = {"vms": 1, "vfs": 1, "hosts": 1}
@@ -61,26 +64,89 @@ def _violating(props: list[Property]) -> Callable[[StateView], bool] | None:
     return bad
 
 
-def product_diagram(system: System, limit: int) -> Graph:
-    """The product graph of ``system``, coloured by data path when the model says how."""
+@dataclass(frozen=True)
+class View:
+    """One picture of the smallest configuration: states grouped by some instances' states.
+
+    ``labels`` are the names shown for ``instances``; ``by_datapath`` also splits groups by the
+    data path, so that each group has exactly one colour.
+    """
+
+    stem: str
+    title: str
+    instances: tuple[str, ...]
+    labels: tuple[str, ...]
+    by_datapath: bool = False
+
+
+# Chosen by measuring Config(1, 1, 1) (370 states, 1,071 moves). Grouping by NetVSP x NetVSC
+# gives 24 groups and 47 edges, and the data path is already a function of the group. The VF's
+# holders (VMStack x VF miniport x binding) give 17 groups whose data paths mix, 22 groups and
+# 38 edges once split by data path. All five protocol actors together: 100 groups, 221 edges.
+VIEWS = (
+    View(
+        PRODUCT_STEM,
+        "the switch handshake (host NetVSP x guest NetVSC)",
+        ("netvsp[0]", "netvsc[0]"),
+        ("NetVSP", "NetVSC"),
+    ),
+    View(
+        f"{PRODUCT_STEM}-vf",
+        "the VF's life (host VMStack x guest VF miniport x NDIS binding)",
+        ("vmstack[0]", "vfmp[0]", "binding[0]"),
+        ("VMStack", "VF miniport", "binding"),
+        by_datapath=True,
+    ),
+)
+
+
+def _short_move(label: str) -> str:
+    """Drop the indices a one-VM, one-VF, one-host configuration always has."""
+    return label.replace("(nic[0], vf 0)", "").replace("[0]", "")
+
+
+def _views(system: System) -> list[View]:
+    """The SR-IOV views when the system has their instances; else one view of every instance."""
+    present = [v for v in VIEWS if all(i in system.instances for i in v.instances)]
+    if present:
+        return present
+    every = tuple(system.instances)
+    return [View(PRODUCT_STEM, "every instance's control state", every, every)]
+
+
+def _with(project: Projection, classify: Callable[[StateView], str]) -> Projection:
+    return lambda view: (*project(view), f"data path: {classify(view)}")
+
+
+def product_diagrams(system: System, limit: int) -> list[tuple[str, Graph]]:
+    """The views of ``system``'s product, coloured by data path when the model says how."""
     product = system.build()
     ex = explore(product, [], Options(graph=True, deadlock=False, max_states=MAX_EXPLORED))
     classify = _classifier()
-    graph = product_graph(
-        ex,
-        classify=classify,
-        palette=DATAPATH_PALETTE if classify is not None else None,
-        violating=_violating(list(system.properties)),
-        limit=limit,
-        edge_limit=2 * limit,
-        name=PRODUCT_STEM,
-        title=f"{system.name}: 1 VM, 1 VF, 1 host, coloured by data path",
-    )
-    if classify is None:
-        graph.notes.append("the model provides no datapath_of(): nodes are not coloured")
-    if not ex.complete:
-        graph.notes.append(f"exploration stopped at the {ex.stop_reason}: the graph is partial")
-    return graph
+    violating = _violating(list(system.properties))
+    out = []
+    for view in _views(system):
+        project = control_states(view.instances, view.labels)
+        if view.by_datapath and classify is not None:
+            project = _with(project, classify)
+        graph = quotient_graph(
+            ex,
+            project,
+            classify=classify,
+            palette=DATAPATH_PALETTE if classify is not None else None,
+            violating=violating,
+            move_label=_short_move,
+            limit=limit,
+            edge_limit=2 * limit,
+            name=view.stem,
+            title=f"{system.name}: {view.title}",
+        )
+        if classify is None:
+            graph.notes.append("the model provides no datapath_of(): nodes are not coloured")
+        if not ex.complete:
+            graph.notes.append(f"exploration stopped at the {ex.stop_reason}: the graph is partial")
+        out.append((view.stem, graph))
+    return out
 
 
 def generate(
@@ -99,10 +165,10 @@ def generate(
         (f"actor-{name}", actor_graph(classes[name])) for name in sorted(classes)
     ]
     small = vfpath.api.build_system(vfpath.api.Config(**SMALLEST))
-    product = product_diagram(small, limit)
-    for note in product.notes:
-        warn(f"{PRODUCT_STEM}: {note}")
-    diagrams.append((PRODUCT_STEM, product))
+    for stem, graph in product_diagrams(small, limit):
+        for note in graph.notes:
+            warn(f"{stem}: {note}")
+        diagrams.append((stem, graph))
     written = []
     for stem, graph in diagrams:
         for w in write_diagram(graph, out_dir, stem, formats):
