@@ -132,6 +132,14 @@ def _print_listing(system: System, rows: list[dict[str, Any]]) -> None:
     metavar="DIR",
     help="Write each counterexample to DIR/<property>.itf.json (Informal Trace Format).",
 )
+@click.option(
+    "--diagram",
+    "diagram_dir",
+    type=click.Path(file_okay=False, dir_okay=True, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Write each counterexample as a sequence chart: DIR/<property>.svg and .mmd (Mermaid).",
+)
 @json_option
 def command(
     vms: int,
@@ -142,6 +150,7 @@ def command(
     no_deadlock: bool,
     list_only: bool,
     itf_dir: Path | None,
+    diagram_dir: Path | None,
     as_json: bool,
 ) -> int:
     """Explore every reachable state of a configuration and judge every property.
@@ -166,10 +175,17 @@ def command(
     result.extra["config"] = config
     if itf_dir is not None:
         result.extra["itf"] = [str(p) for p in write_itf(result, itf_dir)]
+    if diagram_dir is not None:
+        from .diagrams import write_violation_charts
+
+        charts = write_violation_charts(result, diagram_dir, warn=lambda m: click.echo(m, err=True))
+        result.extra["diagrams"] = [str(p) for p in charts]
     if as_json:
         write_json(result_to_dict(result))
     else:
         echo_report(render_text(result, color=False))
         if itf_dir is not None and result.extra["itf"]:
             click.echo(f"\nITF traces written: {', '.join(result.extra['itf'])}")
+        if diagram_dir is not None and result.extra["diagrams"]:
+            click.echo(f"\nSequence charts written: {', '.join(result.extra['diagrams'])}")
     return exit_code(result)

@@ -11,6 +11,7 @@ atomically and its render time is printed.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,14 +28,26 @@ from vfpath.checker.diagram import (
     control_states,
     parse_formats,
     quotient_graph,
+    violation_charts,
     write_diagram,
 )
 from vfpath.checker.explore import Options, explore
 from vfpath.checker.properties import Expectation, Property
+from vfpath.checker.result import CheckResult
 from vfpath.checker.system import System
 from vfpath.checker.view import StateView
 
-__all__ = ["DATAPATH_PALETTE", "SMALLEST", "VIEWS", "View", "command", "generate"]
+from ._common import safe_filename
+
+__all__ = [
+    "DATAPATH_PALETTE",
+    "SMALLEST",
+    "VIEWS",
+    "View",
+    "command",
+    "generate",
+    "write_violation_charts",
+]
 
 DATAPATH_PALETTE = {"synthetic": "#9ecae1", "vf": "#a1d99b", "none": "#d9d9d9"}
 SMALLEST = {"vms": 1, "vfs": 1, "hosts": 1}
@@ -174,6 +187,33 @@ def generate(
         for w in write_diagram(graph, out_dir, stem, formats):
             echo(f"wrote {w.path} ({w.seconds * 1000:.0f} ms)")
             written.append((w.path, w.seconds))
+    return written
+
+
+def write_violation_charts(
+    result: CheckResult, directory: Path, warn: Callable[[str], Any] = print
+) -> list[Path]:
+    """Write each violation's counterexample as ``DIR/<property>.svg`` and ``.mmd``.
+
+    Without Graphviz only the Mermaid text is written, with a warning: the check's verdict
+    matters more than its pictures, so a missing ``dot`` must not turn it into an error.
+    """
+    formats = ["svg", "mermaid"]
+    if shutil.which("dot") is None:
+        warn(
+            "vfpath: Graphviz 'dot' not found, writing Mermaid charts only "
+            "(apt-get install graphviz)"
+        )
+        formats = ["mermaid"]
+    written: list[Path] = []
+    try:
+        for chart in violation_charts(result):
+            for w in write_diagram(chart, directory, safe_filename(chart.name), formats):
+                written.append(w.path)
+    except OSError as e:
+        raise click.ClickException(
+            f"cannot write sequence charts to {directory}: {e.strerror or e}"
+        ) from None
     return written
 
 
