@@ -32,6 +32,7 @@ __all__ = [
     "DMESG_PATTERNS",
     "EVENTS",
     "HARNESS_EVENTS",
+    "LOGGED",
     "harness_observable",
     "observable",
     "oracle",
@@ -54,6 +55,19 @@ EVENTS = (
     ADDED, REMOVED, OTHER_SERIAL, REGISTERING, UNREGISTERING,
     TO_VF, TO_VF_FAILED, FROM_VF, FROM_VF_FAILED,
 )  # fmt: skip
+
+
+# the moves a guest's log shows (``{vm}`` is the VM's index); see :func:`observable`
+LOGGED = (
+    "netvsc[{vm}].association",
+    "binding[{vm}].bind",
+    "binding[{vm}].unbind",
+    "vmstack[{vm}].timeout",
+    "vm[{vm}].hibernate",
+    "netvsc[{vm}].vf_switched",
+    "netvsc[{vm}].vf_switch_failed",
+    "netvsc[{vm}].syn_switched",
+)
 
 
 def _association(vm: int) -> ByState:
@@ -109,14 +123,14 @@ def observable(vm: int = 0) -> Callable[[Move], Name]:
     the binding's pause print nothing either.
     """
     names: dict[str, Name] = {
-        f"netvsc[{vm}].association": _association(vm),
-        f"binding[{vm}].bind": REGISTERING,
-        f"binding[{vm}].unbind": UNREGISTERING,
-        f"vmstack[{vm}].timeout": _unregistering(vm),  # surprise removal: surprise_unbind
-        f"vm[{vm}].hibernate": _unregistering(vm),  # netvsc_suspend: suspend_unbind
-        f"netvsc[{vm}].vf_switched": TO_VF,
-        f"netvsc[{vm}].vf_switch_failed": TO_VF_FAILED,
-        f"netvsc[{vm}].syn_switched": _syn_completion(vm),
+        LOGGED[0].format(vm=vm): _association(vm),
+        LOGGED[1].format(vm=vm): REGISTERING,
+        LOGGED[2].format(vm=vm): UNREGISTERING,
+        LOGGED[3].format(vm=vm): _unregistering(vm),  # surprise removal: surprise_unbind
+        LOGGED[4].format(vm=vm): _unregistering(vm),  # netvsc_suspend: suspend_unbind
+        LOGGED[5].format(vm=vm): TO_VF,
+        LOGGED[6].format(vm=vm): TO_VF_FAILED,
+        LOGGED[7].format(vm=vm): _syn_completion(vm),
     }
     return lambda move: names.get(move.label)
 
