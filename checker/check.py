@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
 from .explore import Exploration, Options, explore, trace_to
+from .memo import memoise
 from .product import Product
 from .properties import Expectation, Property
 from .result import CheckResult, PropertyResult, Stats, Status
@@ -29,12 +34,24 @@ def builtin_properties(options: Options) -> list[Property]:
     return ([_DEADLOCK] if options.deadlock else []) + [_BOUNDED]
 
 
-def check(system: System, options: Options = Options()) -> CheckResult:
+def check(system: System, options: Options = Options()) -> CheckResult:  # noqa: B008 - frozen
     """Explore ``system`` breadth first and report every property (see :func:`judge`)."""
     product = system.build()
     props = list(system.properties)
     ex = explore(product, props, options)
     return judge(product, ex, props, options, name=system.name)
+
+
+def _memoised(product: Product, p: Property) -> Property:
+    """``p`` with memoised predicates (same verdicts: see :mod:`checker.memo`); liveness
+    evaluates them on every explored state."""
+
+    def viewed(pred: Callable[[Any], Any]) -> Callable[[Any], bool]:
+        memo = memoise(product, pred)
+        return lambda view: memo(view.raw)
+
+    when = None if p.when is None else viewed(p.when)
+    return dataclasses.replace(p, check=viewed(p.check), when=when)
 
 
 def _result(p: Property, status: Status, **kw: object) -> PropertyResult:
@@ -67,7 +84,8 @@ def judge(
     if liveness:
         from .liveness import check_liveness
 
-        live_results = {r.name: r for r in check_liveness(product, ex, liveness)}
+        fast = [_memoised(product, p) for p in liveness]
+        live_results = {r.name: r for r in check_liveness(product, ex, fast)}
     for p in props:
         if p.expectation.is_liveness:
             out.append(live_results[p.name])

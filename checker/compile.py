@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from statemachine import StateMachine
 
@@ -105,7 +105,12 @@ def _resolve(cls: type, spec: Any, what: str) -> Callback | None:
         )
     if self_arg:
         return target
-    return lambda _ctx, _f=target: _f()
+    bare = cast(Callable[[], Any], target)  # a plain function: the library passes nothing
+
+    def call(_ctx: Any) -> Any:
+        return bare()
+
+    return call
 
 
 def _callbacks(cls: type, specs: Any, what: str, event: str) -> list[tuple[str, Callback]]:

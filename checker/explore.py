@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import LimitError
+from .memo import memoise
 from .product import Overflow, Product, State
 from .properties import Expectation, Property
 from .result import Step, Trace
-from .view import StateView
 
 __all__ = ["Exploration", "Options", "explore", "trace_to"]
 
@@ -62,6 +62,14 @@ def _peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def _implies(
+    when: Callable[[Any], Any] | None, check: Callable[[Any], Any]
+) -> Callable[[Any], Any]:
+    if when is None:
+        return check
+    return lambda view: not when(view) or check(view)
+
+
 def explore(product: Product, props: list[Property], options: Options = Options()) -> Exploration:
     """Explore every state reachable from the initial one, breadth first."""
     if options.max_states is not None and options.max_states < 1:
@@ -95,21 +103,31 @@ def explore(product: Product, props: list[Property], options: Options = Options(
     is_final = product.is_final
     want_deadlock = options.deadlock
 
-    def judge(sid: int, s: State) -> None:
-        if not (invariants or goals or triggers):
-            return
-        view = StateView(product, s)
-        for p in triggers:
-            if not triggered[p.name] and p.when(view):  # type: ignore[misc]
-                triggered[p.name] = True
-        for p in invariants:
-            if p.name not in hits and (p.when is None or p.when(view)) and not p.check(view):
-                hits[p.name] = sid
-        for p in goals:
-            if p.name not in hits and p.check(view):
-                hits[p.name] = sid
+    # memoised predicates over packed states; an invariant is judged as one implication
+    # (``when -> check``), its antecedent separately only until it has been seen to hold
+    inv = [(p.name, memoise(product, _implies(p.when, p.check))) for p in invariants]
+    gls = [(p.name, memoise(product, p.check)) for p in goals]
+    trg = [(p.name, memoise(product, p.when)) for p in triggers if p.when is not None]
+    judging = bool(inv or gls or trg)
 
-    judge(0, init)
+    def judge(sid: int, s: State) -> None:
+        nonlocal trg, inv, gls
+        if trg:
+            for name, when in trg:
+                if when(s):
+                    triggered[name] = True
+            trg = [t for t in trg if not triggered[t[0]]]
+        for name, holds in inv:
+            if not holds(s):
+                hits[name] = sid
+                inv = [t for t in inv if t[0] not in hits]
+        for name, check in gls:
+            if check(s):
+                hits[name] = sid
+                gls = [t for t in gls if t[0] not in hits]
+
+    if judging:
+        judge(0, init)
     i = 0
     while i < len(states):
         if i == level_end:
@@ -131,7 +149,8 @@ def explore(product: Product, props: list[Property], options: Options = Options(
                 states.append(nxt)
                 parent.append(i)
                 via.append(m)
-                judge(j, nxt)
+                if judging:
+                    judge(j, nxt)
             if keep_edges:
                 esrc.append(i)
                 edst.append(j)

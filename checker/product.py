@@ -23,11 +23,21 @@ if TYPE_CHECKING:
 __all__ = ["Move", "Overflow", "Product"]
 
 State = tuple[Any, ...]
-# a local outcome: the new slots of the instance, and channel operations ("push", ch, msg) / ("pop", ch)
+# a local outcome: the new slots of the instance, and channel operations
+# ("push", ch, msg) / ("pop", ch) / ("clear", ch)
+# (instance, event, its own slots, move arguments): the root of one local decision trie
+_MemoKey = tuple[int, str, tuple[Any, ...], tuple[tuple[str, Any], ...]]
 Outcome = tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...]]
 
 _RESERVED = frozenset(dir(StateMachine)) | {
-    "peer", "peers", "peek", "recv", "emit", "drain", "arg", "state"
+    "peer",
+    "peers",
+    "peek",
+    "recv",
+    "emit",
+    "drain",
+    "arg",
+    "state",
 }
 
 
@@ -196,11 +206,14 @@ class Product:
         self._check_wiring()
         self.moves = self._moves()
         # per instance: state code -> moves whose part for this instance leaves that state
-        self._memo: dict[tuple[int, str, tuple[Any, ...]], _Branch | _Leaf] = {}
+        self._memo: dict[_MemoKey, _Branch | _Leaf] = {}
         self._ctx = [_Context(self, i) for i in range(len(self.specs))]
         self._tracked: dict[tuple[int, str], _TrackedPeer] = {}
         self.initial = self._initial_state()
         self._candidates = self._candidate_table()
+        self._widths = [1 + len(t.variables) for t in self.tables]
+        # per instance: own slots -> decision trie on its reads -> enabled (move, outcome) list
+        self._imemo: list[dict[tuple[Any, ...], Any]] = [{} for _ in self.specs]
 
     # -- wiring ------------------------------------------------------------------------------
     def _check_wiring(self) -> None:
@@ -380,36 +393,86 @@ class Product:
 
     # -- product steps -----------------------------------------------------------------------
     def successors(self, state: State) -> Iterator[tuple[int, State | Overflow]]:
-        """Every enabled move from ``state`` with its successor (or the overflow it causes)."""
-        moves = self.moves
-        for i, table_off in enumerate(self.offsets):
-            for m in self._candidates[i].get(state[table_off], ()):
-                outcome = self._fire(moves[m], m, state)
-                if outcome is not None:
-                    yield m, outcome
+        """Every enabled move from ``state`` with its successor (or the overflow it causes).
 
-    def _fire(self, move: Move, m: int, state: State) -> State | Overflow | None:
+        Per instance, one decision trie keyed on the instance's own slots and then on whatever
+        its guards read answers "which of the moves this instance leads are enabled, with what
+        local outcome": one walk per instance per state instead of one per candidate move.
+        """
+        moves = self.moves
+        widths = self._widths
+        imemo = self._imemo
+        for i, o in enumerate(self.offsets):
+            node: Any = imemo[i].get(state[o : o + widths[i]])
+            while node.__class__ is tuple:
+                k = node[0]
+                node = node[1].get(state[k] if k >= 0 else (state[~k][0] if state[~k] else None))
+            if node is None:
+                node = self._enabled_here(i, state)
+            for m, out in node:
+                move = moves[m]
+                if len(move.parts) == 1 and not out[1]:
+                    local = out[0]
+                    yield m, state[:o] + local + state[o + len(local) :]
+                else:
+                    nxt = self._fire(move, m, state, out)
+                    if nxt is not None:
+                        yield m, nxt
+
+    def _enabled_here(self, i: int, state: State) -> list[tuple[int, Outcome]]:
+        """Evaluate every move instance ``i`` leads from ``state`` and remember the answer."""
+        entries: list[tuple[int, Outcome]] = []
+        reads: list[Any] = []
+        for m in self._candidates[i].get(state[self.offsets[i]], ()):
+            move = self.moves[m]
+            out, r = self._evaluate(i, move.parts[0][1], state, move.args)
+            reads.extend(r)
+            if out is not None:
+                entries.append((m, out))
+        seen: set[int] = set()
+        path = [(k, v) for k, v in reads if not (k in seen or seen.add(k))]  # type: ignore[func-returns-value]
+        o = self.offsets[i]
+        key = state[o : o + self._widths[i]]
+        memo = self._imemo[i]
+        if not path:
+            memo[key] = entries
+            return entries
+        node = memo.get(key)
+        if node is None:
+            node = memo[key] = (path[0][0], {})
+        for n, (k, v) in enumerate(path):
+            if node.__class__ is not tuple or node[0] != k:
+                raise DefinitionError(
+                    f"{self.names[i]}: guards or actions are not deterministic in the state "
+                    "they read"
+                )
+            if n + 1 == len(path):
+                node[1][v] = entries
+            else:
+                nxt = node[1].get(v)
+                if nxt is None:
+                    nxt = node[1][v] = (path[n + 1][0], {})
+                node = nxt
+        return entries
+
+    def _fire(
+        self, move: Move, m: int, state: State, lead: Outcome | None = None
+    ) -> State | Overflow | None:
+        """The successor of ``move`` (None: disabled); ``lead`` is its first part's outcome
+        when already known."""
         parts = move.parts
         args = move.args
-        if len(parts) == 1:
-            i, ev = parts[0]
-            out = self.local(i, ev, state, args)
-            if out is None:
-                return None
-            if not out[1]:
-                o = self.offsets[i]
-                local = out[0]
-                return state[:o] + local + state[o + len(local) :]
-            outs = [(i, out)]
-        else:
-            outs = []
-            for i, ev in parts:
+        outs: list[tuple[int, Outcome]] = []
+        for n, (i, ev) in enumerate(parts):
+            if n == 0 and lead is not None:
+                out: Outcome | None = lead
+            else:
                 if (state[self.offsets[i]], ev) not in self.tables[i].rows:
                     return None
                 out = self.local(i, ev, state, args)
-                if out is None:
-                    return None
-                outs.append((i, out))
+            if out is None:
+                return None
+            outs.append((i, out))
         lst = list(state)
         for i, (local, _ops) in outs:
             o = self.offsets[i]
@@ -435,9 +498,7 @@ class Product:
 
     def is_final(self, state: State) -> bool:
         """True when every instance is in a final state (so having no successor is no deadlock)."""
-        return all(
-            state[o] in t.final for o, t in zip(self.offsets, self.tables, strict=True)
-        )
+        return all(state[o] in t.final for o, t in zip(self.offsets, self.tables, strict=True))
 
     # -- presentation ------------------------------------------------------------------------
     def describe(self, state: State) -> dict[str, Any]:

@@ -15,7 +15,9 @@ class InstanceView:
 
     __slots__ = ("_names", "_offset", "_s", "_states")
 
-    def __init__(self, s: tuple[Any, ...], offset: int, names: dict[str, int], states: tuple[str, ...]):
+    def __init__(
+        self, s: tuple[Any, ...], offset: int, names: dict[str, int], states: tuple[str, ...]
+    ):
         self._s = s
         self._offset = offset
         self._names = names
