@@ -1,7 +1,8 @@
 """``vfpath conform``: does an implementation's trace conform to the model?
 
 A thin layer over :class:`vfpath.checker.conform.Oracle`. The model is the SR-IOV configuration
-given by ``--vms/--vfs/--hosts`` with the observable moves of :mod:`vfpath.model.observe`, or, with
+given by ``--vms/--vfs/--hosts`` (unset ones from ``observe.DEFAULT_CONFIG``: one guest, two
+hosts) with the observable moves of VM ``--vm`` from :mod:`vfpath.model.observe`, or, with
 ``--model FILE.py:FUNC`` (or ``module:FUNC``), any system a function returns (a ``System``, or a
 ``(System, observable)`` pair; a bare system observes every move under its own label), so other
 projects can check traces against their own models. Exit 0 conforms, 1 does not, 2 bad input,
@@ -10,6 +11,7 @@ projects can check traces against their own models. Exit 0 conforms, 1 does not,
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
 import json
@@ -72,12 +74,12 @@ def _load_model(ref: str) -> tuple[System, Any]:
     return system, observable
 
 
-def _oracle(model: str | None, config: dict[str, int | None], **kw: Any) -> Oracle:
+def _oracle(model: str | None, config: dict[str, int | None], vm: int | None, **kw: Any) -> Oracle:
     if model is not None:
+        if vm is not None or any(v is not None for v in config.values()):
+            raise VfpathError("--vm/--vms/--vfs/--hosts apply to the SR-IOV model, not --model")
         system, observable = _load_model(model)
         return Oracle(system, observable, **kw)
-    from vfpath.model import Config
-
     try:
         from vfpath.model import observe
     except ImportError:
@@ -85,7 +87,8 @@ def _oracle(model: str | None, config: dict[str, int | None], **kw: Any) -> Orac
             "the SR-IOV observation mapping (vfpath.model.observe) is not available"
         ) from None
     given = {k: v for k, v in config.items() if v is not None}
-    return observe.oracle(Config(**given) if given else observe.DEFAULT_CONFIG, **kw)
+    # unset sizes come from the one-guest default, not from Config's own defaults
+    return observe.oracle(dataclasses.replace(observe.DEFAULT_CONFIG, **given), vm=vm or 0, **kw)
 
 
 def _read(path: Path) -> str:
@@ -109,6 +112,12 @@ def _read(path: Path) -> str:
 @click.option("--vms", type=click.IntRange(min=1), default=None, help="VMs in the configuration.")
 @click.option("--vfs", type=click.IntRange(min=0), default=None, help="VFs per host.")
 @click.option("--hosts", type=click.IntRange(min=1), default=None, help="Hosts.")
+@click.option(
+    "--vm",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Which VM the trace is from (default 0); the other VMs' moves are silent.",
+)
 @click.option(
     "--from-any-state",
     is_flag=True,
@@ -141,6 +150,7 @@ def command(
     vms: int | None,
     vfs: int | None,
     hosts: int | None,
+    vm: int | None,
     from_any_state: bool,
     max_silent: int,
     max_states: int | None,
@@ -153,6 +163,7 @@ def command(
     oracle = _oracle(
         model,
         {"vms": vms, "vfs": vfs, "hosts": hosts},
+        vm,
         from_any_state=from_any_state,
         max_silent=max_silent,
         max_states=max_states,
