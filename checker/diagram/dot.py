@@ -169,7 +169,7 @@ def _actor_node_with_loops(n: Node, loops: list[Edge]) -> str:
 
 def graph_to_dot(g: Graph) -> str:
     """DOT for an actor, product or summary graph."""
-    wrapped = ["\n".join(textwrap.wrap(note, 90)) for note in g.notes]
+    wrapped = ["\n".join(textwrap.wrap(note, 90, break_on_hyphens=False)) for note in g.notes]
     title = g.title + "".join(f"\n{note}" for note in wrapped)
     if g.kind is GraphKind.ACTOR:
         if any(e.source == e.target for e in g.edges):
@@ -237,6 +237,25 @@ def _row(chart: SequenceChart, st: ChartStep, lines: list[str]) -> list[str]:
     return row
 
 
+def _sync_hops(st: ChartStep, column: dict[str, int]) -> list[tuple[str, str]]:
+    """Arrows of a sync step: from its first part outwards, each to the next lane that moves.
+
+    Straight arrows from the first part to every other would run through the boxes in between;
+    hops between neighbours never cross a box, and still start at the step's initiator.
+    """
+    first = st.parts[0][0]
+    others = sorted({lane for lane, _ev in st.parts if lane != first}, key=column.__getitem__)
+    left = [ln for ln in others if column[ln] < column[first]][::-1]
+    right = [ln for ln in others if column[ln] > column[first]]
+    hops = []
+    for side in (left, right):
+        prev = first
+        for lane in side:
+            hops.append((prev, lane))
+            prev = lane
+    return hops
+
+
 def chart_to_dot(chart: SequenceChart) -> str:
     """DOT for a sequence chart: a grid whose rows are steps and whose columns are lanes.
 
@@ -248,8 +267,12 @@ def chart_to_dot(chart: SequenceChart) -> str:
     if chart.loop_start is not None:
         title += f"\nsteps marked ↻ (after step {chart.loop_start}) repeat forever"
     lines = _header(chart.name, title, "TB")
+    # straight arrows: as arcs, a step's arrows bulge into the row above and cross its boxes
     lines[1] = (
-        lines[1].replace("nodesep=0.5", "nodesep=0.35").replace("ranksep=0.6", "ranksep=0.25")
+        lines[1]
+        .replace("nodesep=0.5", "nodesep=0.35")
+        .replace("ranksep=0.6", "ranksep=0.25")
+        .replace("rankdir=TB", "rankdir=TB, splines=line")
     )
     lines.append('  edge [arrowhead=none, style=dashed, color="#999999", weight=100];')
     lines.append('  hdr [shape=plaintext, label="step"];')
@@ -264,9 +287,9 @@ def chart_to_dot(chart: SequenceChart) -> str:
         chain = [row[col] for row in rows]
         style = "invis" if col == 0 else "dashed"
         lines.append("  " + " -> ".join(quote(c) for c in chain) + f" [style={style}];")
+    column = {ln.id: k for k, ln in enumerate(chart.lanes)}
     for st in chart.steps:
-        first = _cell(st.parts[0][0], st.index)
-        for lane, _ev in st.parts[1:]:
-            lines.append(f"  {first} -> {_cell(lane, st.index)} [{_ARROW}];")
+        for a, b in _sync_hops(st, column):
+            lines.append(f"  {_cell(a, st.index)} -> {_cell(b, st.index)} [{_ARROW}];")
     lines.append("}")
     return "\n".join(lines) + "\n"

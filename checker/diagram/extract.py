@@ -113,7 +113,9 @@ def actor_graph(actor: type[StateMachine] | ActorTable) -> Graph:
                     )
                 )
     doc = (inspect.getdoc(cls) or "").strip().splitlines()
-    title = cls.__name__ + ("\n" + "\n".join(textwrap.wrap(doc[0], 70)) if doc else "")
+    # source keys such as MS-VFINIT must not be split at their hyphen
+    summary = textwrap.wrap(doc[0], 70, break_on_hyphens=False) if doc else []
+    title = "\n".join([cls.__name__, *summary])
     return Graph(cls.__name__, GraphKind.ACTOR, title, nodes, edges)
 
 

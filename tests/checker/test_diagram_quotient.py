@@ -17,11 +17,13 @@ from vfpath.checker.diagram import (
     actor_graph,
     control_states,
     quotient_graph,
+    sequence_chart,
     to_dot,
     to_mermaid,
 )
 from vfpath.checker.diagram import render as render_mod
 from vfpath.checker.explore import explore
+from vfpath.checker.result import Step, Trace
 
 HAVE_DOT = shutil.which("dot") is not None
 
@@ -152,3 +154,16 @@ def test_quotient_and_loop_boxes_render() -> None:
     )
     for d in (g, actor_graph(Turn)):
         assert b"<svg" in render_mod.run_dot(to_dot(d), "svg", timeout=30)
+
+
+def test_a_sync_step_draws_hops_between_neighbouring_lanes_from_its_initiator() -> None:
+    # lanes in model order a, b, c, d, e; c starts a rendezvous with a, d and e (b stays put)
+    initial = {name: "idle" for name in "abcde"}
+    parts = (("c", "go"), ("e", "x"), ("a", "y"), ("d", "z"))
+    trace = Trace(initial, (Step(1, "c.go", parts, {}),))
+    chart = sequence_chart(trace)
+    assert [ln.label for ln in chart.lanes] == ["a", "c", "d", "e"]
+    dot = to_dot(chart)
+    hops = re.findall(r"r1_(\w) -> r1_(\w) \[style=solid", dot)
+    # outwards from c: to a on the left; to d, then d to e on the right; never across a box
+    assert sorted(hops) == [("c", "a"), ("c", "d"), ("d", "e")]
