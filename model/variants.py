@@ -1,0 +1,398 @@
+"""Seeded bugs: one model variant per real bug of SRIOV.md (d) and per doc-derived mutant.
+
+A variant swaps actor classes for subclasses that override a guard or an action *method* (never
+a transition: python-statemachine subclasses share their parent's State objects). The checker
+must then find the property the catalog names violated: that is what makes the properties and
+the model credible. ``vfpath mutants`` prints the kill matrix. An implementer models their own
+driver the same way: subclass, override, ``build_system(cfg).replace({"NetVSC": Mine})``, check.
+Overrides call the parent explicitly (``NetVSC.request_vf(self)``): the explorer runs methods on
+a stand-in for ``self``, where ``super()`` fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from vfpath.checker import System, Trace
+
+from .binding import Binding
+from .config import Config
+from .messages import EJECTED, VF, done
+from .netvsc import NetVSC
+from .netvsp import NetVSP
+from .nic import NIC
+from .vfminiport import VFMiniport
+from .vmstack import VMStack
+
+__all__ = ["CATALOG", "NOT_EXPRESSIBLE", "Variant", "shows"]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A seeded bug: which classes change, and what must catch it.
+
+    ``key_events`` are move-label fragments that must appear, in this order, in the expected
+    property's counterexample (a fragment also matches a rendezvous part ``"inst.event"``);
+    ``absent`` fragments must not appear in it at all. ``also`` names further properties the
+    bug must violate. ``config`` is the smallest configuration in which the bug is killed.
+    """
+
+    name: str
+    source: str
+    description: str
+    expected: str
+    replacements: Mapping[str, type]
+    config: Config = field(default_factory=lambda: Config(1, 1, 1))
+    key_events: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()
+
+    def system(self) -> System:
+        """The SR-IOV system of ``config``, with every property, and this variant's classes."""
+        from vfpath.api import build_system  # the API imports the model: resolve at call time
+
+        return build_system(self.config).replace(self.replacements)
+
+
+def shows(trace: Trace | None, key_events: Sequence[str], absent: Sequence[str] = ()) -> bool:
+    """Whether ``trace`` has every key event in order (as a subsequence) and no absent one."""
+    if trace is None:
+        return False
+    names = [[s.label, *(f"{i}.{ev}" for i, ev in s.parts)] for s in trace.steps]
+    if any(a in n for step in names for n in step for a in absent):
+        return False
+    pos = 0
+    for frag in key_events:
+        while pos < len(names) and not any(frag in n for n in names[pos]):
+            pos += 1
+        if pos == len(names):
+            return False
+        pos += 1
+    return True
+
+
+# -- the mutants -------------------------------------------------------------------------------
+# Before 8b31f8c982b7: ``data_path_is_vf`` is set when the request is sent.
+class NetVSCSwitchesOnRequest(NetVSC):
+    def request_vf(self) -> None:
+        self.data_path_is_vf = True
+        NetVSC.request_vf(self)
+
+
+# Keeps sending on the VF until the switch back completes (no 'block sending to VF').
+class NetVSCLeavesOnCompletion(NetVSC):
+    def request_synthetic(self) -> None:
+        NetVSC.request_synthetic(self)
+        self.data_path_is_vf = True
+
+    def take_completion(self) -> None:
+        NetVSC.take_completion(self)
+        self.data_path_is_vf = False
+
+
+# Before 34b06a2eee44: no switch on NETDEV_GOING_DOWN, only once the VF is down.
+class NetVSCIgnoresGoingDown(NetVSC):
+    def switches_on_going_down(self) -> bool:
+        return False
+
+
+# ...so nothing holds the VF's close back until the data path left it.
+class BindingClosesWithoutWaiting(Binding):
+    def must_let_go(self) -> bool:
+        return self.peer("vfmp").state in ("remove_pending", "stopped")
+
+
+# 365e1ececb29 without its wait for the host's VF association.
+class NetVSCNoAssociationWait(NetVSC):
+    def waits_for_association(self) -> bool:
+        return True
+
+
+# 365e1ececb29's MAC fallback: an unassociated VF is matched by MAC alone.
+class BindingMacFallback(Binding):
+    def serial_matches(self, vf_serial: int, vf_alloc: bool, assoc_serial: int) -> bool:
+        return not vf_alloc or vf_serial == assoc_serial
+
+
+# Before c807d6cd089d: IFF_SLAVE is set at join, after NETDEV_REGISTER.
+class VFNotSlaveAtPostInit(VFMiniport):
+    def marks_slave_at_post_init(self) -> bool:
+        return False
+
+
+# Before da26658c3d70: the cached data path survives the channel re-open.
+class NetVSCKeepsCacheOnResume(NetVSC):
+    def data_path_after_resume(self) -> bool:
+        return bool(self.data_path_is_vf)
+
+
+class BindingIgnoresSerial(Binding):  # The binding check without 64ff412ad41f's serial half.
+    def serial_matches(self, vf_serial: int, vf_alloc: bool, assoc_serial: int) -> bool:
+        return bool(vf_alloc)
+
+
+# Before OVMM 9f89c9e68: a pending switch is reset to Ready without its completion.
+class NetVSPDropsPendingSwitch(NetVSP):
+    def complete_vf_fail(self) -> None:
+        return None
+
+
+# Before OVMM 2fe9f1849: the completion is sent before the backend switch is done.
+class NetVSPCompletesEarly(NetVSP):
+    def take_request(self) -> None:
+        if self.recv("from_guest") == ("switch", VF):
+            self.emit("to_guest", done(VF, True))
+
+    def complete_vf_ok(self) -> None:
+        return None
+
+
+# Before OVMM 67d5a6d45: the disassociation serial is the host's adapter index 0's.
+class NetVSPIndexZeroSerial(NetVSP):
+    def disassociation_serial(self) -> int:
+        serial = int(self.serial)
+        return serial - (serial - 1) % self.vfs_per_host
+
+
+# Before DPDK 81938ebb54: the VF is handed back while a queue still uses it.
+class VFReleasedUnderTraffic(VFMiniport):
+    def take_eject(self) -> None:
+        self.recv("vpci")
+        self.emit("vpci_done", (EJECTED,))
+
+    def device_removed(self) -> None:
+        self.forget_device()
+
+
+# Before DPDK 03d66f18dd: after a removal, the hotplug retries give up before the probe.
+class VFHotplugGivesUp(VFMiniport):
+    variables = {**VFMiniport.variables, "attached_once": False}
+
+    def offer_waiting(self) -> bool:
+        return VFMiniport.offer_waiting(self) and not self.attached_once
+
+    def take_offer(self) -> None:
+        VFMiniport.take_offer(self)
+        self.attached_once = True
+
+
+class BindingAnyProtocol(Binding):  # The VF miniport's INF without ``UpperRange "ndisvf"``.
+    def inf_allows_other_protocols(self) -> bool:
+        return True
+
+
+# The stack tears the VF down without waiting for PCI_EJECTION_COMPLETE.
+class VMStackSkipsEjectWait(VMStack):
+    def guest_ejected(self) -> bool:
+        return True
+
+    def take_ejected(self) -> None:
+        if self.peek("vpci_done") is not None:
+            self.recv("vpci_done")
+
+
+# DELETE_VPORT without first checking that the filters left the VPort.
+class VMStackDeletesWithFilters(VMStack):
+    def may_delete_vport(self) -> bool:
+        return self.is_my_vf()
+
+
+# The move back to the default VPort is lost: the filters stay on the VF VPort.
+class NICKeepsFiltersOnVF(NIC):
+    def do_move_filter_default(self) -> None:
+        return None
+
+
+# -- the catalog -------------------------------------------------------------------------------
+_TWO_VFS = Config(1, 2, 1)  # two VFs on one host: two serials, and adapter index 1 exists
+
+CATALOG: tuple[Variant, ...] = (
+    Variant(
+        "lx-vf-path-before-completion",
+        "8b31f8c982b7",
+        "VF up -> data_path_is_vf set when SWITCH(VF) is sent -> TX on the VF, host not switched",
+        "S8-no-tx-on-unswitched-vf",
+        {"NetVSC": NetVSCSwitchesOnRequest},
+        key_events=("netvsc[0].association", "binding[0].bind", "netvsc[0].switch_to_vf"),
+        absent=("netvsp[0].switch_vf_ok",),
+        also=("S14-traffic-always-has-a-working-path",),
+    ),
+    Variant(
+        "lx-vf-tx-while-leaving",
+        "8b31f8c982b7 (switch away)",
+        "leaving the VF -> SWITCH(SYNTHETIC) sent -> guest still sends on the VF until completion",
+        "S9-stop-vf-tx-before-leaving",
+        {"NetVSC": NetVSCLeavesOnCompletion},
+        key_events=("netvsc[0].vf_switched", "netvsc[0].going_down"),
+    ),
+    Variant(
+        "lx-switch-on-down-only",
+        "34b06a2eee44",
+        "VPCI eject -> GOING_DOWN ignored -> VF closes while RX is still steered to it",
+        "S14-traffic-always-has-a-working-path",
+        {"NetVSC": NetVSCIgnoresGoingDown, "Binding": BindingClosesWithoutWaiting},
+        key_events=("netvsc[0].vf_switched", "vfmp[0].eject", "binding[0].pause"),
+    ),
+    Variant(
+        "lx-switch-before-association",
+        "365e1ececb29",
+        "VPCI offer before the association -> VF matched by MAC -> SWITCH(VF) before association",
+        "S11-switch-only-to-advertised-vf",
+        {"NetVSC": NetVSCNoAssociationWait, "Binding": BindingMacFallback},
+        key_events=("vfmp[0].offer", "binding[0].bind", "netvsc[0].switch_to_vf"),
+        absent=("netvsc[0].association",),
+        also=("L1-eventually-on-vf",),
+    ),
+    Variant(
+        "lx-vf-visible-before-slave",
+        "c807d6cd089d",
+        "VF netdev registered -> user space sees it without IFF_SLAVE before NetVSC joins it",
+        "S1-only-netvsc-binds-the-vf",
+        {"VFMiniport": VFNotSlaveAtPostInit},
+        key_events=("vfmp[0].offer",),
+        absent=("binding[0].bind",),
+    ),
+    Variant(
+        "lx-stale-cache-after-resume",
+        "da26658c3d70 (with de214e52de1b)",
+        "on the VF -> hibernate (host back to synthetic) -> resume keeps data_path_is_vf = true",
+        "S13-cached-path-is-real-path",
+        {"NetVSC": NetVSCKeepsCacheOnResume},
+        key_events=("netvsc[0].vf_switched", "vm[0].hibernate", "vm[0].resume"),
+        also=("S8-no-tx-on-unswitched-vf",),
+    ),
+    Variant(
+        "lx-pair-without-serial",
+        "64ff412ad41f",
+        "VF freed, old association unread -> new VF (new serial) bound against the old association",
+        "S2-correct-pairing",
+        {"Binding": BindingIgnoresSerial},
+        _TWO_VFS,
+        key_events=("free_vf", "allocate_vf", "vfmp[0].offer", "binding[0].bind"),
+    ),
+    Variant(
+        "ovmm-pending-switch-dropped",
+        "OVMM 9f89c9e68",
+        "SWITCH(VF) pending -> host returns to Ready without a completion -> guest waits forever",
+        "S12-one-completion-per-switch",
+        {"NetVSP": NetVSPDropsPendingSwitch},
+        key_events=("netvsc[0].switch_to_vf", "netvsp[0].request_vf", "netvsp[0].switch_vf_fail"),
+        also=("L2-switch-requests-terminate",),
+    ),
+    Variant(
+        "ovmm-completion-before-backend",
+        "OVMM 2fe9f1849",
+        "SWITCH(VF) taken -> completion sent at once -> guest on the VF before the filters moved",
+        "S12-one-completion-per-switch",
+        {"NetVSP": NetVSPCompletesEarly},
+        key_events=("netvsc[0].switch_to_vf", "netvsp[0].request_vf"),
+        absent=("netvsp[0].switch_vf_ok",),
+        also=("S8-no-tx-on-unswitched-vf",),
+    ),
+    Variant(
+        "ovmm-disassociation-serial",
+        "OVMM 67d5a6d45",
+        "VF at adapter index 1 associated -> VF gone -> disassociation carries index 0's serial",
+        "S15-disassociation-serial",
+        {"NetVSP": NetVSPIndexZeroSerial},
+        _TWO_VFS,
+        key_events=(
+            "netvsp[0].advertise",
+            "netvsc[0].association",
+            "netvsp[0].disassociate",
+            "netvsc[0].association",
+        ),
+    ),
+    Variant(
+        "dpdk-remove-under-traffic",
+        "DPDK 81938ebb54",
+        "VF bound -> eject completes while a queue still does rx/tx on the VF",
+        "S10-no-packet-on-detached-vf",
+        {"VFMiniport": VFReleasedUnderTraffic},
+        key_events=("binding[0].bind", "vfmp[0].eject", "vmstack[0].ejected"),
+        absent=("vfmp[0].halt",),
+    ),
+    Variant(
+        "dpdk-hotplug-gives-up",
+        "DPDK 03d66f18dd",
+        "VF removed -> offered again -> hotplug retries give up before the probe ends -> no VF",
+        "L1-eventually-on-vf",
+        {"VFMiniport": VFHotplugGivesUp},
+        key_events=("vfmp[0].offer", "vmstack[0].free_vf", "vmstack[0].offer"),
+    ),
+    Variant(
+        "doc-second-protocol-binds",
+        "MS-VFINF, MS-OV",
+        "VF miniport up -> a protocol other than NetVSC binds to it",
+        "S1-only-netvsc-binds-the-vf",
+        {"Binding": BindingAnyProtocol},
+        key_events=("vfmp[0].offer", "binding[0].bind_other"),
+    ),
+    Variant(
+        "doc-teardown-before-guest-removal",
+        "MS-VFTD, MS-DVP",
+        "detach -> stack proceeds to DELETE_VPORT/RESET/FREE before the guest removed the VF",
+        "S6-teardown-order",
+        {"VMStack": VMStackSkipsEjectWait},
+        key_events=("vmstack[0].detach", "vmstack[0].ejected"),
+        absent=("vfmp[0].halt",),
+    ),
+    Variant(
+        "doc-delete-vport-with-filters",
+        "MS-DVP",
+        "on the VF -> VF removed -> DELETE_VPORT while the VM's filters are still on it",
+        "S5-filters-on-one-existing-vport",
+        {"VMStack": VMStackDeletesWithFilters},
+        key_events=("netvsp[0].switch_vf_ok", "vmstack[0].delete_vport"),
+        absent=("nic[0].move_filter_default",),
+        also=("S7-synthetic-before-vf-freed",),
+    ),
+    Variant(
+        "doc-filters-never-moved-back",
+        "MS-VFTD, MS-FO",
+        "on the VF -> host leaves the VF, the move back to the default VPort is lost -> RX lost",
+        "S14-traffic-always-has-a-working-path",
+        {"NIC": NICKeepsFiltersOnVF},
+        key_events=("netvsp[0].switch_vf_ok", "nic[0].move_filter_default"),
+    ),
+)
+
+# bug or mutant -> why the current model cannot express it, and the model change that would
+NOT_EXPRESSIBLE: dict[str, str] = {
+    "lx-9cae43da9867 (bug 4)": (
+        "driver load order is not modelled (L6): probe is part of VM start, the binding a "
+        "standing guard. Needs a notifier-registration step and a one-shot VF registration."
+    ),
+    "lx-d30fb712e529 (bug 5)": (
+        "netdev names and registration order are not modelled. Needs a separate 'SR-IOV "
+        "advertised' probe step and a per-netdev 'registered' ghost with an ordering property."
+    ),
+    "lx-de214e52de1b (bug 7, switch before the VF resumed)": (
+        "the VF miniport keeps running through hibernation. Needs a vfmp 'suspended' state in "
+        "the hibernate rendezvous and a later VF resume step (the variant then breaks S19/S8)."
+    ),
+    "lx-365e1ececb29 (bug 3, VF never joined)": (
+        "the binding re-evaluates its match until the association arrives, so a failed "
+        "registration is retried for free. Needs a one-shot registration event."
+    ),
+    "ovmm VF lost while a switch is pending (bugs 9/10 via NetVSP.vf_present_here)": (
+        "eject and timeout are rendezvous with NetVSC.going_down, which has no row in "
+        "to_vf/to_syn, so the VF never vanishes mid-switch: netvsp.vanish_pending never fires "
+        "and vf_present_here -> here() is an equivalent mutant (same 370 states). Needs a host "
+        "timeout that does not wait for the guest's rtnl (going_down self-loops in to_vf/to_syn)."
+    ),
+    "doc FREE_VF while the VF's VPort exists (S3)": (
+        "teardown is a fixed chain removed -> vport_deleted -> flr_done -> no_vf. Needs a base "
+        "transition removed -> no_vf behind a False guard, mapped to the NIC's free_vf."
+    ),
+    "doc RESET_VF after FREE_VF (S3)": (
+        "same fixed chain: nothing issues an OID from no_vf. Needs no_vf.to.itself(cond=...) "
+        "mapped to the NIC's reset_vf, with a ghost 'last VF' for its arguments."
+    ),
+    "doc host ignores the removal timeout (L3)": (
+        "with a responsive guest L3 holds with or without the timeout; with an unresponsive one "
+        "(VFMiniport.eject_waiting False) L3 fails on the unmodified host too, since the timeout "
+        "is an unfair environment step. Needs weak fairness on vmstack[*].timeout in L3."
+    ),
+}
