@@ -191,6 +191,15 @@ class Oracle:
         self.alphabet = frozenset(alphabet)
         if not self.alphabet:
             raise WiringError("no move of the model is observable")
+        # ITF traces name a move seen under several names by its label (the name is in the state)
+        self._by_label = (
+            frozenset(
+                m.label
+                for m, n in zip(self.product.moves, self._names, strict=True)
+                if isinstance(n, ByState)
+            )
+            - self.alphabet
+        )
         self.max_silent = max_silent
         self.from_any_state = from_any_state
         self.note = ""
@@ -239,7 +248,7 @@ class Oracle:
         moves: dict[str, str | None] = {}
         for m, n in zip(p.moves, self._names, strict=True):
             # a move seen under several names is named by the move itself in ITF actions
-            moves[m.label] = n if not isinstance(n, ByState) else None
+            moves[m.label] = m.label if isinstance(n, ByState) else n
         return Vocabulary(self.alphabet, moves, frozenset(fields))
 
     def _field(self, name: str) -> Callable[[State], Any]:
@@ -274,7 +283,7 @@ class Oracle:
     def validate(self, observations: Iterable[Observation]) -> None:
         """Raise :class:`VfpathError` at the first unknown event or field, before any work."""
         for obs in observations:
-            if obs.key is not None and obs.key not in self.alphabet:
+            if obs.key is not None and not self._known(obs.key):
                 raise VfpathError(f"{obs.location}: unknown event {obs.key!r}")
             self._test(obs)
 
@@ -307,16 +316,19 @@ class Oracle:
         if self.rejection is not None:
             raise VfpathError("the trace has already diverged; start a new Oracle")
         key = obs.key
-        if key is not None and key not in self.alphabet:
+        if key is not None and not self._known(key):
             raise VfpathError(f"{obs.location}: unknown event {key!r}")
         test = self._test(obs)
+        by_label = key in self._by_label
         nxt: dict[State, _Node] = {}
         if key is None:
             nxt = {s: n for s, n in self._current.items() if test(s)}
         else:
             for s, node in self._current.items():
                 for m, t in self.product.successors(s):
-                    if isinstance(t, Overflow) or t in nxt or self._name(m, s, t) != key:
+                    if isinstance(t, Overflow) or t in nxt:
+                        continue
+                    if (self.product.moves[m].label if by_label else self._name(m, s, t)) != key:
                         continue
                     if test(t):
                         nxt[t] = _Node(node, m, t, obs)
@@ -326,6 +338,10 @@ class Oracle:
         self._current = self._close(nxt)
         self.accepted += 1
         return True
+
+    def _known(self, key: str) -> bool:
+        """An observed event name, or the label of a move seen under several names."""
+        return key in self.alphabet or key in self._by_label
 
     def _name(self, m: int, s: State, t: State) -> str | None:
         """What an observer sees when move ``m`` leads from state ``s`` to state ``t``."""

@@ -7,6 +7,7 @@ ones after it up by one).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from vfpath.checker import System
 from vfpath.checker.conform import Oracle, Verdict, Vocabulary
 from vfpath.checker.errors import VfpathError
 from vfpath.checker.explore import Options, explore
+from vfpath.checker.report import trace_to_itf
 from vfpath.checker.traces import read_trace
 from vfpath.checker.view import StateView
 from vfpath.model import Config, NetVSP, build, observe
@@ -197,3 +199,16 @@ def test_a_boot_with_a_repeated_switch_conforms() -> None:
                    "SYNTHETIC completion; Linux prints 'switched from' first")  # fmt: skip
 def test_unregistering_before_switched_from_is_rejected() -> None:
     assert not judge(swap(log("servicing"), 15, 16))
+
+
+def test_the_model_path_of_a_log_round_trips_through_itf() -> None:
+    """The witness of the servicing log, written as ITF (every state and move), conforms; the
+    association steps are named by their move label there, since their log name depends on
+    the message."""
+    oracle = observe.oracle()
+    verdict = judge(log("servicing"), oracle)
+    doc = json.dumps(trace_to_itf(verdict.trace))
+    back = observe.oracle()
+    observations = read_trace("itf", doc, back.vocabulary())
+    assert "netvsc[0].association" in {o.event for o in observations}
+    assert back.run(observations)
