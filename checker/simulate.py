@@ -13,7 +13,7 @@ from __future__ import annotations
 import fnmatch
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from .errors import VfpathError
@@ -24,9 +24,19 @@ from .result import Trace
 from .system import System
 from .view import StateView
 
-__all__ = ["SimulationResult", "Violation", "move_weights", "remove_loops", "simulate"]
+__all__ = [
+    "SimulationResult",
+    "Violation",
+    "breaks",
+    "move_weights",
+    "overflows",
+    "remove_loops",
+    "shrink_path",
+    "simulate",
+]
 
 Hop = tuple[int, State]
+Fails = Callable[[State | Overflow], bool]  # does this outcome of a path's last step fail?
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,69 @@ def remove_loops(first: State, hops: list[Hop]) -> list[Hop]:
     return out
 
 
+def shrink_path(
+    product: Product,
+    hops: list[Hop],
+    fails: Fails,
+    *,
+    budget: int = 2000,
+) -> list[Hop]:
+    """A shorter path from the initial state whose last step still ``fails``.
+
+    ``hops`` are ``(move, state)``, the last state being an overflow's packed state when the
+    last step overflows. Loops are cut first (:func:`remove_loops`); then runs of steps are
+    deleted greedily as long as the rest is still a path of the compiled product and its last
+    outcome (a state, or the :class:`Overflow` of the last step) still fails; a trial that
+    fails earlier is cut there. This is the classic one-minimal reduction of delta debugging, run on the compiled product (a replay
+    costs microseconds a step), so a counterexample found by a long random walk or an unshrunk
+    Hypothesis run reads as a short one. ``budget`` bounds the replays tried.
+    """
+    init = product.initial
+
+    def replay(moves: list[int]) -> list[Hop] | None:
+        # the path up to its first failing step, or None if it is no path or never fails
+        state: State = init
+        out: list[Hop] = []
+        for m in moves:
+            nxt = dict(product.successors(state)).get(m)
+            if nxt is None:
+                return None
+            if isinstance(nxt, Overflow):
+                return [*out, (m, nxt.state)] if fails(nxt) else None
+            out.append((m, nxt))
+            if fails(nxt):
+                return out
+            state = nxt
+        return None
+
+    best = remove_loops(init, hops)
+    moves = [m for m, _ in best]
+    width = max(1, len(moves) // 2)
+    while width >= 1 and budget > 0:
+        i, changed = 0, False
+        while i < len(moves) and budget > 0:
+            budget -= 1
+            trial = moves[:i] + moves[i + width :]
+            again = replay(trial) if trial else None
+            if again is not None:
+                moves, best, changed = trial, again, True
+            else:
+                i += 1
+        if not changed:
+            width //= 2
+    return best
+
+
+def breaks(product: Product, prop: Property) -> Fails:
+    """The outcome is a state that violates the invariant ``prop``."""
+    return lambda o: not isinstance(o, Overflow) and _broken([prop], product, o) is not None
+
+
+def overflows(channel: str) -> Fails:
+    """The outcome is a step that overflows ``channel``."""
+    return lambda o: isinstance(o, Overflow) and o.channel == channel
+
+
 def _broken(invariants: list[Property], product: Product, state: State) -> Property | None:
     view = StateView(product, state)
     for p in invariants:
@@ -129,7 +202,7 @@ def simulate(
     steps, runs: the length and number of walks (each at least 1).
     seed: the walks are a function of the seed (and the system) only.
     weights: optional label glob -> weight, see :func:`move_weights`.
-    shrink: cut the loops out of a counterexample (see :func:`remove_loops`).
+    shrink: shorten a counterexample on the compiled product (see :func:`shrink_path`).
 
     Returns
     -------
@@ -159,14 +232,15 @@ def simulate(
             violation,
         )
 
-    def found(run: int, hops: list[Hop], name: str, description: str, note: str = "") -> Violation:
-        short = remove_loops(init, hops) if shrink else hops
+    def found(run: int, hops: list[Hop], fails: Fails, name: str, why: str) -> Violation:
+        short = shrink_path(product, hops, fails) if shrink else hops
         trace = path_trace(product, init, short)
-        return Violation(name, description, trace, note, run, len(hops))
+        note = why if name == "channels-bounded" else ""
+        return Violation(name, why, trace, note, run, len(hops))
 
     bad = _broken(invariants, product, init)
     if bad is not None:
-        return result(1, found(0, [], bad.name, bad.description))
+        return result(1, found(0, [], breaks(product, bad), bad.name, bad.description))
     for run in range(runs):
         state = init
         hops: list[Hop] = []
@@ -180,11 +254,13 @@ def simulate(
             if isinstance(nxt, Overflow):
                 hops.append((move, nxt.state))
                 note = f"channel {nxt.channel!r} overflows"
-                return result(run + 1, found(run, hops, "channels-bounded", note, note))
+                fails = overflows(nxt.channel)
+                return result(run + 1, found(run, hops, fails, "channels-bounded", note))
             hops.append((move, nxt))
             seen.add(nxt)
             state = nxt
             bad = _broken(invariants, product, state)
             if bad is not None:
-                return result(run + 1, found(run, hops, bad.name, bad.description))
+                fails = breaks(product, bad)
+                return result(run + 1, found(run, hops, fails, bad.name, bad.description))
     return result(runs, None)

@@ -39,7 +39,7 @@ from .product import Overflow, Product, State
 from .properties import Expectation
 from .report import render_trace
 from .result import Trace
-from .simulate import move_weights, remove_loops
+from .simulate import Fails, breaks, move_weights, overflows, shrink_path
 from .system import System
 from .view import StateView
 
@@ -61,8 +61,9 @@ Observer = Callable[[State, int, State], None]
 class PropertyViolation(AssertionError):
     """A run reached a state that breaks a property; carries the property's name and the path.
 
-    The path is the run's with its loops cut out (Hypothesis shrinks the choices it drew, which
-    can leave a detour that returns to an earlier state; the trace omits it).
+    The path is the run's, shortened on the compiled product by :func:`checker.simulate.shrink_path`
+    (Hypothesis shrinks the choices it drew, which can leave detours; a run without Hypothesis's
+    shrink phase, which is slow on long paths, still reports a short trace).
     """
 
     def __init__(self, prop: str, description: str, trace: Trace, note: str = "") -> None:
@@ -220,6 +221,13 @@ def machine_for(
     seed_list = [_Seed(tuple(p), f"seed[{n}] ({len(p)} steps)") for n, p in enumerate(seeds or ())]
     initial = product.initial
 
+    def _deadlocked(o: State | Overflow) -> bool:
+        return (
+            not isinstance(o, Overflow)
+            and not product.is_final(o)
+            and next(iter(product.successors(o)), None) is None
+        )
+
     class GeneratedMachine(RuleBasedStateMachine):
         replayed = 0  # steps replayed from seeds, over every run of this class
 
@@ -238,9 +246,10 @@ def machine_for(
         def trace(self) -> Trace:
             return path_trace(product, initial, self.hops)
 
-        def short_trace(self) -> Trace:
-            # the run's path with its loops cut out: same end state, no state twice
-            return path_trace(product, initial, remove_loops(initial, self.hops))
+        def short_trace(self, fails: Fails) -> Trace:
+            # the run's path shortened on the compiled product (its steps were just checked
+            # against the live instances); the last step still fails the same way
+            return path_trace(product, initial, shrink_path(product, self.hops, fails))
 
         def _enabled(self) -> dict[int, State | Overflow]:
             compiled = dict(product.successors(self.state))
@@ -272,14 +281,16 @@ def machine_for(
                 observer(before, move, got)
             if isinstance(expected, Overflow):
                 note = f"channel {expected.channel!r} overflows"
-                raise PropertyViolation("channels-bounded", note, self.short_trace(), note)
+                fails = overflows(expected.channel)
+                raise PropertyViolation("channels-bounded", note, self.short_trace(fails), note)
             self.succ = self._enabled()
 
         def _check_properties(self) -> None:
             view = StateView(product, self.state)
             for p in invariants:
                 if (p.when is None or p.when(view)) and not p.check(view):
-                    raise PropertyViolation(p.name, p.description, self.short_trace())
+                    trace = self.short_trace(breaks(product, p))
+                    raise PropertyViolation(p.name, p.description, trace)
 
         if seed_list:
 
@@ -313,7 +324,7 @@ def machine_for(
                 raise PropertyViolation(
                     "deadlock-free",
                     "a state that is not final has no enabled move",
-                    self.short_trace(),
+                    self.short_trace(_deadlocked),
                 )
 
         @invariant()

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pytest
 from models import broken_lock, peterson, philosophers, pipeline
+
 from vfpath.checker import Options, VfpathError, check
-from vfpath.checker.simulate import remove_loops, simulate
+from vfpath.checker.simulate import breaks, remove_loops, shrink_path, simulate
+from vfpath.checker.view import StateView
 
 
 def _outcome(r):  # type: ignore[no-untyped-def]
@@ -37,7 +39,8 @@ def test_finds_the_broken_lock() -> None:
     v = r.violation
     assert v is not None and v.property == "mutual-exclusion"
     assert v.trace.states[-1]["p0"] == v.trace.states[-1]["p1"] == "critical"
-    assert len(v.trace) >= len(check(broken_lock())["mutual-exclusion"].counterexample)  # type: ignore[arg-type]
+    # shrunk on the compiled product to a one-minimal path, which here is the shortest one
+    assert len(v.trace) == len(check(broken_lock())["mutual-exclusion"].counterexample)  # type: ignore[arg-type]
     assert len(v.trace) <= v.raw_length
 
 
@@ -60,6 +63,30 @@ def test_overflow_is_reported() -> None:
     assert v is not None and v.property == "channels-bounded"
     assert "'link' overflows" in v.note
     assert len(v.trace.states[-1]["link"]) == 2
+    assert v.trace.labels == ["prod.produce", "prod.produce"]
+
+
+def test_without_shrinking_the_walk_is_reported_as_taken() -> None:
+    r = simulate(broken_lock(), steps=100, seed=0, runs=20, shrink=False)
+    assert r.violation is not None and len(r.violation.trace) == r.violation.raw_length
+
+
+def test_shrink_path_keeps_a_failing_path() -> None:
+    system = broken_lock()
+    product = system.build()
+    walk = simulate(system, steps=200, seed=4, runs=50, shrink=False).violation
+    assert walk is not None
+    # rebuild the walk's hops from its labels and shrink them by hand
+    by_label = {mv.label: m for m, mv in enumerate(product.moves)}
+    hops, state = [], product.initial
+    for label in walk.trace.labels:
+        state = dict(product.successors(state))[by_label[label]]  # type: ignore[assignment]
+        hops.append((by_label[label], state))
+    prop = system.properties[0]
+    short = shrink_path(product, hops, breaks(product, prop))
+    assert (len(short) == 4 and short[-1][1] == hops[-1][1]) or len(short) == 4
+    assert not prop.check(StateView(product, short[-1][1]))
+    assert shrink_path(product, hops, lambda o: False) == remove_loops(product.initial, hops)
 
 
 def test_weights_keep_walks_off_the_race() -> None:

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 from models import broken_lock, peterson, philosophers, pipeline
+
 from vfpath.checker import Options, VfpathError, check
 from vfpath.checker.explore import explore
 from vfpath.checker.product import Overflow, Product, State
@@ -77,7 +78,9 @@ def test_deadlock_is_reported_only_when_asked() -> None:
     trace = info.value.trace
     assert info.value.property == "deadlock-free"
     assert all(v == "has_left" for k, v in trace.states[-1].items() if k.startswith("phil"))
-    assert len(trace) >= 3  # breadth-first search's shortest deadlock
+    # shrinking on the compiled product deletes runs of steps; the detours of this model
+    # interleave (phil 2 eats around phil 1's moves), so the shortest (3) is not guaranteed
+    assert len(trace) >= 3
     assert len({tuple(sorted(st.items())) for st in trace.states}) == len(trace.states)
 
 
