@@ -120,9 +120,11 @@ def shrink_path(
     last step overflows. Loops are cut first (:func:`remove_loops`); then runs of steps are
     deleted greedily as long as the rest is still a path of the compiled product and its last
     outcome (a state, or the :class:`Overflow` of the last step) still fails; a trial that
-    fails earlier is cut there. This is the classic one-minimal reduction of delta debugging, run on the compiled product (a replay
-    costs microseconds a step), so a counterexample found by a long random walk or an unshrunk
-    Hypothesis run reads as a short one. ``budget`` bounds the replays tried.
+    fails earlier is cut there. This is delta debugging's reduction restricted to contiguous
+    runs, on the compiled product (a replay costs microseconds a step), so a counterexample
+    found by a long random walk or an unshrunk Hypothesis run reads as a short one. The result
+    is not always the shortest: deleting interleaved detours needs several non-adjacent
+    deletions at once. ``budget`` bounds the replays tried.
     """
     init = product.initial
 
