@@ -48,9 +48,10 @@ def _product(g: Graph) -> list[str]:
     lines += [f"  %% {_text(note)}" for note in g.notes]
     for n in g.nodes:
         shape = ('(("', '"))') if g.kind is GraphKind.PRODUCT else ('(["', '"])')
-        lines.append(f"  {_sid(n.id)}{shape[0]}{_text(n.label)}{shape[1]}")
+        label = "<br/>".join(_text(line) for line in n.label.split("\n"))
+        lines.append(f"  {_sid(n.id)}{shape[0]}{label}{shape[1]}")
     for e in g.edges:
-        label = _text(e.label).replace("|", "/")
+        label = "<br/>".join(_text(line) for line in e.label.split("\n")).replace("|", "/")
         arrow = f"-->|{label}|" if label else "-->"
         lines.append(f"  {_sid(e.source)} {arrow} {_sid(e.target)}")
     for cat, colour in sorted(g.palette.items()):

@@ -1,12 +1,13 @@
 """``vfpath diagrams``: the pictures a design review looks at, written into one folder.
 
-For every actor class of the default system, a state diagram (``actor-<Class>``); for the smallest
-configuration (1 VM, 1 VF, 1 host), the explored product graph (``product-1vm-1vf-1host``) with
-nodes coloured by the data path the model's ``datapath_of(view, vm_index)`` selects and states
-that violate an invariant outlined in red. Above the limit (``--limit`` states, or twice as
-many moves: dot's layout time grows steeply with labelled edges) the product graph is replaced by
-a summary collapsed by data path, and a message on stderr says so. Each file is written
-atomically and its render time is printed.
+For every actor class of the default system, a state diagram (``actor-<Class>``). For the
+smallest configuration (1 VM, 1 VF, 1 host: 370 states, 1,071 moves, 51 s in ``dot`` and
+unreadable when drawn state by state) the explored product as quotient graphs (:data:`VIEWS`):
+states grouped by a few actors' control states, coloured by the data path the model's
+``datapath_of(view, vm_index)`` selects, groups holding a state that violates an invariant
+outlined in red. Above the limit (``--limit`` groups, or twice as many edges) a view is replaced
+by a summary by data path, and a message on stderr says so. Each file is written atomically and
+its render time is printed.
 """
 
 from __future__ import annotations
@@ -238,11 +239,11 @@ def write_violation_charts(
     type=click.IntRange(min=1),
     default=DEFAULT_NODE_LIMIT,
     show_default=True,
-    help="Largest product graph drawn state by state (states; moves: twice this); "
+    help="Largest product view drawn group by group (groups; edges: twice this); "
     "above it, a summary by data path.",
 )
 def command(out_dir: Path, formats: str, limit: int) -> None:
-    """Draw each actor's state machine and the product graph of 1 VM, 1 VF, 1 host."""
+    """Draw each actor's state machine and the product views of 1 VM, 1 VF, 1 host."""
     try:
         fmts = parse_formats(formats)
     except DiagramError as e:
