@@ -11,9 +11,10 @@ from .memo import memoise
 from .product import Product
 from .properties import Expectation, Property
 from .result import CheckResult, PropertyResult, Stats, Status
+from .symmetry import AsymmetricProperty, reduction_for
 from .system import System
 
-__all__ = ["builtin_properties", "check", "judge"]
+__all__ = ["builtin_properties", "check", "judge", "symmetry_summary"]
 
 _DEADLOCK = Property(
     "deadlock-free",
@@ -38,8 +39,35 @@ def check(system: System, options: Options = Options()) -> CheckResult:  # noqa:
     """Explore ``system`` breadth first and report every property (see :func:`judge`)."""
     product = system.build()
     props = list(system.properties)
-    ex = explore(product, props, options)
-    return judge(product, ex, props, options, name=system.name)
+    reduction, why = reduction_for(product, props, enabled=options.symmetry, graph=options.graph)
+    try:
+        ex = explore(product, props, options, reduction)
+    except AsymmetricProperty as e:
+        why = f"off: property {e.name!r} differs between symmetric states; exploring without"
+        ex = explore(product, props, options)
+    result = judge(product, ex, props, options, name=system.name)
+    result.extra["symmetry"] = symmetry_summary(ex, why)
+    return result
+
+
+def symmetry_summary(ex: Exploration, why: str) -> dict[str, Any]:
+    """What the symmetry reduction did: ``{"status", "group", "orbits", "states", "factor"}``.
+
+    ``states`` is the number of concrete states the explored orbits hold (the sum of their
+    sizes). It equals the unreduced count when the initial state is symmetric; otherwise the
+    orbits may also hold states that are images of reachable ones without being reachable
+    (e.g. a VM starting on the other host), so it is an upper bound and ``factor`` an estimate.
+    """
+    if ex.reduction is None:
+        return {"status": why}
+    orbits = len(ex.states)
+    return {
+        "status": why,
+        "group": len(ex.reduction.elements),
+        "orbits": orbits,
+        "states": ex.concrete_states,
+        "factor": ex.concrete_states / orbits if orbits else 1.0,
+    }
 
 
 def _memoised(product: Product, p: Property) -> Property:

@@ -18,6 +18,7 @@ from .memo import memoise
 from .product import Overflow, Product, State
 from .properties import Expectation, Property
 from .result import Step, Trace
+from .symmetry import AsymmetricProperty, Reduction
 
 __all__ = ["Exploration", "Options", "explore", "trace_to"]
 
@@ -33,6 +34,9 @@ class Options:
     deadlock: bool = True
     graph: bool = False
     progress: Progress | None = None
+    # symmetry reduction in check() where the system declares it and it is sound (see
+    # checker.symmetry); explore() itself reduces only when handed a Reduction
+    symmetry: bool = True
 
 
 @dataclass
@@ -56,10 +60,18 @@ class Exploration:
     overflow: tuple[int, int, str, State] | None = None  # (from id, move, channel, to)
     edges: tuple[array, array, array] | None = None
     peak_memory: int = 0
+    reduction: Reduction | None = None
+    concrete_states: int = 0  # with a reduction: the sum of the orbit sizes
 
 
 def _peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _gate(reduction: Reduction, s: State, preds: list[tuple[str, Any]]) -> None:
+    bad = reduction.asymmetric(s, [f for _n, f in preds])
+    if bad is not None:
+        raise AsymmetricProperty(preds[bad][0])
 
 
 def _implies(
@@ -70,8 +82,18 @@ def _implies(
     return lambda view: not when(view) or check(view)
 
 
-def explore(product: Product, props: list[Property], options: Options = Options()) -> Exploration:
-    """Explore every state reachable from the initial one, breadth first."""
+def explore(
+    product: Product,
+    props: list[Property],
+    options: Options = Options(),
+    reduction: Reduction | None = None,
+) -> Exploration:
+    """Explore every state reachable from the initial one, breadth first.
+
+    With a ``reduction``, states are orbit representatives; properties are sampled for
+    invariance under the group and :class:`~checker.symmetry.AsymmetricProperty` is raised for
+    one that is not (the caller falls back to a plain exploration).
+    """
     if options.max_states is not None and options.max_states < 1:
         raise LimitError(f"max_states must be at least 1, got {options.max_states}")
     if options.max_memory_mb is not None and options.max_memory_mb < 1:
@@ -85,7 +107,9 @@ def explore(product: Product, props: list[Property], options: Options = Options(
     keep_edges = options.graph or any(p.expectation.is_liveness for p in props)
     esrc, edst, emove = array("l"), array("l"), array("l")
 
-    init = product.initial
+    canon = reduction.canon if reduction is not None else None
+    init = canon(product.initial) if canon is not None else product.initial
+    concrete = reduction.orbit_size(init) if reduction is not None else 1
     seen: dict[State, int] = {init: 0}
     states: list[State] = [init]
     parent = array("l", [-1])
@@ -109,6 +133,7 @@ def explore(product: Product, props: list[Property], options: Options = Options(
     gls = [(p.name, memoise(product, p.check)) for p in goals]
     trg = [(p.name, memoise(product, p.when)) for p in triggers if p.when is not None]
     judging = bool(inv or gls or trg)
+    sym_preds = [(name, f) for name, f in inv] + [(name, f) for name, f in gls] + trg
 
     def judge(sid: int, s: State) -> None:
         nonlocal trg, inv, gls
@@ -128,6 +153,8 @@ def explore(product: Product, props: list[Property], options: Options = Options(
 
     if judging:
         judge(0, init)
+    if reduction is not None:
+        _gate(reduction, init, sym_preds)
     i = 0
     while i < len(states):
         if i == level_end:
@@ -138,13 +165,20 @@ def explore(product: Product, props: list[Property], options: Options = Options(
         for m, nxt in successors(s):
             if isinstance(nxt, Overflow):
                 if overflow is None:
-                    overflow = (i, m, nxt.channel, nxt.state)
+                    to = canon(nxt.state) if canon is not None else nxt.state
+                    overflow = (i, m, nxt.channel, to)
                 continue
             any_succ = True
             transitions += 1
+            if canon is not None:
+                nxt = canon(nxt)
             j = seen.get(nxt)
             if j is None:
                 j = len(states)
+                if reduction is not None:
+                    concrete += reduction.orbit_size(nxt)
+                    if j < 512 or j % 61 == 0:
+                        _gate(reduction, nxt, sym_preds)
                 seen[nxt] = j
                 states.append(nxt)
                 parent.append(i)
@@ -183,6 +217,8 @@ def explore(product: Product, props: list[Property], options: Options = Options(
         overflow=overflow,
         edges=(esrc, edst, emove) if keep_edges else None,
         peak_memory=_peak_rss(),
+        reduction=reduction,
+        concrete_states=concrete if reduction is not None else len(states),
     )
 
 
@@ -198,7 +234,28 @@ def trace_to(ex: Exploration, sid: int, extra: list[tuple[int, State]] | None = 
         sid = ex.parent[sid]
     ids.reverse()
     hops = [(ex.via[j], ex.states[j]) for j in ids[1:]] + list(extra or [])
+    if ex.reduction is not None:
+        return path_trace(ex.product, ex.product.initial, _replay(ex.product, ex.reduction, hops))
     return path_trace(ex.product, ex.states[ids[0]], hops)
+
+
+def _replay(
+    product: Product, red: Reduction, hops: list[tuple[int, State]]
+) -> list[tuple[int, State]]:
+    """Concrete steps from the initial state through the orbits of ``hops``: a reduced path
+    joins representatives, which need not be successors of one another."""
+    cur = product.initial
+    out: list[tuple[int, State]] = []
+    for _m, rep in hops:
+        for m, nxt in product.successors(cur):
+            s = nxt.state if isinstance(nxt, Overflow) else nxt
+            if red.canon(s) == rep:
+                out.append((m, s))
+                cur = s
+                break
+        else:  # pragma: no cover - the group maps successors onto successors
+            raise AssertionError("a reduced path has no concrete counterpart")
+    return out
 
 
 def path_trace(product: Product, first: State, hops: list[tuple[int, State]]) -> Trace:

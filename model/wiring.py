@@ -15,6 +15,7 @@ from .config import Config
 from .netvsc import NetVSC
 from .netvsp import NetVSP
 from .nic import NIC, VF_FREE
+from .symmetry import symmetry_of
 from .vfminiport import VFMiniport
 from .vm import VM
 from .vmstack import VMStack
@@ -111,4 +112,6 @@ def build(config: Config) -> System:
                             (nics[h], nic_ev),
                             args={"vm": i, "host": h, "vf": k},
                         )
+    # interchangeable VMs, hosts and VF numbers, for the checker's symmetry reduction
+    sysm.meta["symmetry"] = symmetry_of(config, sysm)
     return sysm
