@@ -49,9 +49,9 @@ class Binding(Actor, StateMachine):
     suspend_unbind = (
         paused.to(unbound, on="unpair") | running.to(unbound, on="unpair") | unbound.to.itself()
     )
-    # part of the surprise-removal rendezvous (see the wiring)
-    surprise_unbind = (
-        paused.to(unbound, on="unpair") | running.to(unbound, on="unpair") | unbound.to.itself()
+    # after a surprise removal: NDIS unbinds NetVSC once its GOING_DOWN handler returned
+    surprise_unbind = paused.to(unbound, cond="vf_vanished", on="unpair") | running.to(
+        unbound, cond="vf_vanished", on="unpair"
     )
     bind_other = unbound.to.itself(cond="other_may_bind", on="other_binds") | running.to.itself(
         cond="other_may_bind", on="other_binds"
@@ -81,6 +81,14 @@ class Binding(Actor, StateMachine):
             "synthetic",
             "down",
             "suspended",
+        )
+
+    def vf_vanished(self) -> bool:
+        """The device is gone and NetVSC's GOING_DOWN handler (its switch) has returned
+        [MS-SURP; the order of the log lines in SRIOV.md (e)]."""
+        return self.peer("vfmp").state == "absent" and self.peer("netvsc").state not in (
+            "to_syn",
+            "on_vf",
         )
 
     def other_may_bind(self) -> bool:

@@ -90,7 +90,9 @@ class NetVSC(Actor, StateMachine):
         | to_syn.to.itself(cond="vm_running", on="transmit")
     )
     # part of the hibernation rendezvous (see the wiring); the cache is kept, as Linux does
-    suspend = synthetic.to(suspended) | on_vf.to(suspended)
+    suspend = synthetic.to(suspended, on="close_channel") | on_vf.to(
+        suspended, on="close_channel"
+    )
     resume = suspended.to(synthetic, on="resume_state")
     remove = synthetic.to(down, cond="may_remove")
 
@@ -171,6 +173,11 @@ class NetVSC(Actor, StateMachine):
             self.fault = "S15: disassociation serial differs from the association's"
         self.vf_alloc = bool(allocated)
         self.vf_serial = serial if allocated else 0
+
+    def close_channel(self) -> None:
+        """netvsc_detach closes the VMBus channel: what was in flight on it is gone."""
+        self.drain("from_host")
+        self.drain("to_host")
 
     def request_vf(self) -> None:
         if not self.vf_alloc and self.fault is None:

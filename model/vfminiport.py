@@ -62,8 +62,10 @@ class VFMiniport(Actor, StateMachine):
 
     # -- guards --------------------------------------------------------------------------------
     def offer_waiting(self) -> bool:
+        """A new device starts once NDIS has torn down the binding to the previous one
+        (NDIS serialises PnP on the adapter; inferred)."""
         msg = self.peek("vpci")
-        return msg is not None and msg[0] == OFFER
+        return msg is not None and msg[0] == OFFER and self.peer("binding").state == "unbound"
 
     def eject_waiting(self) -> bool:
         return bool(self.peek("vpci") == (EJECT,))

@@ -41,6 +41,7 @@ class VMStack(Actor, StateMachine):
         "delete_vport": "MS-VFTD, MS-DVP (B6.4: after filters are back on the default VPort)",
         "reset_vf": "MS-VFTD, MS-RESET (B6.4, B8.1: FLR before resources are deallocated)",
         "free_vf": "MS-VFTD, MS-FREE (B6.4)",
+        "free_early": "MS-FREE (a doc-derived mutant: FREE_VF with the VPort still attached)",
     }
     # events that are rendezvous with nic[host] (the wiring reads this)
     nic_moves = {
@@ -49,6 +50,7 @@ class VMStack(Actor, StateMachine):
         "delete_vport": "delete_vport",
         "reset_vf": "reset_vf",
         "free_vf": "free_vf",
+        "free_early": "free_vf",
     }
 
     no_vf = State(initial=True)
@@ -69,6 +71,9 @@ class VMStack(Actor, StateMachine):
     delete_vport = removed.to(vport_deleted, cond="may_delete_vport")
     reset_vf = vport_deleted.to(flr_done, cond="is_my_vf")
     free_vf = flr_done.to(no_vf, cond="is_my_vf", on="release_vf")
+    # FREE_VF straight after the guest removal, skipping DELETE_VPORT and RESET_VF: never
+    # taken by the model (the guard is False); a variant enables it [MS-FREE, doc mutant]
+    free_early = removed.to(no_vf, cond="frees_without_teardown", on="release_vf")
 
     # -- guards --------------------------------------------------------------------------------
     def may_allocate(self) -> bool:
@@ -107,6 +112,10 @@ class VMStack(Actor, StateMachine):
     def allows_surprise_removal(self) -> bool:
         """The host gives up on a graceful removal after a timeout [MS-FO]."""
         return True
+
+    def frees_without_teardown(self) -> bool:
+        """The model's stack never skips the teardown; the hook exists for variants."""
+        return False
 
     def may_delete_vport(self) -> bool:
         """DELETE_VPORT once the filters are back on the default VPort [MS-VFTD, MS-DVP]."""

@@ -98,7 +98,8 @@ def build(config: Config) -> System:
             f"{n['vmstack']}.timeout",
             (n["vmstack"], "timeout"),
             (n["vfmp"], "surprise_removed"),
-            (n["binding"], "surprise_unbind"),
+            # the VF netdev's unregistration takes rtnl, which a switch in flight holds, so
+            # the guest side of a surprise removal waits for it [8b31f8c982b7; inferred]
             (n["netvsc"], "going_down"),
         )
         # OIDs to the PF of the host the VM runs on

@@ -17,14 +17,11 @@ from vfpath.model import Config
 
 from .paths import VMView
 
-__all__ = ["DRIVER_FAIRNESS", "liveness_properties"]
+__all__ = ["DETACH_FAIRNESS", "DRIVER_FAIRNESS", "liveness_properties"]
 
-# the drivers' steps and deliveries (every move of these actors, and the stack's own OIDs)
-DRIVER_FAIRNESS: tuple[Fairness, ...] = (
-    Fairness("netvsc[*"),
+# the host's own steps: NetVSP, the stack's OIDs and its handling of the guest's answers
+HOST_FAIRNESS: tuple[Fairness, ...] = (
     Fairness("netvsp[*"),
-    Fairness("binding[*"),
-    Fairness("vfmp[*"),
     Fairness("vmstack[*].allocate_vf*"),
     Fairness("vmstack[*].create_vport*"),
     Fairness("vmstack[*].offer"),
@@ -37,6 +34,19 @@ DRIVER_FAIRNESS: tuple[Fairness, ...] = (
     Fairness("nic[*].create_switch"),
     Fairness("netvsp[*].switch_vf_ok*", strong=True),
 )
+# the guest's drivers, except that the guest may never start handling a VPCI eject (an
+# unresponsive guest [MS-FO]); once it has started a removal it finishes it
+GUEST_FAIRNESS: tuple[Fairness, ...] = (
+    Fairness("netvsc[*"),
+    Fairness("binding[*"),
+    Fairness("vfmp[*].offer"),
+    Fairness("vfmp[*].pause"),
+    Fairness("vfmp[*].halt"),
+)
+# the drivers' steps and deliveries: an enabled driver step eventually runs
+DRIVER_FAIRNESS = HOST_FAIRNESS + GUEST_FAIRNESS + (Fairness("vfmp[*].eject"),)
+# detach must finish even when the guest never answers: the host's timeout is fair
+DETACH_FAIRNESS = HOST_FAIRNESS + GUEST_FAIRNESS + (Fairness("vmstack[*].timeout"),)
 
 
 def _flows(v: VMView) -> bool:
@@ -56,6 +66,7 @@ def _per_vm(
     then: Callable[[VMView], bool],
     description: str,
     source: str,
+    fairness: tuple[Fairness, ...] = DRIVER_FAIRNESS,
 ) -> list[Property]:
     """One leads-to per VM (fairness makes a per-VM property cheaper to read and to refute)."""
     out = []
@@ -73,7 +84,7 @@ def _per_vm(
                 f"{name}{suffix}",
                 p,
                 q,
-                fairness=DRIVER_FAIRNESS,
+                fairness=fairness,
                 description=description,
                 source=source,
             )
@@ -110,7 +121,9 @@ def liveness_properties(config: Config) -> list[Property]:
         config,
         "L1-eventually-on-vf",
         lambda v: v.vm.state == "running" and v.vmstack.state == "offered" and v.guest_up,
-        lambda v: v.tx_on_vf or v.vmstack.state != "offered" or v.vm.state != "running",
+        lambda v: (v.tx_on_vf and v.netvsp.state == "switched")
+        or v.vmstack.state != "offered"
+        or v.vm.state != "running",
         "If a VF stays attached to a running VM, the data path is eventually the VF.",
         "LX-DOC, AZ-AN",
     )
@@ -127,8 +140,10 @@ def liveness_properties(config: Config) -> list[Property]:
         "L3-detach-terminates",
         lambda v: v.vmstack.state == "ejecting",
         lambda v: v.vmstack.state == "no_vf",
-        "Once detach starts, the VF is eventually freed (graceful removal, or surprise removal).",
+        "Once detach starts, the VF is eventually freed: by graceful removal, or by surprise "
+        "removal when the guest never answers the eject (the host's timeout is fair here).",
         "MS-FO",
+        DETACH_FAIRNESS,
     )
     props += _per_vm(
         config,

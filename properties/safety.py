@@ -95,7 +95,11 @@ def safety_properties(config: Config) -> list[Property]:
         ),
         Property.always(
             "S2-correct-pairing",
-            every(lambda v: not _bound(v) or v.vfmp.serial == v.binding.paired_serial),
+            every(
+                lambda v: not _bound(v)
+                or v.vfmp.state == "absent"
+                or v.vfmp.serial == v.binding.paired_serial
+            ),
             when=some(_bound),
             description=(
                 "NetVSC binds a VF only if its serial matches the association the host sent "
