@@ -4,7 +4,7 @@ The public API is deliberately small; everything else lives in named submodules
 (``vfpath.checker``, ``vfpath.model``, ``vfpath.properties``).
 """
 
-from vfpath.api import Config, build_system, check_config
+from vfpath.api import Config, Oracle, build_system, check_config
 
-__all__ = ["Config", "build_system", "check_config"]
+__all__ = ["Config", "Oracle", "build_system", "check_config"]
 __version__ = "0.1.0"

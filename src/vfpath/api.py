@@ -5,9 +5,10 @@ from __future__ import annotations
 from vfpath.checker import CheckResult, Options, System, check
 from vfpath.model import Config
 from vfpath.model import build as build_model
+from vfpath.model.observe import sriov_oracle as Oracle
 from vfpath.properties import properties_for
 
-__all__ = ["Config", "build_system", "check_config"]
+__all__ = ["Config", "Oracle", "build_system", "check_config"]
 
 
 def build_system(config: Config | None = None) -> System:
