@@ -52,6 +52,7 @@ __all__ = [
     "machine_for",
     "measure_coverage",
     "paths_to",
+    "trim_seeds",
 ]
 
 # called after every step with (state before, move index, state after)
@@ -110,6 +111,26 @@ class _Seed:
 
     def __repr__(self) -> str:
         return self.name
+
+
+def trim_seeds(system: System, seeds: Sequence[Sequence[int]]) -> list[tuple[int, ...]]:
+    """Each seed cut to its longest prefix that ``system`` can follow (empty ones dropped).
+
+    Seeds usually come from exploring one system and are replayed on a variant of it (a seeded
+    bug, an implementer's driver) whose guards differ: a path may then stop being one part way.
+    """
+    product = system.build()
+    out = []
+    for path in seeds:
+        state, keep = product.initial, 0
+        for move in path:
+            nxt = dict(product.successors(state)).get(move)
+            if not isinstance(nxt, tuple):
+                break
+            state, keep = nxt, keep + 1
+        if keep:
+            out.append(tuple(path[:keep]))
+    return out
 
 
 def _check_seeds(product: Product, seeds: Sequence[Sequence[int]]) -> None:
