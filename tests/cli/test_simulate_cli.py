@@ -14,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from vfpath.checker import System
 
 import vfpath.api
+from vfpath.checker import System
 from vfpath.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "checker"))
