@@ -104,6 +104,16 @@ def _print_listing(system: System, rows: list[dict[str, Any]]) -> None:
         click.echo(f"      source: {r['source'] or '(none given)'}")
 
 
+def _symmetry_line(info: dict[str, object]) -> str:
+    """One line on the symmetry reduction: its status, or the orbits and the factor."""
+    if "orbits" not in info:
+        return f"symmetry: {info.get('status', 'off')}"
+    return (
+        f"symmetry: on, group of {info['group']}: {info['orbits']:,} orbits hold "
+        f"{info['states']:,} states (reduction x{info['factor']:.2f})"
+    )
+
+
 @click.command("check")
 @config_options
 @click.option(
@@ -121,6 +131,17 @@ def _print_listing(system: System, rows: list[dict[str, Any]]) -> None:
     help="Stop when the process's peak memory exceeds MB mebibytes (exit 3).",
 )
 @click.option("--no-deadlock", is_flag=True, help="Do not report deadlocks.")
+@click.option(
+    "--safety-only",
+    is_flag=True,
+    help="Skip the liveness properties (faster; lets symmetry reduction apply).",
+)
+@click.option(
+    "--no-symmetry",
+    is_flag=True,
+    help="Explore every state, not one per orbit of interchangeable VMs, hosts and VFs "
+    "(symmetry is used only where sound: never with liveness properties).",
+)
 @click.option(
     "--list", "list_only", is_flag=True, help="List every property (description, source); no run."
 )
@@ -148,6 +169,8 @@ def command(
     max_states: int | None,
     max_memory: int | None,
     no_deadlock: bool,
+    safety_only: bool,
+    no_symmetry: bool,
     list_only: bool,
     itf_dir: Path | None,
     diagram_dir: Path | None,
@@ -159,7 +182,14 @@ def command(
     (a limit was hit).
     """
     system = build(vms, vfs, hosts)
-    options = Options(max_states=max_states, max_memory_mb=max_memory, deadlock=not no_deadlock)
+    if safety_only:
+        system.properties[:] = [p for p in system.properties if not p.expectation.is_liveness]
+    options = Options(
+        max_states=max_states,
+        max_memory_mb=max_memory,
+        deadlock=not no_deadlock,
+        symmetry=not no_symmetry,
+    )
     config = {"vms": vms, "vfs": vfs, "hosts": hosts}
     if list_only:
         rows = _listing(system, options)
@@ -184,6 +214,7 @@ def command(
         write_json(result_to_dict(result))
     else:
         echo_report(render_text(result, color=False))
+        click.echo(_symmetry_line(result.extra.get("symmetry", {})))
         if itf_dir is not None and result.extra["itf"]:
             click.echo(f"\nITF traces written: {', '.join(result.extra['itf'])}")
         if diagram_dir is not None and result.extra["diagrams"]:
