@@ -212,6 +212,7 @@ class Product:
         self.initial = self._initial_state()
         self._candidates = self._candidate_table()
         self._widths = [1 + len(t.variables) for t in self.tables]
+        self._leaders = [i for i, c in enumerate(self._candidates) if c]
         # per instance: own slots -> decision trie on its reads -> enabled (move, outcome) list
         self._imemo: list[dict[tuple[Any, ...], Any]] = [{} for _ in self.specs]
 
@@ -396,39 +397,73 @@ class Product:
         """Every enabled move from ``state`` with its successor (or the overflow it causes).
 
         Per instance, one decision trie keyed on the instance's own slots and then on whatever
-        its guards read answers "which of the moves this instance leads are enabled, with what
-        local outcome": one walk per instance per state instead of one per candidate move.
+        the guards of the moves it leads read (including, for a rendezvous, its partners'
+        slots) answers "which of these moves are enabled, with what effect": one walk per
+        leading instance per state instead of one evaluation per candidate move.
         """
-        moves = self.moves
         widths = self._widths
         imemo = self._imemo
-        for i, o in enumerate(self.offsets):
+        for i in self._leaders:
+            o = self.offsets[i]
             node: Any = imemo[i].get(state[o : o + widths[i]])
             while node.__class__ is tuple:
                 k = node[0]
                 node = node[1].get(state[k] if k >= 0 else (state[~k][0] if state[~k] else None))
             if node is None:
                 node = self._enabled_here(i, state)
-            for m, out in node:
-                move = moves[m]
-                if len(move.parts) == 1 and not out[1]:
-                    local = out[0]
-                    yield m, state[:o] + local + state[o + len(local) :]
+            for m, patches, ops in node:
+                if ops is None:
+                    a, local, b = patches
+                    yield m, state[:a] + local + state[b:]
                 else:
-                    nxt = self._fire(move, m, state, out)
-                    if nxt is not None:
-                        yield m, nxt
+                    yield m, self._apply(m, state, patches, ops)
 
-    def _enabled_here(self, i: int, state: State) -> list[tuple[int, Outcome]]:
-        """Evaluate every move instance ``i`` leads from ``state`` and remember the answer."""
-        entries: list[tuple[int, Outcome]] = []
+    def _apply(self, m: int, state: State, patches: Any, ops: Any) -> State | Overflow:
+        lst = list(state)
+        for a, local in patches:
+            lst[a : a + len(local)] = local
+        for op in ops:
+            ch = op[1]
+            if op[0] == "pop":
+                lst[ch] = lst[ch][1:]
+            elif op[0] == "clear":
+                lst[ch] = ()
+        full = None
+        for op in ops:
+            if op[0] == "push":
+                ch = op[1]
+                lst[ch] = (*lst[ch], op[2])
+                if len(lst[ch]) > self.capacity[ch - self.channel_base]:
+                    full = self.channel_names[ch - self.channel_base]
+        if full is not None:
+            return Overflow(tuple(lst), m, full)
+        return tuple(lst)
+
+    def _enabled_here(self, i: int, state: State) -> list[tuple[int, Any, Any]]:
+        """Evaluate every move instance ``i`` leads from ``state`` and remember the answer.
+
+        An entry is ``(move, (start, local, end), None)`` for a step of one instance that sends
+        nothing, else ``(move, [(offset, local), ...], ops)`` with pops and clears before pushes.
+        """
+        entries: list[tuple[int, Any, Any]] = []
         reads: list[Any] = []
         for m in self._candidates[i].get(state[self.offsets[i]], ()):
             move = self.moves[m]
-            out, r = self._evaluate(i, move.parts[0][1], state, move.args)
-            reads.extend(r)
-            if out is not None:
-                entries.append((m, out))
+            outs: list[tuple[int, Outcome]] = []
+            for n, (j, ev) in enumerate(move.parts):
+                if n:
+                    # a partner's own slots decide its part, so they key the memo too
+                    oj = self.offsets[j]
+                    reads.extend((oj + k, state[oj + k]) for k in range(self._widths[j]))
+                    if (state[oj], ev) not in self.tables[j].rows:
+                        break
+                out, r = self._evaluate(j, ev, state, move.args)
+                reads.extend(r)
+                if out is None:
+                    break
+                outs.append((j, out))
+            else:
+                entries.append(self._entry(m, outs))
         seen: set[int] = set()
         path = [(k, v) for k, v in reads if not (k in seen or seen.add(k))]  # type: ignore[func-returns-value]
         o = self.offsets[i]
@@ -454,6 +489,18 @@ class Product:
                     nxt = node[1][v] = (path[n + 1][0], {})
                 node = nxt
         return entries
+
+    def _entry(self, m: int, outs: list[tuple[int, Outcome]]) -> tuple[int, Any, Any]:
+        if len(outs) == 1 and not outs[0][1][1]:
+            j, (local, _ops) = outs[0]
+            a = self.offsets[j]
+            return (m, (a, local, a + len(local)), None)
+        patches = tuple((self.offsets[j], local) for j, (local, _ops) in outs)
+        ops = [op for _j, (_l, ops) in outs for op in ops]
+        ordered = tuple(
+            [op for op in ops if op[0] != "push"] + [op for op in ops if op[0] == "push"]
+        )
+        return (m, patches, ordered)
 
     def _fire(
         self, move: Move, m: int, state: State, lead: Outcome | None = None
