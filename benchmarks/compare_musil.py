@@ -56,7 +56,8 @@ def actions():
             return (ph[:i] + (0,) + ph[i + 1:], fk[:i] + (False,) + fk[i + 1:])
         out += [
             Action(f"phil[{i}].take_left", lambda s, i=i: s[0][i] == 0 and not s[1][i], take_left),
-            Action(f"phil[{i}].take_right", lambda s, i=i, j=j: s[0][i] == 1 and not s[1][j], take_right),
+            Action(f"phil[{i}].take_right", lambda s, i=i, j=j: s[0][i] == 1 and not s[1][j],
+                   take_right),
             Action(f"phil[{i}].put_down", lambda s, i=i: s[0][i] == 2, put_down),
             Action(f"phil[{i}].put_back", lambda s, i=i: s[0][i] == 1, put_back),
         ]
@@ -79,6 +80,7 @@ def vfpath_child(n: int) -> None:
 
     sys.path.insert(0, str(ROOT / "tests" / "checker"))
     from models import philosophers
+
     from vfpath.checker import check
 
     def rss() -> int:

@@ -70,9 +70,10 @@ def main() -> int:
                     rate = d["states"] / d["seconds"] if d["seconds"] else 0.0
                     note = "" if d["complete"] else f"capped at {args.max_states:,}"
                     fac = f"{d['factor']:.2f}" if d["factor"] else "-"
+                    mib = d["peak"] / 2**20
                     print(
                         f"{name:>7} {'on' if sym else 'off':>8} {d['states']:>11,} "
-                        f"{d['seconds']:>8.1f} {rate:>9,.0f} {d['peak'] / 2**20:>6.0f} {fac:>6}  {note}"
+                        f"{d['seconds']:>8.1f} {rate:>9,.0f} {mib:>6.0f} {fac:>6}  {note}"
                     )
     return 0
 
