@@ -17,9 +17,10 @@ traversed by a cycle that visits all of its states and edges, which is the faire
   taken inside it; a cycle avoiding those states may still be fair, so they are removed and the
   SCCs of the rest recomputed (the Emerson-Lei / Streett refinement).
 
-A state without any successor stutters forever: nothing is enabled there, so every fairness
-assumption is met, and if ``Q`` is false there the property is violated (TLA+ semantics; a
-final state counts too). Such a lasso has an empty cycle: ``loop_start == len(trace)``.
+Stuttering is always allowed (TLA+ semantics): a behaviour may stay in a state forever unless a
+fair move is enabled there. So a state in which no fair move is enabled -- in particular one
+without any successor -- violates the property if ``Q`` is false there. Such a lasso has an
+empty cycle: ``loop_start == len(trace)``.
 
 Steps that leave the state unchanged (self-loops) are ordinary edges: they form a cycle, and
 taking one counts as taking its move.
@@ -340,10 +341,12 @@ def _can_reach(g: Graph, region: set[int], targets: set[int]) -> set[int]:
     return seen
 
 
-def _stuck(product: Product, ex: Exploration, g: Graph, s: int) -> bool:
-    """True when ``s`` really has no successor (not merely left unexpanded by a limit)."""
+def _stuck(product: Product, ex: Exploration, g: Graph, s: int, fair: _Fair) -> bool:
+    """True when a fair behaviour may stutter in ``s`` forever: no fair move is enabled there
+    (TLA+ semantics: stuttering is always allowed; fairness alone forbids it). A state with no
+    successor at all is the special case; one left unexpanded by a limit is not stuck."""
     if g.start[s] != g.start[s + 1]:
-        return False
+        return not (g.enabled(s) & fair.any)
     if ex.complete:
         return True
     return all(isinstance(nxt, Overflow) for _m, nxt in product.successors(ex.states[s]))
@@ -420,11 +423,11 @@ def _one(product: Product, ex: Exploration, g: Graph, prop: Property) -> Propert
     region = _reach(g, triggers, not_q)
     fair = _fairness(product, prop)
     comps = fair_components(g, region, fair)
-    stuck = {s for s in region if _stuck(product, ex, g, s)}
+    stuck = {s for s in region if _stuck(product, ex, g, s, fair)}
     if comps or stuck:
         trace = _lasso(product, ex, g, region, triggers, comps, stuck, fair)
         cycle = len(trace) - (trace.loop_start or 0)
-        how = f"a fair cycle of {cycle} steps" if cycle else "a state without successor"
+        how = f"a fair cycle of {cycle} steps" if cycle else "a state it may stutter in forever"
         note = f"{about}; ends in {how} where it never holds{incomplete}"
         return result(Status.VIOLATED, note, trace)
     if not ex.complete:

@@ -45,7 +45,10 @@ def render_trace(trace: Trace, title: str = "counterexample") -> list[str]:
         for k, (a, b) in step.changes.items():
             lines.append(f"           {k}: {_fmt(a)} -> {_fmt(b)}")
     if trace.loop_start is not None:
-        lines.append(f"    -- back to the state after step {trace.loop_start} --")
+        if trace.loop_start == len(trace):
+            lines.append("    -- stays here forever (stuttering: no fair step is enabled) --")
+        else:
+            lines.append(f"    -- back to the state after step {trace.loop_start} --")
     return lines
 
 

@@ -25,9 +25,10 @@ class Config:
     hosts: int = 2
 
     def __post_init__(self) -> None:
+        # vfs >= 1: a host without VFs has no VF data path to check
         for name, value, lo in (
             ("vms", self.vms, 1),
-            ("vfs", self.vfs, 0),
+            ("vfs", self.vfs, 1),
             ("hosts", self.hosts, 1),
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < lo:

@@ -83,11 +83,13 @@ class NetVSC(Actor, StateMachine):
         | to_vf.to.itself(cond="notice_waiting", on="take_notice")
         | to_syn.to.itself(cond="notice_waiting", on="take_notice")
     )
+    # a packet that gets through changes nothing, so only a send that would be lost is a step
+    # (a no-op self-loop adds no state and no behaviour a property can tell apart)
     send_packet = (
-        synthetic.to.itself(cond="vm_running", on="transmit")
-        | on_vf.to.itself(cond="vm_running", on="transmit")
-        | to_vf.to.itself(cond="vm_running", on="transmit")
-        | to_syn.to.itself(cond="vm_running", on="transmit")
+        synthetic.to.itself(cond="packet_would_be_lost", on="transmit")
+        | on_vf.to.itself(cond="packet_would_be_lost", on="transmit")
+        | to_vf.to.itself(cond="packet_would_be_lost", on="transmit")
+        | to_syn.to.itself(cond="packet_would_be_lost", on="transmit")
     )
     # part of the hibernation rendezvous (see the wiring); the cache is kept, as Linux does
     suspend = synthetic.to(suspended, on="close_channel") | on_vf.to(
@@ -200,12 +202,18 @@ class NetVSC(Actor, StateMachine):
         self.recv("from_host")
         self.data_path_is_vf = False
 
-    def transmit(self) -> None:
-        """Send one packet on the path netvsc_xmit picks; latch the first one that is lost."""
-        if self.fault is not None:
-            return
+    def packet_would_be_lost(self) -> bool:
+        return self.vm_running() and self.fault is None and self.loss() is not None
+
+    def loss(self) -> str | None:
+        """Why a packet sent now on the path netvsc_xmit picks would be lost, if it would."""
         if tx_uses_vf(self.data_path_is_vf, self.peer("binding").state, self.peer("vfmp").state):
             if self.peer("vmstack").state not in ("vport", "offered", "ejecting"):
-                self.fault = "S10: packet sent on a VF the host has detached"
-            elif self.peer("netvsp").state != "switched":
-                self.fault = "S8: packet sent on a VF the host has not switched to"
+                return "S10: packet sent on a VF the host has detached"
+            if self.peer("netvsp").state != "switched":
+                return "S8: packet sent on a VF the host has not switched to"
+        return None
+
+    def transmit(self) -> None:
+        """Send one packet; it is lost, so latch why (the first loss only)."""
+        self.fault = self.loss()

@@ -19,6 +19,7 @@ from typing import Any
 from live_models import Clock, Counter, counter, crossing, job, request_reply
 from vfpath.checker import Fairness, Options, Property, Status, System, Trace, check
 from vfpath.checker.liveness import Graph, _Fair, _fair_cycle, fair_components, strongly_connected
+from vfpath.checker.view import StateView
 from vfpath.checker.product import Product
 from vfpath.checker.report import render_json
 
@@ -65,6 +66,18 @@ def _assert_fair_lasso(product: Product, trace: Trace, q: Any, fairness: tuple[F
     return packed
 
 
+def _pack_last(sysm: Any, trace: Any) -> tuple[Any, ...]:
+    """The packed form of a trace's last described state."""
+    p = sysm.build()
+    last = trace.states[-1]
+    slots: list[Any] = []
+    for i, name in enumerate(p.names):
+        slots.append(p.tables[i].code[last[name]])
+        slots.extend(last[f"{name}.{v}"] for v in p.tables[i].variables)
+    slots.extend(tuple(last[c]) for c in p.channel_names)
+    return tuple(slots)
+
+
 def _waiting(s: Any) -> bool:
     return bool(s["client"].state == "waiting")
 
@@ -73,18 +86,17 @@ def _idle(s: Any) -> bool:
     return bool(s["client"].state == "idle")
 
 
-def test_unfair_scheduler_starves_the_request_with_a_clock_cycle() -> None:
-    # Without fairness the clock may tick forever after the request: the shortest stem is the
-    # single request step, and the only cycles among waiting states are two clock ticks.
+def test_unfair_scheduler_lets_the_request_stutter_forever() -> None:
+    # Without fairness a behaviour may stutter forever (TLA+ semantics), so the shortest lasso
+    # is the single request step followed by stuttering in the waiting state: an empty cycle.
     sysm = request_reply()
     res = check(sysm)["request-answered"]
     assert res.status is Status.VIOLATED
     trace = res.counterexample
     assert trace is not None
-    packed = _assert_fair_lasso(sysm.build(), trace, _idle, ())
-    assert trace.loop_start == 1
-    assert trace.labels == ["client.request", "clock.tick", "clock.tick"]
-    assert len(packed) == 4
+    assert trace.labels == ["client.request"]
+    assert trace.loop_start == len(trace) == 1
+    assert _waiting(StateView(sysm.build(), _pack_last(sysm, trace)))
 
 
 def test_weak_fairness_on_each_move_makes_requests_answered() -> None:
@@ -130,14 +142,18 @@ def test_weak_fairness_cannot_force_an_intermittently_enabled_move() -> None:
 
 
 def test_strong_fairness_forces_an_intermittently_enabled_move() -> None:
-    # cross is enabled infinitely often (every green), so SF makes the walker cross.
-    for fairness in (
-        (Fairness("walker.cross", strong=True),),
-        (Fairness("*"), Fairness("walker.cross", strong=True)),
-    ):
-        for ae in (False, True):
-            res = check(crossing(*fairness, always_eventually=ae)).properties[-1]
-            assert res.status is Status.HOLDS, (fairness, ae)
+    # With the light weakly fair it keeps blinking, so cross is enabled infinitely often (every
+    # green) and SF makes the walker cross.
+    fairness = (Fairness("*"), Fairness("walker.cross", strong=True))
+    for ae in (False, True):
+        res = check(crossing(*fairness, always_eventually=ae)).properties[-1]
+        assert res.status is Status.HOLDS, (fairness, ae)
+    # SF on cross alone is not enough: the light need not change, so a behaviour may stutter on
+    # red forever (TLA+ semantics), where cross is never enabled.
+    res = check(crossing(Fairness("walker.cross", strong=True))).properties[-1]
+    assert res.status is Status.VIOLATED
+    assert res.counterexample is not None
+    assert res.counterexample.loop_start == len(res.counterexample)
 
 
 def test_a_state_without_successor_stutters_and_violates() -> None:
@@ -157,16 +173,22 @@ def test_a_state_without_successor_stutters_and_violates() -> None:
 
 def test_deep_cycle_needs_no_recursion() -> None:
     # counter 0..5000 then wrap: one cycle of 5001 states, deeper than the recursion limit.
+    # The counter is weakly fair, so it never stutters (its one move is always enabled).
     limit = 5000
     assert sys.getrecursionlimit() < limit
     n = lambda s: s["c"].n  # noqa: E731
+    wf = (Fairness("c.*"),)
     res = check(
         counter(
             limit,
-            Property.always_eventually("reaches-top", lambda s: n(s) == limit),
-            Property.always_eventually("never", lambda s: n(s) == -1),
-            Property.leads_to("one-then-zero", lambda s: n(s) == 1, lambda s: n(s) == 0),
-            Property.leads_to("vacuous", lambda s: n(s) == limit + 1, lambda s: n(s) == 0),
+            Property.always_eventually("reaches-top", lambda s: n(s) == limit, fairness=wf),
+            Property.always_eventually("never", lambda s: n(s) == -1, fairness=wf),
+            Property.leads_to(
+                "one-then-zero", lambda s: n(s) == 1, lambda s: n(s) == 0, fairness=wf
+            ),
+            Property.leads_to(
+                "vacuous", lambda s: n(s) == limit + 1, lambda s: n(s) == 0, fairness=wf
+            ),
         )
     )
     assert res.stats.states == limit + 1
@@ -207,12 +229,15 @@ def test_incomplete_exploration_reports_only_real_violations() -> None:
     )
     assert check(_clocked_counter(fair), Options(max_states=8))["fair"].status is Status.UNKNOWN
     # unexpanded states have no edges yet; they must not pass for states without successor
-    top = Property.always_eventually("top", lambda s: s["c"].n == 1000)
+    top = Property.always_eventually(
+        "top", lambda s: s["c"].n == 1000, fairness=(Fairness("c.*"),)
+    )
     assert check(counter(1000, top), Options(max_states=50))["top"].status is Status.UNKNOWN
 
 
 def test_lasso_in_json_carries_the_loop_start() -> None:
-    res = check(request_reply())
+    # only the clock is fair: after the request, ticking forever is a fair cycle
+    res = check(request_reply(Fairness("clock.*")))
     data = json.loads(render_json(res))
     (prop,) = [p for p in data["properties"] if p["name"] == "request-answered"]
     assert prop["status"] == "violated"
