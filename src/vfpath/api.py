@@ -6,7 +6,7 @@ from vfpath.checker import CheckResult, Options, System, check
 from vfpath.model import Config
 from vfpath.model import build as build_model
 from vfpath.model.observe import sriov_oracle as Oracle
-from vfpath.properties import properties_for
+from vfpath.properties import NOT_MODELLED, properties_for
 
 __all__ = ["Config", "Oracle", "build_system", "check_config"]
 
@@ -16,6 +16,7 @@ def build_system(config: Config | None = None) -> System:
     config = config or Config()
     system = build_model(config)
     system.properties.extend(properties_for(config))
+    system.meta["not_modelled"] = dict(NOT_MODELLED)
     return system
 
 

@@ -102,6 +102,22 @@ def _print_listing(system: System, rows: list[dict[str, Any]]) -> None:
         if r["description"]:
             click.echo(f"      {r['description']}")
         click.echo(f"      source: {r['source'] or '(none given)'}")
+    skipped: dict[str, str] = system.meta.get("not_modelled", {})
+    if skipped:
+        click.echo(f"\nNot modelled ({len(skipped)}):")
+        for key, why in skipped.items():
+            click.echo(f"  {key}: {why}")
+
+
+def _coverage(system: System, options: Options) -> Any:
+    """Per actor class: transitions never taken and events never enabled. A separate, plain
+    exploration (no properties, no reduction), so it speaks of every reachable state."""
+    from vfpath.checker.coverage import coverage
+    from vfpath.checker.explore import explore
+
+    product = system.build()
+    plain = dataclasses.replace(options, symmetry=False, progress=None)
+    return coverage(product, explore(product, [], plain))
 
 
 def _symmetry_line(info: dict[str, object]) -> str:
@@ -161,6 +177,12 @@ def _symmetry_line(info: dict[str, object]) -> str:
     metavar="DIR",
     help="Write each counterexample as a sequence chart: DIR/<property>.svg and .mmd (Mermaid).",
 )
+@click.option(
+    "--coverage",
+    "show_coverage",
+    is_flag=True,
+    help="Also list, per actor class, transitions never taken and events never enabled.",
+)
 @json_option
 def command(
     vms: int,
@@ -174,6 +196,7 @@ def command(
     list_only: bool,
     itf_dir: Path | None,
     diagram_dir: Path | None,
+    show_coverage: bool,
     as_json: bool,
 ) -> int:
     """Explore every reachable state of a configuration and judge every property.
@@ -195,7 +218,13 @@ def command(
         rows = _listing(system, options)
         if as_json:
             write_json(
-                {"schema": LIST_SCHEMA, "system": system.name, "config": config, "properties": rows}
+                {
+                    "schema": LIST_SCHEMA,
+                    "system": system.name,
+                    "config": config,
+                    "properties": rows,
+                    "not_modelled": system.meta.get("not_modelled", {}),
+                }
             )
         else:
             _print_listing(system, rows)
@@ -203,6 +232,9 @@ def command(
     with ProgressLine() as progress:
         result = check(system, dataclasses.replace(options, progress=progress))
     result.extra["config"] = config
+    cov = _coverage(system, options) if show_coverage else None
+    if cov is not None:
+        result.extra["coverage"] = cov.to_dict()
     if itf_dir is not None:
         result.extra["itf"] = [str(p) for p in write_itf(result, itf_dir)]
     if diagram_dir is not None:
@@ -219,4 +251,8 @@ def command(
             click.echo(f"\nITF traces written: {', '.join(result.extra['itf'])}")
         if diagram_dir is not None and result.extra["diagrams"]:
             click.echo(f"\nSequence charts written: {', '.join(result.extra['diagrams'])}")
+        if cov is not None:
+            from vfpath.checker.coverage import render_coverage
+
+            click.echo("\n" + render_coverage(cov))
     return exit_code(result)
