@@ -95,11 +95,11 @@ def test_config_options_reach_build_system(run: Run, monkeypatch: pytest.MonkeyP
         return peterson()
 
     monkeypatch.setattr(vfpath.api, "build_system", fake)
-    code, _, _ = run("check", "--vms", "3", "--vfs", "0", "--hosts", "1")
+    code, _, _ = run("check", "--vms", "3", "--vfs", "2", "--hosts", "1")
     assert code == 0
     assert len(seen) == 1
     cfg = seen[0]
-    assert (cfg.vms, cfg.vfs, cfg.hosts) == (3, 0, 1)  # type: ignore[attr-defined]
+    assert (cfg.vms, cfg.vfs, cfg.hosts) == (3, 2, 1)  # type: ignore[attr-defined]
 
 
 # -- JSON ------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def config_options(func: F) -> F:
         "--hosts", type=click.IntRange(min=1), default=2, show_default=True, help="Hosts."
     )(func)
     func = click.option(
-        "--vfs", type=click.IntRange(min=0), default=1, show_default=True, help="VFs per host."
+        "--vfs", type=click.IntRange(min=1), default=1, show_default=True, help="VFs per host."
     )(func)
     func = click.option(
         "--vms", type=click.IntRange(min=1), default=2, show_default=True, help="Virtual machines."
