@@ -182,6 +182,18 @@ class BindingAnyProtocol(Binding):  # The VF miniport's INF without ``UpperRange
         return True
 
 
+# The stack frees the VF right after the guest removal: no DELETE_VPORT, no RESET_VF.
+class VMStackFreesEarly(VMStack):
+    def frees_without_teardown(self) -> bool:
+        return True
+
+
+# The stack waits for the guest's eject forever: no surprise removal after a timeout.
+class VMStackNoTimeout(VMStack):
+    def allows_surprise_removal(self) -> bool:
+        return False
+
+
 # The stack tears the VF down without waiting for PCI_EJECTION_COMPLETE.
 class VMStackSkipsEjectWait(VMStack):
     def guest_ejected(self) -> bool:
@@ -208,6 +220,22 @@ class NICKeepsFiltersOnVF(NIC):
 _TWO_VFS = Config(1, 2, 1)  # two VFs on one host: two serials, and adapter index 1 exists
 
 CATALOG: tuple[Variant, ...] = (
+    Variant(
+        "doc-free-vf-with-vport",
+        "MS-FREE, MS-VFTD",
+        "guest removal -> FREE_VF at once, with the VPort still attached and no FLR",
+        "S3-vf-resource-ordering",
+        {"VMStack": VMStackFreesEarly},
+        key_events=("vmstack[0].detach", "vmstack[0].free_early"),
+    ),
+    Variant(
+        "doc-host-ignores-removal-timeout",
+        "MS-FO",
+        "detach -> the guest never answers the eject -> the host waits forever, never frees",
+        "L3-detach-terminates",
+        {"VMStack": VMStackNoTimeout},
+        key_events=("vmstack[0].detach",),
+    ),
     Variant(
         "lx-vf-path-before-completion",
         "8b31f8c982b7",
@@ -382,17 +410,8 @@ NOT_EXPRESSIBLE: dict[str, str] = {
         "and vf_present_here -> here() is an equivalent mutant (same 370 states). Needs a host "
         "timeout that does not wait for the guest's rtnl (going_down self-loops in to_vf/to_syn)."
     ),
-    "doc FREE_VF while the VF's VPort exists (S3)": (
-        "teardown is a fixed chain removed -> vport_deleted -> flr_done -> no_vf. Needs a base "
-        "transition removed -> no_vf behind a False guard, mapped to the NIC's free_vf."
-    ),
     "doc RESET_VF after FREE_VF (S3)": (
         "same fixed chain: nothing issues an OID from no_vf. Needs no_vf.to.itself(cond=...) "
         "mapped to the NIC's reset_vf, with a ghost 'last VF' for its arguments."
-    ),
-    "doc host ignores the removal timeout (L3)": (
-        "with a responsive guest L3 holds with or without the timeout; with an unresponsive one "
-        "(VFMiniport.eject_waiting False) L3 fails on the unmodified host too, since the timeout "
-        "is an unfair environment step. Needs weak fairness on vmstack[*].timeout in L3."
     ),
 }

@@ -110,11 +110,11 @@ def _read(path: Path) -> str:
     help="Trace format (default: from the suffix: .jsonl, .json/.itf, else a kernel log).",
 )
 @click.option("--vms", type=click.IntRange(min=1), default=None, help="VMs in the configuration.")
-@click.option("--vfs", type=click.IntRange(min=0), default=None, help="VFs per host.")
+@click.option("--vfs", type=click.IntRange(min=1), default=None, help="VFs per host.")
 @click.option("--hosts", type=click.IntRange(min=1), default=None, help="Hosts.")
 @click.option(
     "--vm",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=1),
     default=None,
     help="Which VM the trace is from (default 0); the other VMs' moves are silent.",
 )
