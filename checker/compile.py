@@ -24,7 +24,8 @@ Callback = Callable[[Any], Any]
 
 @dataclass(frozen=True)
 class Guard:
-    """One condition of a transition: ``func(ctx)`` must equal ``expected`` (``unless`` is False)."""
+    """One condition of a transition: ``func(ctx)`` must equal ``expected`` (False for
+    ``unless``)."""
 
     name: str
     func: Callback
@@ -116,10 +117,9 @@ def _resolve(cls: type, spec: Any, what: str) -> Callback | None:
 def _callbacks(cls: type, specs: Any, what: str, event: str) -> list[tuple[str, Callback]]:
     out: list[tuple[str, Callback]] = []
     for spec in specs:
-        if spec.is_convention and spec.cond is not None:
-            # convention callbacks such as on_<event> carry an event filter
-            if not spec.cond(event=event):
-                continue
+        # convention callbacks such as on_<event> carry an event filter
+        if spec.is_convention and spec.cond is not None and not spec.cond(event=event):
+            continue
         fn = _resolve(cls, spec, what)
         if fn is not None:
             out.append((str(spec.func), fn))

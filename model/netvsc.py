@@ -92,9 +92,7 @@ class NetVSC(Actor, StateMachine):
         | to_syn.to.itself(cond="packet_would_be_lost", on="transmit")
     )
     # part of the hibernation rendezvous (see the wiring); the cache is kept, as Linux does
-    suspend = synthetic.to(suspended, on="close_channel") | on_vf.to(
-        suspended, on="close_channel"
-    )
+    suspend = synthetic.to(suspended, on="close_channel") | on_vf.to(suspended, on="close_channel")
     resume = suspended.to(synthetic, on="resume_state")
     remove = synthetic.to(down, cond="may_remove")
 

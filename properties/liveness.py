@@ -135,9 +135,11 @@ def liveness_properties(config: Config) -> list[Property]:
         config,
         "L1-eventually-on-vf",
         lambda v: v.vm.state == "running" and v.vmstack.state == "offered" and v.guest_up,
-        lambda v: (v.tx_on_vf and v.netvsp.state == "switched")
-        or v.vmstack.state != "offered"
-        or v.vm.state != "running",
+        lambda v: (
+            (v.tx_on_vf and v.netvsp.state == "switched")
+            or v.vmstack.state != "offered"
+            or v.vm.state != "running"
+        ),
         "If a VF stays attached to a running VM, the data path is eventually the VF.",
         "LX-DOC, AZ-AN",
     )

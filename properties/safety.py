@@ -96,9 +96,11 @@ def safety_properties(config: Config) -> list[Property]:
         Property.always(
             "S2-correct-pairing",
             every(
-                lambda v: not _bound(v)
-                or v.vfmp.state == "absent"
-                or v.vfmp.serial == v.binding.paired_serial
+                lambda v: (
+                    not _bound(v)
+                    or v.vfmp.state == "absent"
+                    or v.vfmp.serial == v.binding.paired_serial
+                )
             ),
             when=some(_bound),
             description=(

@@ -7,6 +7,7 @@ state that reasoning next to each expectation.
 from __future__ import annotations
 
 from statemachine import State, StateMachine
+
 from vfpath.checker import Fairness, Property, System
 from vfpath.checker.actor import Actor
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from statemachine import State, StateMachine
+
 from vfpath.checker import Property, System
 from vfpath.checker.actor import Actor
 

@@ -14,6 +14,7 @@ from types import ModuleType
 import pytest
 from models import broken_lock, peterson
 from statemachine import State, StateMachine
+
 from vfpath.checker import Options, System, VfpathError, WiringError, check
 from vfpath.checker.actor import Actor
 from vfpath.checker.conform import (

@@ -10,6 +10,7 @@ import json
 
 from live_models import pickers
 from models import philosophers
+
 from vfpath.checker import Options, System
 from vfpath.checker.coverage import Coverage, coverage, render_coverage
 from vfpath.checker.explore import explore

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from models import peterson, philosophers, pipeline
+
 from vfpath.checker import System
 from vfpath.checker.live import LiveSystem
 from vfpath.checker.product import Overflow, Product, State

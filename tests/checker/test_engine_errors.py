@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from models import Fork, Philosopher, peterson, philosophers, pipeline
 from statemachine import State, StateMachine
+
 from vfpath.checker import (
     DefinitionError,
     LimitError,

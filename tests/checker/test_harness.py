@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from vfpath.checker.harness import Adapter, Refused, drive
 
 DATA = Path(__file__).resolve().parents[1] / "data"

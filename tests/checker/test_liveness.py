@@ -17,11 +17,12 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from live_models import Clock, Counter, counter, crossing, job, request_reply
+
 from vfpath.checker import Fairness, Options, Property, Status, System, Trace, check
 from vfpath.checker.liveness import Graph, _Fair, _fair_cycle, fair_components, strongly_connected
-from vfpath.checker.view import StateView
 from vfpath.checker.product import Product
 from vfpath.checker.report import render_json
+from vfpath.checker.view import StateView
 
 
 def _replay(product: Product, trace: Trace) -> list[tuple[Any, ...]]:
@@ -229,9 +230,7 @@ def test_incomplete_exploration_reports_only_real_violations() -> None:
     )
     assert check(_clocked_counter(fair), Options(max_states=8))["fair"].status is Status.UNKNOWN
     # unexpanded states have no edges yet; they must not pass for states without successor
-    top = Property.always_eventually(
-        "top", lambda s: s["c"].n == 1000, fairness=(Fairness("c.*"),)
-    )
+    top = Property.always_eventually("top", lambda s: s["c"].n == 1000, fairness=(Fairness("c.*"),))
     assert check(counter(1000, top), Options(max_states=50))["top"].status is Status.UNKNOWN
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import deque
 
 from models import broken_lock, peterson
+
 from vfpath.checker import Options, Status, check
 
 IDLE, WANT, WAITING, CRITICAL = "idle", "want", "waiting", "critical"

@@ -6,6 +6,7 @@ from collections import deque
 
 import pytest
 from models import philosophers
+
 from vfpath.checker import Options, Status, check
 
 THINKING, HAS_LEFT, EATING = "thinking", "has_left", "eating"

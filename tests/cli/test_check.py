@@ -18,10 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from vfpath.checker import System
-from vfpath.checker.errors import VfpathError
 
 import vfpath.api
+from vfpath.checker import System
+from vfpath.checker.errors import VfpathError
 from vfpath.cli import main
 from vfpath.cli._common import ProgressLine, atomic_write, echo_report
 

@@ -9,6 +9,7 @@ Loaded by file path (``--model tests/data/handshake.py:system``), so it imports 
 from __future__ import annotations
 
 from statemachine import State, StateMachine
+
 from vfpath.checker import System
 from vfpath.checker.actor import Actor
 
