@@ -63,7 +63,7 @@ def symmetry_summary(ex: Exploration, why: str) -> dict[str, Any]:
     orbits = len(ex.states)
     return {
         "status": why,
-        "group": len(ex.reduction.elements),
+        "group": ex.reduction.order,
         "orbits": orbits,
         "states": ex.concrete_states,
         "factor": ex.concrete_states / orbits if orbits else 1.0,

@@ -108,8 +108,8 @@ def explore(
     esrc, edst, emove = array("l"), array("l"), array("l")
 
     canon = reduction.canon if reduction is not None else None
-    init = canon(product.initial) if canon is not None else product.initial
-    concrete = reduction.orbit_size(init) if reduction is not None else 1
+    canon_size = reduction.canon_size if reduction is not None else None
+    init, concrete = canon_size(product.initial) if canon_size is not None else (product.initial, 1)
     seen: dict[State, int] = {init: 0}
     states: list[State] = [init]
     parent = array("l", [-1])
@@ -170,15 +170,17 @@ def explore(
                 continue
             any_succ = True
             transitions += 1
-            if canon is not None:
-                nxt = canon(nxt)
+            # every key of ``seen`` is a representative, so a successor found there is one
             j = seen.get(nxt)
+            if j is None and canon_size is not None:
+                nxt, size = canon_size(nxt)
+                j = seen.get(nxt)
+                if j is None:
+                    concrete += size
             if j is None:
                 j = len(states)
-                if reduction is not None:
-                    concrete += reduction.orbit_size(nxt)
-                    if j < 512 or j % 61 == 0:
-                        _gate(reduction, nxt, sym_preds)
+                if reduction is not None and (j < 512 or j % 61 == 0):
+                    _gate(reduction, nxt, sym_preds)
                 seen[nxt] = j
                 states.append(nxt)
                 parent.append(i)

@@ -15,6 +15,7 @@ from then on; memoisation never changes a verdict.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -106,23 +107,54 @@ class _TrackingView:
 
 
 class _Memo:
-    """One predicate with its decision trie; call it on a packed state."""
+    """One predicate with its decision trie; call it on a packed state.
 
-    __slots__ = ("_fallback", "_p", "_pred", "root")
+    In front of the trie, a flat cache keyed on the projection of the state onto every slot
+    any path of the trie reads: two states equal there take the same path, so one hashed
+    look-up replaces a walk of several levels. The cache is emptied when a new path reads a
+    slot outside the projection (it grows; a predicate reads a bounded set of slots).
+    """
+
+    __slots__ = ("_cache", "_fallback", "_p", "_pred", "_project", "_slots", "root")
 
     def __init__(self, product: Product, pred: Callable[[Any], Any]) -> None:
         self._p = product
         self._pred = pred
         self._fallback = False
         self.root: Any = _MISS
+        self._slots: list[int] = []
+        self._cache: dict[Any, Any] = {}
+        self._project: Callable[[tuple[Any, ...]], Any] = lambda s: ()
 
     def __call__(self, s: tuple[Any, ...]) -> bool:
+        key = self._project(s)
+        v = self._cache.get(key, _MISS)
+        if v is not _MISS:
+            return v  # type: ignore[no-any-return]
         node = self.root
         while node.__class__ is tuple:
             node = node[1].get(s[node[0]], _MISS)
         if node is _MISS:
-            return self._miss(s)
+            node = self._miss(s)
+            if self._fallback:
+                self._cache = {}
+                return node  # type: ignore[no-any-return]
+            key = self._project(s)
+        self._cache[key] = node
         return node  # type: ignore[no-any-return]
+
+    def _widen(self, reads: list[tuple[int, Any]]) -> None:
+        new = sorted({k for k, _v in reads} - set(self._slots))
+        if not new:
+            return
+        self._slots = sorted(self._slots + new)
+        self._cache = {}
+        slots = self._slots
+        if len(slots) == 1:
+            j = slots[0]
+            self._project = lambda s: s[j]
+        else:
+            self._project = itemgetter(*slots)
 
     def _miss(self, s: tuple[Any, ...]) -> bool:
         from .view import StateView
@@ -137,6 +169,7 @@ class _Memo:
             return self._norm(self._pred(StateView(self._p, s)))
         if not self._insert(reads, result):
             self._fallback = True
+        self._widen(reads)
         return result
 
     @staticmethod

@@ -22,7 +22,8 @@ break the symmetry), or when a property is not declared symmetric. The count of 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,10 @@ class Symmetry:
     remap: Remap
     slots: frozenset[str]
     classes: Mapping[str, type] = field(default_factory=dict)
+    # slot -> the sorts whose indices its values name; when given for every slot in ``slots``,
+    # the largest unit sort whose own slots name no index of it is canonicalised by sorting
+    # its units instead of trying every permutation (see Reduction.canon)
+    names: Mapping[str, frozenset[str]] | None = None
 
 
 class _Ids(dict[Any, int]):
@@ -70,20 +75,43 @@ class _Ids(dict[Any, int]):
 
 
 class Reduction:
-    """The group of a :class:`Symmetry` acting on a product's packed states."""
+    """The group of a :class:`Symmetry` acting on a product's packed states.
+
+    Canonical form: among the images of a state whose units of the *sorted sort* (the largest
+    unit sort whose own slots name none of its indices) come in nondecreasing order of their
+    contents, the least one. That set of images depends only on the orbit, so its least member
+    is an exact representative; it is found by trying every element of the other sorts
+    (``|H|`` of them, few) and, for each, sorting the units instead of trying all their
+    permutations (units with equal contents are tried in every order: swapping them may still
+    rename values elsewhere). Without ``names`` in the declaration every element is tried.
+    """
 
     def __init__(self, product: Product, sym: Symmetry) -> None:
         self.product = product
         self.symmetry = sym
-        perms = [list(itertools.permutations(range(s.size))) for s in sym.sorts]
-        self.elements: list[Perm] = [
-            {s.name: p for s, p in zip(sym.sorts, combo, strict=True)}
-            for combo in itertools.product(*perms)
-        ]
+        self.order = math.prod(math.factorial(s.size) for s in sym.sorts)
         self._ids = _Ids()
-        self._others = [g for g in self.elements if not self._is_identity(g)]
-        self._actions = [self._action(g) for g in self._others]
         self._key = self._ids.__getitem__
+        self._all: list[Any] | None = None
+        self._names = self._slot_names()
+        self._plan()
+
+    # -- group elements --------------------------------------------------------------------
+    @property
+    def elements(self) -> list[Perm]:
+        """Every group element (built on first use: a large group is only enumerated for
+        sampling and for declarations that cannot be sorted)."""
+        return [g for g, _act in self._everything()]
+
+    def _everything(self) -> list[Any]:
+        if self._all is None:
+            sorts = self.symmetry.sorts
+            perms = [list(itertools.permutations(range(s.size))) for s in sorts]
+            self._all = []
+            for combo in itertools.product(*perms):
+                g = {s.name: q for s, q in zip(sorts, combo, strict=True)}
+                self._all.append((g, None if self._is_identity(g) else self._action(g)))
+        return self._all
 
     @staticmethod
     def _is_identity(g: Perm) -> bool:
@@ -101,8 +129,9 @@ class Reduction:
             names[p.channel_base + c] = ch
         return names
 
-    def _action(self, g: Perm) -> tuple[Callable[[State], tuple[Any, ...]], list[Any]]:
-        """``(gather, renames)``: ``gather(s)`` moves slots, then each ``(slot, table)`` renames."""
+    def _action(self, g: Perm, only: frozenset[str] | None = None) -> Any:
+        """``(gather, renames, g)``: ``gather(s)`` moves slots, then each ``(slot, name, memo)``
+        is renamed; ``only`` keeps the renames of slots naming one of those sorts."""
         p = self.product
         src = list(range(p.width))
         for sort in self.symmetry.sorts:
@@ -111,12 +140,29 @@ class Reduction:
                 for a, b in zip(unit, image, strict=True):
                     for x, y in zip(self._span(a), self._span(b), strict=True):
                         src[y] = x
-        names = self._slot_names()
+        names = self.symmetry.names
         renames: list[tuple[int, str, dict[Any, Any]]] = []
-        for j, name in enumerate(names):
-            if name in self.symmetry.slots:
-                renames.append((j, name, {}))
-        return itemgetter(*src), renames
+        for j, name in enumerate(self._names):
+            if name not in self.symmetry.slots:
+                continue
+            if only is not None and names is not None and not names[name] & only:
+                continue
+            renames.append((j, name, {}))
+        return itemgetter(*src), renames, g
+
+    def _apply(self, act: Any, s: State) -> State:
+        gather, renames, g = act
+        if not renames:
+            return gather(s)  # type: ignore[no-any-return]
+        t = list(gather(s))
+        remap = self.symmetry.remap
+        for j, name, memo in renames:
+            v = t[j]
+            try:
+                t[j] = memo[v]
+            except KeyError:
+                t[j] = memo[v] = remap(name, v, g)
+        return tuple(t)
 
     def _span(self, name: str) -> range:
         p = self.product
@@ -126,35 +172,117 @@ class Reduction:
         c = p.channel_base + p.channel_names.index(name)
         return range(c, c + 1)
 
+    # -- the sorting plan ------------------------------------------------------------------
+    def _plan(self) -> None:
+        """Choose the sorted sort (or none: every element is tried)."""
+        sym = self.symmetry
+        self.sorted_sort: Sort | None = None
+        names = sym.names
+        if names is None or any(n not in names for n in sym.slots):
+            return
+        for cand in sorted(sym.sorts, key=lambda s: -s.size):
+            if not cand.units or cand.size < 2:
+                continue
+            held = {self._names[j] for u in cand.units for a in u for j in self._span(a)}
+            if not any(cand.name in names[n] for n in held & sym.slots):
+                self.sorted_sort = cand
+                break
+        sort = self.sorted_sort
+        if sort is None:
+            return
+        units = [[j for a in u for j in self._span(a)] for u in sort.units]
+        self._unit_get = [_getter(u) for u in units]
+        inside = {j for u in units for j in u}
+        self._rest_get = _getter([j for j in range(self.product.width) if j not in inside])
+        others = [s for s in sym.sorts if s is not sort]
+        other_names = frozenset(s.name for s in others)
+        ident = tuple(range(sort.size))
+        self._h: list[Any] = []
+        for combo in itertools.product(*(itertools.permutations(range(s.size)) for s in others)):
+            g = {s.name: q for s, q in zip(others, combo, strict=True)}
+            g[sort.name] = ident
+            self._h.append(None if self._is_identity(g) else self._action(g, other_names))
+        self._sigma: dict[tuple[int, ...], Any] = {ident: None}
+        self._own = frozenset({sort.name})
+        self._ident = {s.name: tuple(range(s.size)) for s in others}
+
+    def _sigma_action(self, image: tuple[int, ...]) -> Any:
+        act = self._sigma.get(image, False)
+        if act is False:
+            assert self.sorted_sort is not None
+            g = dict(self._ident)
+            g[self.sorted_sort.name] = image
+            act = self._sigma[image] = self._action(g, self._own)
+        return act
+
+    def _arrangements(self, keys: list[int]) -> Iterator[tuple[int, ...]]:
+        """Each permutation (image of every unit) putting the units in order of ``keys``."""
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        if len(set(keys)) == len(keys):  # no ties: one arrangement
+            image = [0] * len(keys)
+            for pos, k in enumerate(order):
+                image[k] = pos
+            yield tuple(image)
+            return
+        runs: list[list[int]] = []
+        for k in order:
+            if runs and keys[runs[-1][0]] == keys[k]:
+                runs[-1].append(k)
+            else:
+                runs.append([k])
+        for combo in itertools.product(*(itertools.permutations(r) for r in runs)):
+            image = [0] * len(keys)
+            pos = 0
+            for run in combo:
+                for k in run:
+                    image[k] = pos
+                    pos += 1
+            yield tuple(image)
+
+    def _sorted_canon(self, s: State) -> tuple[State, int]:
+        """The representative and how many group elements map ``s`` onto it."""
+        key = self._key
+        best: State = s
+        best_key: Any = None
+        hits = 0
+        for hact in self._h:
+            t = s if hact is None else self._apply(hact, s)
+            keys = [key(get(t)) for get in self._unit_get]
+            head = tuple(sorted(keys))
+            if best_key is not None and head > best_key[0]:
+                continue
+            for image in self._arrangements(keys):
+                act = self._sigma_action(image)
+                u = t if act is None else self._apply(act, t)
+                k = (head, key(self._rest_get(u)))
+                if best_key is None or k < best_key:
+                    best, best_key, hits = u, k, 1
+                elif k == best_key:
+                    hits += 1
+        return best, hits
+
+    # -- public ------------------------------------------------------------------------------
     def images(self, s: State) -> list[State]:
         """``s`` and its image under every other group element."""
-        out = [s]
-        remap = self.symmetry.remap
-        for (gather, renames), g in zip(self._actions, self._others, strict=True):
-            t = list(gather(s))
-            for j, name, memo in renames:
-                v = t[j]
-                try:
-                    t[j] = memo[v]
-                except KeyError:
-                    t[j] = memo[v] = remap(name, v, g)
-            out.append(tuple(t))
-        return out
+        return [s] + [self._apply(act, s) for _g, act in self._everything() if act is not None]
 
     def canon(self, s: State) -> State:
         """The representative of ``s``'s orbit."""
+        return self.canon_size(s)[0]
+
+    def canon_size(self, s: State) -> tuple[State, int]:
+        """The representative of ``s``'s orbit and the orbit's size."""
+        if self.sorted_sort is not None:
+            rep, stab = self._sorted_canon(s)
+            return rep, self.order // stab
         key = self._key
-        best = s
-        best_key = tuple(map(key, s))
-        for t in self.images(s)[1:]:
-            k = tuple(map(key, t))
-            if k < best_key:
-                best, best_key = t, k
-        return best
+        images = self.images(s)
+        best = min(images, key=lambda t: tuple(map(key, t)))
+        return best, len(set(images))
 
     def orbit_size(self, s: State) -> int:
         """How many concrete states ``s`` stands for."""
-        return len(set(self.images(s)))
+        return self.canon_size(s)[1]
 
     def asymmetric(self, s: State, preds: list[Callable[[State], Any]]) -> int | None:
         """Index of a predicate whose value differs between ``s`` and one of its images."""
@@ -164,6 +292,16 @@ class Reduction:
             if any(bool(pred(t)) != v for t in images):
                 return n
         return None
+
+
+def _getter(idx: list[int]) -> Callable[[State], Any]:
+    """A tuple of the slots ``idx`` (a tuple even for one or none)."""
+    if len(idx) >= 2:
+        return itemgetter(*idx)
+    if len(idx) == 1:
+        j = idx[0]
+        return lambda s: (s[j],)
+    return lambda s: ()
 
 
 class AsymmetricProperty(Exception):

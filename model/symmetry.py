@@ -70,7 +70,13 @@ def symmetry_of(config: Config, system: System) -> Symmetry:
     slots = {"VM.host", "VMStack.vf", "NIC.vfs", "NIC.filters", *_SERIALS}
     slots |= {f"{c}[{i}]" for c in ("nvsp_h2g", "vpci") for i in range(config.vms)}
     classes = {name: spec.cls for name, spec in system.instances.items()}
-    return Symmetry(tuple(sorts), remap, frozenset(slots), classes)
+    # which sorts each renamed slot names: no VM unit slot names a VM, so VMs are sorted
+    hv = frozenset({"host", "vf"})
+    names = {n: hv for n in slots}
+    names["VM.host"] = frozenset({"host"})
+    names["NIC.vfs"] = frozenset({"vm", "vf"})
+    names["NIC.filters"] = frozenset({"vm", "vf"})
+    return Symmetry(tuple(sorts), remap, frozenset(slots), classes, names)
 
 
 def _message(m: tuple[Any, ...], p: Perm, serial: Any) -> tuple[Any, ...]:

@@ -113,3 +113,35 @@ def test_memoised_predicates_agree_with_plain_evaluation() -> None:
         memo = memoise(product, pred)
         assert [memo(s) for s in states] == [bool(pred(StateView(product, s))) for s in states]
     assert raw_reads  # the opaque predicate was evaluated plainly, and still agrees
+
+
+def test_sorting_units_gives_the_same_orbits_as_trying_every_permutation() -> None:
+    """With ``names`` the processes are sorted instead of permuted: same orbits, same sizes,
+    and the representative is the same for every member of an orbit."""
+    sysm = _sym_peterson()
+    product = sysm.build()
+    plain = explore(product, []).states
+    slow_sym: Symmetry = sysm.meta["symmetry"]
+    fast_sym = Symmetry(
+        slow_sym.sorts, slow_sym.remap, slow_sym.slots, slow_sym.classes, {"turn": frozenset("p")}
+    )
+    slow, fast = Reduction(product, slow_sym), Reduction(product, fast_sym)
+    assert slow.sorted_sort is None and fast.sorted_sort is not None
+    assert fast.sorted_sort.name == "p"
+    for s in plain:
+        rep = fast.canon(s)
+        assert all(fast.canon(t) == rep for t in fast.images(s))
+        assert fast.orbit_size(s) == slow.orbit_size(s) == len(set(slow.images(s)))
+    assert len({fast.canon(s) for s in plain}) == len({slow.canon(s) for s in plain})
+    a, b = explore(product, [], reduction=slow), explore(product, [], reduction=fast)
+    assert len(a.states) == len(b.states) < len(plain)
+    assert a.concrete_states == b.concrete_states
+
+
+def test_a_unit_slot_naming_its_own_sort_is_not_sorted() -> None:
+    """Sorting is refused when a unit's own slots name indices of its sort (sorting by
+    contents would then not commute with the renaming): every element is tried instead."""
+    sysm = _sym_peterson()
+    sym: Symmetry = sysm.meta["symmetry"]
+    own = Symmetry(sym.sorts, sym.remap, frozenset({"p0"}), sym.classes, {"p0": frozenset("p")})
+    assert Reduction(sysm.build(), own).sorted_sort is None
