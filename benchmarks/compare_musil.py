@@ -8,7 +8,8 @@ that run alone; bytes per state is the growth of the peak resident set during th
 divided by the states. Both tools must find the same number of states, or the script fails.
 
 musil runs under the first Python >= 3.12 found (``--musil-python``, ``python3.12``/``3.13`` on
-``PATH``, pyenv's versions); it is installed there with ``pip install musil`` if missing.
+``PATH``, pyenv's versions). Nothing is installed at run time: without musil (or Python 3.12)
+the script prints one line with the commands that install it and shows vfpath's column alone.
 """
 
 from __future__ import annotations
@@ -111,17 +112,23 @@ def find_python312(explicit: str | None) -> str | None:
     return None
 
 
-def ensure_musil(python: str) -> str | None:
-    """None when musil imports under ``python`` (installing it if needed), else why not."""
+def musil_missing(python: str) -> str | None:
+    """None when musil imports under ``python``; else one line saying how to install it.
+
+    Nothing is installed at run time: a benchmark that changes the machine it measures is
+    neither repeatable nor polite.
+    """
     ok = subprocess.run([python, "-c", "import musil"], capture_output=True, check=False)
     if ok.returncode == 0:
         return None
-    pip = subprocess.run(
-        [python, "-m", "pip", "install", "-q", "musil"], capture_output=True, text=True, check=False
-    )
-    if pip.returncode != 0:
-        return f"pip install musil failed under {python}: {pip.stderr.strip().splitlines()[-1:]}"
-    return None
+    return f"musil is not installed under {python}; install it with: {python} -m pip install musil"
+
+
+NO_PYTHON = (
+    "no Python >= 3.12 found (musil needs it); install one and musil with: "
+    "pyenv install 3.12 && $(pyenv root)/versions/3.12*/bin/python3 -m pip install musil "
+    "(or pass --musil-python PATH)"
+)
 
 
 def run(cmd: list[str]) -> dict[str, object]:
@@ -141,8 +148,10 @@ def main() -> int:
         vfpath_child(args.one)
         return 0
     py312 = find_python312(args.musil_python)
-    why = "no Python >= 3.12 found (musil needs it)" if py312 is None else ensure_musil(py312)
-    print(f"vfpath: Python {sys.version.split()[0]}; musil: {why or py312}")
+    why = NO_PYTHON if py312 is None else musil_missing(py312)
+    if why is not None:
+        print(f"{why}; showing vfpath alone")
+    print(f"vfpath: Python {sys.version.split()[0]}; musil: {'-' if why else py312}")
     head = f"{'N':>3} {'states':>10} | {'vfpath st/s':>11} {'B/state':>8} | "
     head += f"{'musil st/s':>10} {'B/state':>8} | {'speed-up':>8}"
     print(head)

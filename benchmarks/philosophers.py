@@ -24,6 +24,7 @@ def run_one(n: int) -> dict[str, float | int | bool]:
     """Explore the put-back variant with N philosophers in this process and return its stats."""
     sys.path.insert(0, str(ROOT / "tests" / "checker"))
     from models import philosophers
+
     from vfpath.checker import check
 
     result = check(philosophers(n, put_back=True))
