@@ -520,28 +520,8 @@ class Product:
             if out is None:
                 return None
             outs.append((i, out))
-        lst = list(state)
-        for i, (local, _ops) in outs:
-            o = self.offsets[i]
-            lst[o : o + len(local)] = local
-        for _i, (_local, ops) in outs:
-            for op in ops:
-                ch = op[1]
-                if op[0] == "pop":
-                    lst[ch] = lst[ch][1:]
-                elif op[0] == "clear":
-                    lst[ch] = ()
-        full = None
-        for _i, (_local, ops) in outs:
-            for op in ops:
-                if op[0] == "push":
-                    ch = op[1]
-                    lst[ch] = (*lst[ch], op[2])
-                    if len(lst[ch]) > self.capacity[ch - self.channel_base]:
-                        full = self.channel_names[ch - self.channel_base]
-        if full is not None:
-            return Overflow(tuple(lst), m, full)
-        return tuple(lst)
+        patches = [(self.offsets[i], local) for i, (local, _ops) in outs]
+        return self._apply(m, state, patches, tuple(op for _i, (_l, ops) in outs for op in ops))
 
     def is_final(self, state: State) -> bool:
         """True when every instance is in a final state (so having no successor is no deadlock)."""
@@ -559,6 +539,15 @@ class Product:
         for c, ch in enumerate(self.channel_names):
             out[ch] = list(state[self.channel_base + c])
         return out
+
+    def pack(self, described: dict[str, Any]) -> State:
+        """The packed state that :meth:`describe` turned into ``described`` (its inverse)."""
+        slots: list[Any] = []
+        for i, name in enumerate(self.names):
+            slots.append(self.tables[i].code[described[name]])
+            slots.extend(described[f"{name}.{v}"] for v in self.tables[i].variables)
+        slots.extend(tuple(described[c]) for c in self.channel_names)
+        return tuple(slots)
 
     def state_of(self, state: State, inst: str) -> str:
         """The state id of instance ``inst`` in a packed state."""

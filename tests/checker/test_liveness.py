@@ -67,18 +67,6 @@ def _assert_fair_lasso(product: Product, trace: Trace, q: Any, fairness: tuple[F
     return packed
 
 
-def _pack_last(sysm: Any, trace: Any) -> tuple[Any, ...]:
-    """The packed form of a trace's last described state."""
-    p = sysm.build()
-    last = trace.states[-1]
-    slots: list[Any] = []
-    for i, name in enumerate(p.names):
-        slots.append(p.tables[i].code[last[name]])
-        slots.extend(last[f"{name}.{v}"] for v in p.tables[i].variables)
-    slots.extend(tuple(last[c]) for c in p.channel_names)
-    return tuple(slots)
-
-
 def _waiting(s: Any) -> bool:
     return bool(s["client"].state == "waiting")
 
@@ -97,7 +85,8 @@ def test_unfair_scheduler_lets_the_request_stutter_forever() -> None:
     assert trace is not None
     assert trace.labels == ["client.request"]
     assert trace.loop_start == len(trace) == 1
-    assert _waiting(StateView(sysm.build(), _pack_last(sysm, trace)))
+    product = sysm.build()
+    assert _waiting(StateView(product, product.pack(trace.states[-1])))
 
 
 def test_weak_fairness_on_each_move_makes_requests_answered() -> None:

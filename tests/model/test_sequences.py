@@ -61,16 +61,7 @@ def reach(cfg: tuple[int, int, int], steps: list[str]) -> StateView:
         pos += 1
     last = trace.states[-1]
     # rebuild a packed state from the described one, to use the model's own classifier
-    return StateView(p, _pack(p, last))
-
-
-def _pack(p: Product, described: dict) -> tuple:
-    slots: list = []
-    for i, name in enumerate(p.names):
-        slots.append(p.tables[i].code[described[name]])
-        slots.extend(described[f"{name}.{v}"] for v in p.tables[i].variables)
-    slots.extend(tuple(described[c]) for c in p.channel_names)
-    return tuple(slots)
+    return StateView(p, p.pack(last))
 
 
 def test_b1_boot_on_the_synthetic_path() -> None:
