@@ -22,35 +22,12 @@ import pytest
 import vfpath.api
 from vfpath.checker import System
 from vfpath.checker.errors import VfpathError
-from vfpath.cli import main
 from vfpath.cli._common import ProgressLine, atomic_write, echo_report
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "checker"))
 from models import broken_lock, peterson, philosophers
 
 Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
-    """Run ``vfpath <args>`` in process on ``system``; returns (exit code, stdout, stderr)."""
-
-    def go(*args: str, system: Callable[[], System] | None = None) -> tuple[int, str, str]:
-        seen: list[object] = []
-        if system is not None:
-
-            def fake(config: object = None) -> System:
-                seen.append(config)
-                return system()
-
-            monkeypatch.setattr(vfpath.api, "build_system", fake)
-        with pytest.raises(SystemExit) as info:
-            main(list(args))
-        out, err = capsys.readouterr()
-        code = info.value.code
-        return (code if isinstance(code, int) else 1), out, err
-
-    return go
 
 
 def test_all_hold_exits_0(run: Run) -> None:
