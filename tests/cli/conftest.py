@@ -33,7 +33,8 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
             main(list(args))
         out, err = capsys.readouterr()
         code = info.value.code
-        return (code if isinstance(code, int) else 1), out, err
+        assert isinstance(code, int), f"exit code {code!r} is not an int"
+        return code, out, err
 
     seen: list[object] = []
     go.seen = seen  # type: ignore[attr-defined]

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 import vfpath.api
 import vfpath.cli.diagrams as diagrams_mod
-from vfpath.cli import main
 from vfpath.model import Config, NetVSC
+
+Run = Callable[..., tuple[int, str, str]]
 
 SMALL = ["--vms", "1", "--vfs", "1", "--hosts", "1"]
 S11 = "S11-switch-only-to-advertised-vf"
@@ -39,20 +41,11 @@ def eager(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(vfpath.api, "build_system", build_system)
 
 
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(["check", *args])
-    out, err = capsys.readouterr()
-    code = info.value.code
-    assert isinstance(code, int)
-    return code, out, err
-
-
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
 def test_each_violation_gets_an_svg_and_a_mermaid_chart(
-    eager: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    eager: None, tmp_path: Path, run: Run
 ) -> None:
-    code, out, _err = _run([*SMALL, "--json", "--diagram", str(tmp_path)], capsys)
+    code, out, _err = run("check", *SMALL, "--json", "--diagram", str(tmp_path))
     assert code == 1
     doc = json.loads(out)
     violated = {
@@ -75,41 +68,35 @@ def test_each_violation_gets_an_svg_and_a_mermaid_chart(
     assert "<svg" in svg and "switch_to_vf" in svg
 
 
-def test_text_report_lists_the_charts(
-    eager: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _err = _run([*SMALL, "--diagram", str(tmp_path)], capsys)
+def test_text_report_lists_the_charts(eager: None, tmp_path: Path, run: Run) -> None:
+    code, out, _err = run("check", *SMALL, "--diagram", str(tmp_path))
     assert code == 1
     assert "Sequence charts written:" in out
     assert str(tmp_path / f"{S11}.mmd") in out
 
 
 def test_without_graphviz_only_mermaid_is_written_with_a_warning(
-    eager: None, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    eager: None, tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(diagrams_mod.shutil, "which", lambda name: None)
-    code, _out, err = _run([*SMALL, "--diagram", str(tmp_path)], capsys)
+    code, _out, err = run("check", *SMALL, "--diagram", str(tmp_path))
     assert code == 1  # the verdict stands; only the pictures are fewer
     assert "Graphviz 'dot' not found" in err
     assert {p.suffix for p in tmp_path.iterdir()} == {".mmd"}
     assert (tmp_path / f"{S11}.mmd").exists()
 
 
-def test_a_model_that_holds_writes_no_chart(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_model_that_holds_writes_no_chart(tmp_path: Path, run: Run) -> None:
     out_dir = tmp_path / "charts"
-    code, out, _err = _run([*SMALL, "--diagram", str(out_dir)], capsys)
+    code, out, _err = run("check", *SMALL, "--diagram", str(out_dir))
     assert code == 0, out
     assert not out_dir.exists() or not any(out_dir.iterdir())
     assert "Sequence charts written" not in out
 
 
-def test_an_unwritable_folder_is_a_one_line_error(
-    eager: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_an_unwritable_folder_is_a_one_line_error(eager: None, tmp_path: Path, run: Run) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    code, _out, err = _run([*SMALL, "--diagram", str(blocker / "sub")], capsys)
+    code, _out, err = run("check", *SMALL, "--diagram", str(blocker / "sub"))
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and "cannot write sequence charts" in err

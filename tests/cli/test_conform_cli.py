@@ -4,22 +4,14 @@ JSON, and bad input (one line on stderr, exit 2, nothing on stdout)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from vfpath.cli import main
+Run = Callable[..., tuple[int, str, str]]
 
 MODEL = str(Path(__file__).resolve().parents[1] / "data" / "handshake.py") + ":system"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(["conform", *args])
-    out, err = capsys.readouterr()
-    code = exc.value.code
-    assert isinstance(code, int)
-    return code, out, err
 
 
 def jsonl(tmp_path: Path, *events: str, name: str = "t.jsonl") -> Path:
@@ -28,18 +20,16 @@ def jsonl(tmp_path: Path, *events: str, name: str = "t.jsonl") -> Path:
     return path
 
 
-def test_a_conforming_trace_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_conforming_trace_exits_0(tmp_path: Path, run: Run) -> None:
     path = jsonl(tmp_path, "request", "granted", "release")
-    code, out, err = run(capsys, str(path), "--model", MODEL)
+    code, out, err = run("conform", str(path), "--model", MODEL)
     assert (code, err) == (0, "")
     assert out.startswith("conforms: 3 observations accepted")
 
 
-def test_a_divergence_exits_1_and_names_the_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_divergence_exits_1_and_names_the_line(tmp_path: Path, run: Run) -> None:
     path = jsonl(tmp_path, "request", "release")
-    code, out, _ = run(capsys, str(path), "--model", MODEL)
+    code, out, _ = run("conform", str(path), "--model", MODEL)
     assert code == 1
     lines = out.splitlines()
     assert lines[0] == 'does not conform at line 2: {"event": "release"}'
@@ -47,9 +37,9 @@ def test_a_divergence_exits_1_and_names_the_line(
     assert lines[-1].split() == ["1.", "client.request", "<-", "line", "1"]
 
 
-def test_json_output_is_one_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_output_is_one_document(tmp_path: Path, run: Run) -> None:
     path = jsonl(tmp_path, "request", "release")
-    code, out, _ = run(capsys, str(path), "--model", MODEL, "--json")
+    code, out, _ = run("conform", str(path), "--model", MODEL, "--json")
     doc = json.loads(out)
     assert code == 1
     assert doc["schema"] == "vfpath.conform/1" and doc["status"] == "diverges"
@@ -57,25 +47,21 @@ def test_json_output_is_one_document(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert [s["label"] for s in doc["trace"]["steps"]] == ["client.request"]
 
 
-def test_from_any_state_accepts_a_cut_log(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_from_any_state_accepts_a_cut_log(tmp_path: Path, run: Run) -> None:
     path = jsonl(tmp_path, "release", "request")
-    assert run(capsys, str(path), "--model", MODEL)[0] == 1
-    code, out, _ = run(capsys, str(path), "--model", MODEL, "--from-any-state")
+    assert run("conform", str(path), "--model", MODEL)[0] == 1
+    code, out, _ = run("conform", str(path), "--model", MODEL, "--from-any-state")
     assert code == 0, out
 
 
-def test_hitting_the_silent_bound_is_inconclusive(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_hitting_the_silent_bound_is_inconclusive(tmp_path: Path, run: Run) -> None:
     path = jsonl(tmp_path, "request", "granted")
-    code, out, _ = run(capsys, str(path), "--model", MODEL, "--max-silent", "1")
+    code, out, _ = run("conform", str(path), "--model", MODEL, "--max-silent", "1")
     assert code == 3
     assert out.startswith("inconclusive at line 2")
 
 
-def test_itf_traces_are_read_by_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_itf_traces_are_read_by_suffix(tmp_path: Path, run: Run) -> None:
     states = [
         {"#meta": {"index": 0}, "client": "slow"},
         {"#meta": {"index": 1, "action": "client.request"}, "client": "asking"},
@@ -84,10 +70,10 @@ def test_itf_traces_are_read_by_suffix(tmp_path: Path, capsys: pytest.CaptureFix
     ]
     path = tmp_path / "t.itf.json"
     path.write_text(json.dumps({"vars": ["client", "ack"], "states": states}))
-    assert run(capsys, str(path), "--model", MODEL)[0] == 0
+    assert run("conform", str(path), "--model", MODEL)[0] == 0
     states[3]["client"] = "slow"  # the grant leads to the fast path, not back
     path.write_text(json.dumps({"vars": ["client", "ack"], "states": states}))
-    code, out, _ = run(capsys, str(path), "--model", MODEL, "--format", "itf")
+    code, out, _ = run("conform", str(path), "--model", MODEL, "--format", "itf")
     assert code == 1
     assert out.startswith("does not conform at state 3: client.granted")
 
@@ -105,7 +91,7 @@ def test_itf_traces_are_read_by_suffix(tmp_path: Path, capsys: pytest.CaptureFix
 )
 def test_bad_input_exits_2_with_one_line(
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    run: Run,
     content: str | bytes | None,
     args: tuple[str, ...],
     message: str,
@@ -116,7 +102,7 @@ def test_bad_input_exits_2_with_one_line(
     elif content is not None:
         path.write_text(content)
     extra = args if "--model" in args else ("--model", MODEL, *args)
-    code, out, err = run(capsys, str(path), *extra)
+    code, out, err = run("conform", str(path), *extra)
     assert code == 2
     assert out == ""
     assert len(err.strip().splitlines()) == 1

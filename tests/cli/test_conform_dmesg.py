@@ -4,22 +4,14 @@ exit codes, ``--from-any-state``, ``--json``, and bad input (one line on stderr,
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from vfpath.cli import main
+Run = Callable[..., tuple[int, str, str]]
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(["conform", *args])
-    out, err = capsys.readouterr()
-    code = exc.value.code
-    assert isinstance(code, int)
-    return code, out, err
 
 
 def edited(tmp_path: Path, name: str, first: int, second: int) -> tuple[Path, list[str]]:
@@ -32,21 +24,21 @@ def edited(tmp_path: Path, name: str, first: int, second: int) -> tuple[Path, li
 
 
 @pytest.mark.parametrize("name", ["boot", "servicing", "migration"])
-def test_the_example_logs_conform(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_example_logs_conform(name: str, run: Run) -> None:
     log = DATA / f"dmesg_{name}.log"
     events = sum("hv_netvsc" in line for line in log.read_text().splitlines())
     for fmt in (["--format", "linux-dmesg"], []):  # .log is read as a kernel log by default
-        code, out, err = run(capsys, str(log), *fmt)
+        code, out, err = run("conform", str(log), *fmt)
         assert (code, err) == (0, "")
         assert out.startswith(f"conforms: {events} observations accepted")
 
 
 def test_a_removal_before_the_unregistering_is_rejected_at_its_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, run: Run
 ) -> None:
     # lines 16 and 18 of the servicing log: "VF unregistering" and "VF slot 1 removed"
     path, lines = edited(tmp_path, "servicing", 16, 18)
-    code, out, _ = run(capsys, str(path))
+    code, out, _ = run("conform", str(path))
     assert code == 1
     first, allowed = out.splitlines()[:2]
     assert first == f"does not conform at line 16: {lines[15].strip()}"
@@ -54,27 +46,27 @@ def test_a_removal_before_the_unregistering_is_rejected_at_its_line(
     assert "vf_unregistering" in allowed.split(": ", 1)[1].split(", ")
 
 
-def test_json_names_the_rejected_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_names_the_rejected_line(tmp_path: Path, run: Run) -> None:
     # "VF registering" (line 8) before "VF slot 1 added" (line 4): binding needs the association
     path, _ = edited(tmp_path, "boot", 4, 8)
-    code, out, _ = run(capsys, str(path), "--json", "--format", "linux-dmesg")
+    code, out, _ = run("conform", str(path), "--json", "--format", "linux-dmesg")
     doc = json.loads(out)
     assert code == 1 and doc["format"] == "linux-dmesg"
     assert doc["rejected"]["line"] == 4 and doc["rejected"]["event"] == "vf_registering"
     assert doc["allowed"] == ["vf_slot_added"]
 
 
-def test_a_cut_log_needs_from_any_state(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_cut_log_needs_from_any_state(run: Run) -> None:
     log = str(DATA / "dmesg_cut.log")
-    code, out, _ = run(capsys, log)
+    code, out, _ = run("conform", log)
     assert code == 1 and out.startswith("does not conform at line 3:")
-    code, out, _ = run(capsys, log, "--from-any-state")
+    code, out, _ = run("conform", log, "--from-any-state")
     assert code == 0 and out.startswith("conforms: 6 observations accepted")
 
 
-def test_another_vm_of_a_larger_configuration(capsys: pytest.CaptureFixture[str]) -> None:
+def test_another_vm_of_a_larger_configuration(run: Run) -> None:
     log = str(DATA / "dmesg_boot.log")
-    assert run(capsys, log, "--vms", "2", "--hosts", "1", "--vm", "1")[0] == 0
+    assert run("conform", log, "--vms", "2", "--hosts", "1", "--vm", "1")[0] == 0
 
 
 @pytest.mark.parametrize(
@@ -89,7 +81,7 @@ def test_another_vm_of_a_larger_configuration(capsys: pytest.CaptureFixture[str]
 )  # fmt: skip
 def test_bad_input_exits_2_with_one_line(
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    run: Run,
     content: str | None,
     args: list[str],
     message: str,
@@ -97,6 +89,6 @@ def test_bad_input_exits_2_with_one_line(
     path = tmp_path / "trace.jsonl"
     if content is not None:
         path.write_text(content)
-    code, out, err = run(capsys, str(path), *args)
+    code, out, err = run("conform", str(path), *args)
     assert (code, out) == (2, "")
     assert err.startswith(message) and err.count("\n") == 1
