@@ -22,8 +22,10 @@ fair move is enabled there. So a state in which no fair move is enabled -- in pa
 without any successor -- violates the property if ``Q`` is false there. Such a lasso has an
 empty cycle: ``loop_start == len(trace)``.
 
-Steps that leave the state unchanged (self-loops) are ordinary edges: they form a cycle, and
-taking one counts as taking its move.
+A step that leaves the state unchanged (a self-loop) is a stuttering step: as in TLA+'s
+``WF_vars(A)`` and ``SF_vars(A)``, which speak of ``<<A>>_vars`` (an ``A`` step that changes the
+state), it neither enables its move nor counts as taking it. It still forms a cycle: a behaviour
+may stutter there, unless a fair move is enabled.
 
 References: Tarjan, "Depth-first search and linear graph algorithms" (1972); Emerson and Lei,
 "Modalities for model checking" (1987); Lamport, "Specifying Systems", ch. 8 (fairness).
@@ -75,13 +77,15 @@ class Graph:
         return range(self.start[s], self.start[s + 1])
 
     def enabled(self, s: int) -> int:
-        """The moves enabled in ``s`` as a bit mask (bit ``m`` for move ``m``)."""
+        """The moves enabled in ``s`` as a bit mask (bit ``m`` for move ``m``); a move whose
+        step from ``s`` is a self-loop is not (it cannot change the state: ``<<A>>_vars``)."""
         mask = self._enabled[s]
         if mask is None:
             mask = 0
-            mv = self.move
+            mv, dst = self.move, self.dst
             for k in self.out(s):
-                mask |= 1 << mv[k]
+                if dst[k] != s:
+                    mask |= 1 << mv[k]
             self._enabled[s] = mask
         return mask
 
@@ -170,12 +174,12 @@ def _fairness(product: Product, prop: Property) -> _Fair:
 
 
 def _taken(g: Graph, comp: set[int]) -> int:
-    """Moves taken by some edge inside ``comp``, as a bit mask."""
+    """Moves taken by some edge inside ``comp`` that changes the state, as a bit mask."""
     mask = 0
     dst, mv = g.dst, g.move
     for s in comp:
         for k in g.out(s):
-            if dst[k] in comp:
+            if dst[k] in comp and dst[k] != s:
                 mask |= 1 << mv[k]
     return mask
 
@@ -278,7 +282,7 @@ def _fair_cycle(g: Graph, comp: set[int], entry: int, fair: _Fair) -> list[int]:
     def useful(v: int) -> bool:
         if need_off & ~g.enabled(v):
             return True
-        return any(need_edge >> mv[k] & 1 and dst[k] in comp for k in g.out(v))
+        return any(need_edge >> mv[k] & 1 and dst[k] in comp and dst[k] != v for k in g.out(v))
 
     cycle: list[int] = []
     cur = entry
@@ -293,7 +297,7 @@ def _fair_cycle(g: Graph, comp: set[int], entry: int, fair: _Fair) -> list[int]:
         cur = dst[path[-1]] if path else cur
         if need_edge:
             for k in g.out(cur):
-                if need_edge >> mv[k] & 1 and dst[k] in comp:
+                if need_edge >> mv[k] & 1 and dst[k] in comp and dst[k] != cur:
                     cycle.append(k)
                     need_edge &= ~(1 << mv[k])
                     cur = dst[k]

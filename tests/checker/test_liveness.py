@@ -253,10 +253,12 @@ def _brute_fair_set_exists(
     n: int, edges: list[tuple[int, int, int]], region: set[int], weak: int, strong: int
 ) -> bool:
     """By definition: some strongly connected set of region states, traversed by all its inner
-    edges (the fairest way through it), starves no weakly or strongly fair move."""
+    edges (the fairest way through it), starves no weakly or strongly fair move. A self-loop
+    neither enables nor takes its move (TLA+'s ``<<A>>_vars``)."""
     enabled = [0] * n
-    for a, _b, m in edges:
-        enabled[a] |= 1 << m
+    for a, b, m in edges:
+        if a != b:
+            enabled[a] |= 1 << m
     nodes = sorted(region)
     for bits in range(1, 1 << len(nodes)):
         s = {v for k, v in enumerate(nodes) if bits >> k & 1}
@@ -270,8 +272,9 @@ def _brute_fair_set_exists(
         if not all(reach[a] >= s for a in s) or not all(any(e[0] == v for e in inner) for v in s):
             continue
         taken = 0
-        for _a, _b, m in inner:
-            taken |= 1 << m
+        for a, b, m in inner:
+            if a != b:
+                taken |= 1 << m
         every, some = -1, 0
         for v in s:
             every &= enabled[v]
@@ -316,8 +319,11 @@ def _check_case(case: Any) -> None:
             visited.append(at)
         assert at == entry
         taken = 0
+        at = entry
         for k in cycle:
-            taken |= 1 << g.move[k]
+            if g.dst[k] != at:
+                taken |= 1 << g.move[k]
+            at = g.dst[k]
         every, some = -1, 0
         for v in visited:
             every &= g.enabled(v)
