@@ -90,9 +90,10 @@ def explore(
 ) -> Exploration:
     """Explore every state reachable from the initial one, breadth first.
 
-    With a ``reduction``, states are orbit representatives; properties are sampled for
-    invariance under the group and :class:`~checker.symmetry.AsymmetricProperty` is raised for
-    one that is not (the caller falls back to a plain exploration).
+    With a ``reduction``, states are orbit representatives; a property the reduction does not
+    trust (:meth:`~checker.symmetry.Reduction.trusts`) is evaluated on every image of every
+    explored state, and :class:`~checker.symmetry.AsymmetricProperty` is raised at the first
+    difference (the caller falls back to a plain exploration).
     """
     if options.max_states is not None and options.max_states < 1:
         raise LimitError(f"max_states must be at least 1, got {options.max_states}")
@@ -133,7 +134,8 @@ def explore(
     gls = [(p.name, memoise(product, p.check)) for p in goals]
     trg = [(p.name, memoise(product, p.when)) for p in triggers if p.when is not None]
     judging = bool(inv or gls or trg)
-    sym_preds = [(name, f) for name, f in inv] + [(name, f) for name, f in gls] + trg
+    untrusted = {p.name for p in props if reduction is not None and not reduction.trusts(p)}
+    sym_preds = [t for t in inv + gls + trg if t[0] in untrusted]
 
     def judge(sid: int, s: State) -> None:
         nonlocal trg, inv, gls
@@ -153,7 +155,8 @@ def explore(
 
     if judging:
         judge(0, init)
-    if reduction is not None:
+    if sym_preds:
+        assert reduction is not None
         _gate(reduction, init, sym_preds)
     i = 0
     while i < len(states):
@@ -179,8 +182,8 @@ def explore(
                     concrete += size
             if j is None:
                 j = len(states)
-                if reduction is not None and (j < 512 or j % 61 == 0):
-                    _gate(reduction, nxt, sym_preds)
+                if sym_preds:
+                    _gate(reduction, nxt, sym_preds)  # type: ignore[arg-type]
                 seen[nxt] = j
                 states.append(nxt)
                 parent.append(i)

@@ -47,6 +47,11 @@ class Property:
     ``check`` is the predicate over a state view (for LEADS_TO, the Q); ``when`` is the
     antecedent of an invariant or the P of a leads-to: a property whose ``when`` never holds in
     a reachable state is reported vacuous, not holding.
+
+    ``symmetric`` names the sorts of the system's declared symmetry (see
+    :mod:`checker.symmetry`) under which the property is invariant by construction: it treats
+    every member of each alike (e.g. "for every VM"). A symmetry reduction trusts that; for any
+    other sort the property's invariance is checked on every explored state.
     """
 
     name: str
@@ -56,6 +61,7 @@ class Property:
     description: str = ""
     source: str = ""
     fairness: tuple[Fairness, ...] = field(default=())
+    symmetric: tuple[str, ...] = ()
 
     @classmethod
     def always(
@@ -66,16 +72,25 @@ class Property:
         when: Predicate | None = None,
         description: str = "",
         source: str = "",
+        symmetric: tuple[str, ...] = (),
     ) -> Property:
         """``when(s) -> check(s)`` in every reachable state."""
-        return cls(name, Expectation.ALWAYS, check, when, description, source)
+        return cls(name, Expectation.ALWAYS, check, when, description, source, symmetric=symmetric)
 
     @classmethod
     def sometimes(
-        cls, name: str, check: Predicate, *, description: str = "", source: str = ""
+        cls,
+        name: str,
+        check: Predicate,
+        *,
+        description: str = "",
+        source: str = "",
+        symmetric: tuple[str, ...] = (),
     ) -> Property:
         """Some reachable state satisfies ``check``; the witness path is reported."""
-        return cls(name, Expectation.SOMETIMES, check, None, description, source)
+        return cls(
+            name, Expectation.SOMETIMES, check, None, description, source, symmetric=symmetric
+        )
 
     @classmethod
     def leads_to(

@@ -14,9 +14,13 @@ first met), so runs are reproducible.
 
 Soundness gates, next to the reduction (:func:`reduction_for`): symmetry is refused, with the
 reason, when a liveness property is checked (per-instance fairness is not invariant; TLC warns the
-same), when an instance's class is no longer the one the declaration was made for (a variant may
-break the symmetry), or when a property is not declared symmetric. The count of concrete states
-(the sum of the orbit sizes) is reported, so a test can compare it with an unreduced run.
+same), or when an instance's class is no longer the one the declaration was made for (a variant may
+break the symmetry). A property is trusted when it is declared symmetric over every sort the group
+moves (``Property.symmetric``); any other property is evaluated on every image of every explored
+state, never on a sample, and the first difference switches the reduction off (the explorer starts
+again without it); a group too large for that (more than :data:`CHECKED_ORDER` elements) is not
+used for such a property at all. The count of concrete states (the sum of the orbit sizes) is
+reported, so a test can compare it with an unreduced run.
 """
 
 from __future__ import annotations
@@ -32,7 +36,19 @@ if TYPE_CHECKING:
     from .product import Product, State
     from .properties import Property
 
-__all__ = ["AsymmetricProperty", "Perm", "Reduction", "Sort", "Symmetry", "reduction_for"]
+__all__ = [
+    "CHECKED_ORDER",
+    "AsymmetricProperty",
+    "Perm",
+    "Reduction",
+    "Sort",
+    "Symmetry",
+    "reduction_for",
+]
+
+# the largest group whose every element is applied to every explored state, to check a property
+# not declared symmetric (each element costs one image and one evaluation per state)
+CHECKED_ORDER = 120
 
 Perm = Mapping[str, tuple[int, ...]]  # sort name -> image of each index
 Remap = Callable[[str, Any, Perm], Any]  # (slot, value, perm) -> renamed value
@@ -284,6 +300,11 @@ class Reduction:
         """How many concrete states ``s`` stands for."""
         return self.canon_size(s)[1]
 
+    def trusts(self, prop: Property) -> bool:
+        """True when ``prop`` is declared symmetric over every sort the group moves."""
+        moved = {s.name for s in self.symmetry.sorts if s.size > 1}
+        return moved <= set(prop.symmetric)
+
     def asymmetric(self, s: State, preds: list[Callable[[State], Any]]) -> int | None:
         """Index of a predicate whose value differs between ``s`` and one of its images."""
         images = self.images(s)[1:]
@@ -341,4 +362,11 @@ def reduction_for(
         )
     if all(s.size <= 1 for s in sym.sorts):
         return None, "off (every sort has one member)"
-    return Reduction(product, sym), "on"
+    red = Reduction(product, sym)
+    unsure = [p.name for p in props if not red.trusts(p)]
+    if unsure and red.order > CHECKED_ORDER:
+        return None, (
+            f"off: property {unsure[0]!r} is not declared symmetric over every sort, and a "
+            f"group of {red.order:,} elements is too large to check it on every state"
+        )
+    return red, "on"
