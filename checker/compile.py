@@ -8,7 +8,9 @@ semantics agree.
 
 from __future__ import annotations
 
+import ast
 import inspect
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -42,6 +44,9 @@ class TransitionRow:
     guards: tuple[Guard, ...]
     actions: tuple[tuple[str, Callback], ...]
     doc: str = ""
+    # actions[:entered] run with the source state active (before, exit, on), the rest with the
+    # target active (enter, after), as python-statemachine runs them
+    entered: int = 0
 
 
 @dataclass
@@ -82,10 +87,14 @@ def _resolve(cls: type, spec: Any, what: str) -> Callback | None:
             getter = attr.fget
             assert getter is not None
             return getter
-        if not callable(attr):
+        if isinstance(attr, staticmethod | classmethod):
+            target: Callback = attr.__get__(None, cls)
+            self_arg = False
+        elif not callable(attr):
             raise DefinitionError(f"{cls.__name__}: {what} {func!r} is not callable")
-        target: Callback = attr
-        self_arg = True
+        else:
+            target = attr
+            self_arg = True
     elif callable(func):
         target = func
         self_arg = False
@@ -148,6 +157,7 @@ def compile_actor(cls: type[StateMachine]) -> ActorTable:
     clash = sorted(set(variables) & set(states))
     if clash:
         raise DefinitionError(f"{cls.__name__}: variables named like states: {clash}")
+    _refuse_what_the_explorer_cannot_mirror(cls, frozenset(variables))
     events: list[str] = []
     rows: dict[tuple[int, str], list[TransitionRow]] = {}
     self_entries = bool(getattr(cls, "enable_self_transition_entries", False))
@@ -173,6 +183,7 @@ def compile_actor(cls: type[StateMachine]) -> ActorTable:
                 if runs_entries and not t.internal:
                     acts += _callbacks(cls, t.source.exit, "exit action", ev_id)
                 acts += _callbacks(cls, t.on, "action", ev_id)
+                entered = len(acts)
                 if runs_entries and not t.internal:
                     acts += _callbacks(cls, t.target.enter, "enter action", ev_id)
                 acts += _callbacks(cls, t.after, "action", ev_id)
@@ -182,6 +193,7 @@ def compile_actor(cls: type[StateMachine]) -> ActorTable:
                     event=ev_id,
                     guards=tuple(guards),
                     actions=tuple(acts),
+                    entered=entered,
                 )
                 rows.setdefault((code[s.id], ev_id), []).append(row)
     initial = code[initial_states[0].id]
@@ -198,3 +210,70 @@ def compile_actor(cls: type[StateMachine]) -> ActorTable:
         initial_actions=init_actions,
         code=code,
     )
+
+
+# the world calls an actor makes; the explorer answers them itself, so an override would be
+# used live and ignored when exploring
+WORLD_CALLS = ("peer", "peers", "peek", "recv", "emit", "drain", "arg")
+
+
+def _user_classes(cls: type) -> list[type]:
+    """The classes of ``cls``'s MRO written by the user (not the library, the mixin, object)."""
+    from .actor import Actor
+
+    return [
+        k
+        for k in cls.__mro__
+        if k is not Actor
+        and k.__module__ not in ("builtins", "typing", "abc")
+        and not k.__module__.startswith("statemachine")
+    ]
+
+
+def _refuse_what_the_explorer_cannot_mirror(cls: type, variables: frozenset[str]) -> None:
+    """Refuse, naming class, method and attribute, what the explorer's stand-in for ``self``
+    would silently get wrong: an overridden world call, ``type(self)`` (it sees the stand-in's
+    type), and a write to an attribute that is not a declared variable (it would survive into
+    unrelated states, since the stand-in is reused). Read from the source, when there is one;
+    the stand-in also refuses such writes when they happen."""
+    for k in _user_classes(cls):
+        for name in WORLD_CALLS:
+            if name in vars(k):
+                raise DefinitionError(
+                    f"{cls.__name__}: {k.__name__}.{name} overrides a world call; the explorer "
+                    "answers it itself and would ignore the override"
+                )
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(k)))
+        except (OSError, TypeError, SyntaxError):
+            continue
+        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+        for fn in body:
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) or not fn.args.args:
+                continue
+            me = fn.args.args[0].arg
+            for node in ast.walk(fn):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id == "type"
+                    and len(node.args) == 1
+                    and isinstance(node.args[0], ast.Name)
+                    and node.args[0].id == me
+                ):
+                    raise DefinitionError(
+                        f"{cls.__name__}.{fn.name}: type({me}) is the explorer's stand-in, not "
+                        f"{cls.__name__}; use isinstance({me}, ...)"
+                    )
+                if (
+                    isinstance(node, ast.Attribute)
+                    and isinstance(node.ctx, ast.Store | ast.Del)
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == me
+                    and node.attr not in variables
+                ):
+                    raise DefinitionError(
+                        f"{cls.__name__}.{fn.name}: writes {me}.{node.attr}, which is not "
+                        "declared in variables (declare it, or the explorer would carry it "
+                        "from one state into others)"
+                    )

@@ -8,6 +8,7 @@ those reads, so each distinct local situation runs the actor's Python code once.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -103,14 +104,45 @@ class _TrackedPeer:
             raise AttributeError("peers are read-only")
 
 
+class _ActiveState:
+    """``self.<state>`` in a guard or action: ``is_active`` as python-statemachine answers it
+    (the source state until the enter actions, then the target)."""
+
+    __slots__ = ("_code", "_ctx", "_state")
+
+    def __init__(self, ctx: _Context, code: int, state: Any) -> None:
+        self._ctx = ctx
+        self._code = code
+        self._state = state
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self._ctx.__dict__["_active"] == self._code)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._state, name)
+
+
+# what python-statemachine adds to an instance; the stand-in has none of it
+_MACHINE_API = frozenset(dir(StateMachine)) - frozenset(dir(object)) - {"variables"}
+
+
 class _Context:
-    """Stands in for ``self`` when the explorer runs an actor's guards and actions."""
+    """Stands in for ``self`` when the explorer runs an actor's guards and actions.
+
+    Agrees with a live instance on what guards and actions may use: declared variables,
+    params, states' ``is_active``, methods (static and class methods too), properties and
+    ``isinstance``; refuses, naming class, method and attribute, a write to anything but a
+    declared variable and a read of the library's own machinery.
+    """
 
     def __init__(self, product: Product, inst: int) -> None:
         d = self.__dict__
         d["_cls"] = product.tables[inst].cls
         d["_name"] = product.names[inst]
         d["_state"] = None
+        d["_active"] = None
+        d["_running"] = ""
         d["_reads"] = []
         d["_ops"] = []
         d["_popped"] = set()
@@ -118,16 +150,64 @@ class _Context:
         d["_peers"] = {}
         d["_ports"] = {}
         d["_product"] = product
+        d["_table"] = product.tables[inst]
+        d["_writable"] = frozenset(product.tables[inst].variables)
+        d["_attrs"] = {}
         d.update(product.specs[inst].params)
 
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:  # isinstance(self, ActorClass) holds, as it does live
+        return self.__dict__["_cls"]  # type: ignore[no-any-return]
+
     def __getattr__(self, name: str) -> Any:
-        attr = getattr(self.__dict__["_cls"], name)
-        if isinstance(attr, property):
-            assert attr.fget is not None
-            return attr.fget(self)
-        if callable(attr) and hasattr(attr, "__get__") and not isinstance(attr, type):
-            return attr.__get__(self)
-        return attr
+        d = self.__dict__
+        cls = d["_cls"]
+        kind = d["_attrs"].get(name)
+        if kind is None:
+            kind = d["_attrs"][name] = self._classify(cls, name)
+        how, what = kind
+        if how == "state":
+            return _ActiveState(self, what, getattr(cls, name))
+        if how == "bind":
+            return what.__get__(self, cls)
+        if how == "property":
+            return what(self)
+        return what
+
+    def _classify(self, cls: type, name: str) -> tuple[str, Any]:
+        table = self.__dict__["_table"]
+        if name in table.code:
+            return "state", table.code[name]
+        try:
+            raw = inspect.getattr_static(cls, name)
+        except AttributeError:
+            raise AttributeError(
+                f"{cls.__name__}.{self.__dict__['_running']}: no attribute {name!r}"
+            ) from None
+        owner = next((k for k in cls.__mro__ if name in vars(k)), cls)
+        if name in _MACHINE_API and owner.__module__.startswith("statemachine"):
+            raise DefinitionError(
+                f"{cls.__name__}.{self.__dict__['_running']}: reads self.{name}, the library's "
+                "own machinery, which the explorer does not run; read a state's is_active or a "
+                "declared variable instead"
+            )
+        if isinstance(raw, property):
+            return "property", raw.fget
+        if isinstance(raw, staticmethod | classmethod) or inspect.isfunction(raw):
+            return "bind", raw
+        return "value", getattr(cls, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        d = self.__dict__
+        if name not in d["_writable"]:
+            raise DefinitionError(
+                f"{d['_cls'].__name__}.{d['_running']}: writes self.{name}, which is not "
+                "declared in variables (the explorer would carry it from one state into others)"
+            )
+        d[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        self.__setattr__(name, None)
 
     def _read(self, key: int) -> Any:
         s = self.__dict__["_state"]
@@ -174,6 +254,25 @@ class _Context:
             raise WiringError(f"{self._name}: this step passes no argument {name!r}") from None
 
 
+def _typed(v: Any) -> Any:
+    """``v`` with the type of every part attached: equal only for values of equal types."""
+    t = type(v)
+    if t is tuple or t is list:
+        return (t, tuple(_typed(x) for x in v))
+    if t is frozenset:
+        return (t, frozenset(_typed(x) for x in v))
+    return (t, v)
+
+
+def _guards_hold(ctx: _Context, row: TransitionRow) -> bool:
+    d = ctx.__dict__
+    for g in row.guards:
+        d["_running"] = g.name
+        if bool(g.func(ctx)) is not g.expected:
+            return False
+    return True
+
+
 class Product:
     """The packed, compiled product of a :class:`~checker.system.System`."""
 
@@ -208,6 +307,8 @@ class Product:
         # per instance: state code -> moves whose part for this instance leaves that state
         self._memo: dict[_MemoKey, _Branch | _Leaf] = {}
         self._ctx = [_Context(self, i) for i in range(len(self.specs))]
+        # per slot: value -> (its type-aware key, the value), to refuse True beside 1
+        self._typed: list[dict[Any, tuple[Any, Any]]] = [{} for _ in range(self.width)]
         self._tracked: dict[tuple[int, str], _TrackedPeer] = {}
         self.initial = self._initial_state()
         self._candidates = self._candidate_table()
@@ -295,7 +396,8 @@ class Product:
         for i, table in enumerate(self.tables):
             if table.initial_actions:
                 ctx = self._load(i, state)
-                for _name, fn in table.initial_actions:
+                for name, fn in table.initial_actions:
+                    ctx.__dict__["_running"] = name
                     fn(ctx)
                 if ctx._ops:
                     raise DefinitionError(f"{self.names[i]}: initial enter actions may not send")
@@ -305,6 +407,9 @@ class Product:
                     ctx.__dict__[v] for v in table.variables
                 ]
                 state = tuple(lst)
+        for i in range(len(self.specs)):
+            o = self.offsets[i]
+            self._distinct(i, state[o : o + 1 + len(self.tables[i].variables)], [])
         return state
 
     def _load(self, i: int, state: State) -> _Context:
@@ -315,6 +420,7 @@ class Product:
         d["_ops"] = []
         d["_popped"] = set()
         o = self.offsets[i]
+        d["_active"] = state[o]
         for v, k in self.varidx[i].items():
             d[v] = state[o + k]
         return ctx
@@ -328,14 +434,49 @@ class Product:
         rows: tuple[TransitionRow, ...] = table.rows.get((code, event), ())
         ctx = self._load(i, state)
         ctx.__dict__["_args"] = dict(args)
+        d = ctx.__dict__
         for row in rows:
-            if all(bool(g.func(ctx)) is g.expected for g in row.guards):
-                for _name, fn in row.actions:
+            if _guards_hold(ctx, row):
+                for n, (name, fn) in enumerate(row.actions):
+                    if n == row.entered:
+                        d["_active"] = row.target
+                    d["_running"] = name
                     fn(ctx)
-                d = ctx.__dict__
                 local = (row.target, *(d[v] for v in table.variables))
+                self._distinct(i, local, ctx._ops)
                 return (local, tuple(ctx._ops)), ctx._reads
         return None, ctx._reads
+
+    def _distinct(self, i: int, local: tuple[Any, ...], ops: list[Any]) -> None:
+        """Refuse two values of one slot that compare equal but differ in type (``True`` and
+        ``1``): states, memo tries and the visited set compare with ``==`` and would merge
+        them, though a guard may tell them apart. Checked where outcomes are made (once per
+        memo miss), not per state."""
+        o = self.offsets[i]
+        for k, v in enumerate(local[1:], start=1):
+            self._same_type(o + k, v, i)
+        for op in ops:
+            if op[0] == "push":
+                self._same_type(op[1], op[2], i)
+
+    def _same_type(self, slot: int, value: Any, i: int) -> None:
+        seen = self._typed[slot]
+        key = _typed(value)
+        try:
+            prev = seen.setdefault(value, (key, value))
+        except TypeError:
+            return  # unhashable: emit() refuses it, and a variable holding one fails later
+        if prev[0] != key:
+            where = (
+                f"channel {self.channel_names[slot - self.channel_base]!r}"
+                if slot >= self.channel_base
+                else f"variable {self.tables[i].variables[slot - self.offsets[i] - 1]!r}"
+            )
+            raise DefinitionError(
+                f"{self.tables[i].cls.__name__} ({self.names[i]}): {where} holds {prev[1]!r} "
+                f"and {value!r}, equal but of different types; the explorer compares states "
+                "with == and would merge them: use one type"
+            )
 
     def which_row(
         self, i: int, event: str, state: State, args: tuple[tuple[str, Any], ...] = ()
@@ -349,7 +490,7 @@ class Product:
         for n, row in enumerate(rows):
             ctx = self._load(i, state)
             ctx.__dict__["_args"] = dict(args)
-            if all(bool(g.func(ctx)) is g.expected for g in row.guards):
+            if _guards_hold(ctx, row):
                 return n
         return None
 
