@@ -17,21 +17,34 @@ from .product import Product, State
 __all__ = ["LiveSystem"]
 
 
-class _LivePeer:
-    __slots__ = ("_inst", "_vars")
+def _state_id(inst: StateMachine) -> str:
+    return str(next(iter(inst.configuration)).id)
 
-    def __init__(self, inst: StateMachine, variables: tuple[str, ...]) -> None:
+
+class _LivePeer:
+    """A peer as a live instance sees it; during a rendezvous, a partner reads as it was before
+    the step (the product's semantics: every part is judged on the state before the step)."""
+
+    __slots__ = ("_inst", "_name", "_vars", "_world")
+
+    def __init__(
+        self, world: LiveSystem, name: str, inst: StateMachine, variables: tuple[str, ...]
+    ) -> None:
+        object.__setattr__(self, "_world", world)
+        object.__setattr__(self, "_name", name)
         object.__setattr__(self, "_inst", inst)
         object.__setattr__(self, "_vars", variables)
 
     @property
     def state(self) -> str:
-        return str(next(iter(self._inst.configuration)).id)
+        frozen = self._world._frozen.get(self._name)
+        return frozen[0] if frozen is not None else _state_id(self._inst)
 
     def __getattr__(self, name: str) -> Any:
         if name not in self._vars:
             raise AttributeError(f"peer has no variable {name!r}")
-        return getattr(self._inst, name)
+        frozen = self._world._frozen.get(self._name)
+        return frozen[1][name] if frozen is not None else getattr(self._inst, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("peers are read-only")
@@ -45,6 +58,11 @@ class LiveSystem:
         self.channels: dict[str, list[Any]] = {c: [] for c in product.channel_names}
         self.overflowed: str | None = None
         self._args: dict[str, Any] = {}
+        # during step(): the participants and channels as they were before it, and the channel
+        # operations its parts made (applied when every part has run, as the product does)
+        self._frozen: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._before: dict[str, list[Any]] | None = None
+        self._ops: list[tuple[str, str, Any]] = []
         self.instances: dict[str, StateMachine] = {}
         for spec, table in zip(product.specs, product.tables, strict=True):
             cls = spec.cls
@@ -62,7 +80,7 @@ class LiveSystem:
     # -- the World protocol --------------------------------------------------------------------
     def _view(self, name: str) -> _LivePeer:
         i = self.product.index[name]
-        return _LivePeer(self.instances[name], self.product.tables[i].variables)
+        return _LivePeer(self, name, self.instances[name], self.product.tables[i].variables)
 
     def peer(self, who: str, alias: str) -> _LivePeer:
         target = self.product.alias(who, alias)
@@ -79,22 +97,39 @@ class LiveSystem:
         ch = self.product.port(who, port)
         return self.product.channel_names[ch - self.product.channel_base]
 
+    def _queue(self, name: str) -> list[Any]:
+        return self._before[name] if self._before is not None else self.channels[name]
+
     def peek(self, who: str, port: str) -> Any:
-        q = self.channels[self._chan(who, port)]
+        q = self._queue(self._chan(who, port))
         return q[0] if q else None
 
     def recv(self, who: str, port: str) -> Any:
-        return self.channels[self._chan(who, port)].pop(0)
+        name = self._chan(who, port)
+        if self._before is None:
+            return self.channels[name].pop(0)
+        self._ops.append(("pop", name, None))
+        return self._before[name][0]
 
     def emit(self, who: str, port: str, msg: Any) -> None:
         name = self._chan(who, port)
+        if self._before is not None:
+            self._ops.append(("push", name, msg))
+            return
+        self._push(name, msg)
+
+    def _push(self, name: str, msg: Any) -> None:
         q = self.channels[name]
         q.append(msg)
         if len(q) > self.product.capacity[self.product.channel_names.index(name)]:
             self.overflowed = name
 
     def drain(self, who: str, port: str) -> None:
-        self.channels[self._chan(who, port)].clear()
+        name = self._chan(who, port)
+        if self._before is not None:
+            self._ops.append(("clear", name, None))
+            return
+        self.channels[name].clear()
 
     def arg(self, who: str, name: str) -> Any:
         try:
@@ -121,24 +156,45 @@ class LiveSystem:
         """Take a move through ``send()`` on every participant, in wiring order.
 
         Callers take only moves that :meth:`enabled` reported. Participants are sent one after
-        the other, so a guard must not read its own rendezvous partners (the product evaluates
-        every guard on the state before the step).
+        the other, but each part sees its partners and the channels as they were before the
+        step, and the channel operations apply once every part has run (pops and clears, then
+        pushes): the product's atomic rendezvous, where every part is judged on the state
+        before the step.
         """
         names = self.product.names
         mv = self.product.moves[move]
         self._args = dict(mv.args)
+        self._frozen = {names[i]: self._freeze(names[i]) for i, _ev in mv.parts}
+        self._before = {c: list(q) for c, q in self.channels.items()}
+        self._ops = []
         try:
             for i, ev in mv.parts:
                 self.instances[names[i]].send(ev)
         finally:
             self._args = {}
+            self._frozen = {}
+            self._before = None
+        ops, self._ops = self._ops, []
+        for op, name, _msg in ops:
+            if op == "pop":
+                self.channels[name].pop(0)
+            elif op == "clear":
+                self.channels[name].clear()
+        for op, name, msg in ops:
+            if op == "push":
+                self._push(name, msg)
+
+    def _freeze(self, name: str) -> tuple[str, dict[str, Any]]:
+        inst = self.instances[name]
+        table = self.product.tables[self.product.index[name]]
+        return _state_id(inst), {v: getattr(inst, v) for v in table.variables}
 
     def snapshot(self) -> State:
         """The live state packed exactly as the product packs it."""
         slots: list[Any] = []
         for name, table in zip(self.product.names, self.product.tables, strict=True):
             obj = self.instances[name]
-            slots.append(table.code[str(next(iter(obj.configuration)).id)])
+            slots.append(table.code[_state_id(obj)])
             slots.extend(getattr(obj, v) for v in table.variables)
         slots.extend(tuple(self.channels[c]) for c in self.product.channel_names)
         return tuple(slots)
