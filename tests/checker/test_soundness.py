@@ -1,0 +1,313 @@
+"""Wrong verdicts the public API could be led into, each pinned by a case that used to pass.
+
+Every test here failed on the engine before the fix it names: a sampled symmetry gate, strong
+fairness satisfied by a stuttering step, ``self`` stand-ins that differ from python-statemachine,
+rendezvous partners seeing each other's new state, and ``True == 1`` merging distinct states.
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import Any
+
+import pytest
+from statemachine import State, StateMachine
+
+from vfpath.checker import DefinitionError, Fairness, Options, Property, Status, System, check
+from vfpath.checker.actor import Actor
+from vfpath.checker.live import LiveSystem
+from vfpath.checker.liveness import Graph, _Fair, fair_components
+from vfpath.checker.symmetry import Perm, Sort, Symmetry
+
+# -- symmetry: the property gate ---------------------------------------------------------------
+
+TOP = 30
+
+
+class Counter(Actor, StateMachine):
+    """Counts up to TOP, then stops: two of them give TOP² interchangeable states."""
+
+    variables = {"n": 0}
+    run = State(initial=True)
+    done = State(final=True)
+    tick = run.to.itself(cond="below", on="inc")
+    stop = run.to(done, cond="at_top")
+
+    def below(self) -> bool:
+        return bool(self.n < TOP)
+
+    def at_top(self) -> bool:
+        return bool(self.n == TOP)
+
+    def inc(self) -> None:
+        self.n += 1
+
+
+def _keep(_slot: str, value: Any, _p: Perm) -> Any:
+    return value
+
+
+def counters(*props: Property) -> System:
+    sysm = System("counters")
+    for i in (0, 1):
+        sysm.add(f"c{i}", Counter)
+    classes = {n: s.cls for n, s in sysm.instances.items()}
+    sort = Sort("c", 2, (("c0",), ("c1",)))
+    sysm.meta["symmetry"] = Symmetry((sort,), _keep, frozenset(), classes, {})
+    sysm.properties.extend(props)
+    return sysm
+
+
+@pytest.mark.parametrize("behind", ["c0", "c1"])
+def test_an_asymmetric_property_is_judged_on_every_state_not_a_sample(behind: str) -> None:
+    # treats the counters differently, late in BFS order (one counter just behind the other
+    # at the top); whichever of the two the reduction keeps, the verdict must be the same
+    ahead = "c1" if behind == "c0" else "c0"
+
+    def late(s: Any) -> bool:
+        return not (s[behind].n == TOP - 1 and s[ahead].n == TOP)
+
+    prop = Property.always("late-asymmetry", late)
+    full = check(counters(prop), Options(symmetry=False))
+    assert full["late-asymmetry"].status is Status.VIOLATED
+    red = check(counters(prop))
+    assert red["late-asymmetry"].status is Status.VIOLATED
+    assert "late-asymmetry" in red.extra["symmetry"]["status"]
+
+
+def test_a_property_declared_symmetric_keeps_the_reduction() -> None:
+    prop = Property.always(
+        "never-both-top",
+        lambda s: not (s["c0"].n == TOP and s["c1"].n == TOP),
+        symmetric=("c",),
+    )
+    red = check(counters(prop))
+    assert red.extra["symmetry"]["status"] == "on"
+    assert red["never-both-top"].status is Status.VIOLATED
+    assert red.stats.states < check(counters(prop), Options(symmetry=False)).stats.states
+
+
+def test_an_undeclared_symmetric_property_is_checked_and_keeps_the_reduction() -> None:
+    # symmetric in fact, though not declared: checked on every state, the reduction stays on
+    prop = Property.always("sum-bounded", lambda s: s["c0"].n + s["c1"].n <= 2 * TOP)
+    red = check(counters(prop))
+    assert red.extra["symmetry"]["status"].startswith("on")
+    assert red["sum-bounded"].status is Status.HOLDS
+
+
+# -- strong fairness: a stuttering step is not taking the move (TLA+ <<A>>_vars) ---------------
+
+
+def test_a_self_loop_does_not_satisfy_strong_fairness() -> None:
+    # a <-> b by move 1 (weakly fair); move 2 (strongly fair) loops on a and leaves b for c,
+    # outside the region. The cycle a <-> b enables move 2 at b infinitely often and takes it
+    # only as a stuttering self-loop at a, which in TLA+ is not a <<2>>_vars step: unfair. Alone,
+    # a is left by move 1, weakly fair and continuously enabled: no fair cycle stays inside.
+    a, b, c = 0, 1, 2
+    edges = [(a, a, 2), (a, b, 1), (b, a, 1), (b, c, 2)]
+    g = Graph(3, tuple(array("l", col) for col in zip(*edges, strict=True)))  # type: ignore[arg-type]
+    assert fair_components(g, {a, b}, _Fair(weak=1 << 1, strong=1 << 2)) == []
+
+
+class Spinner(Actor, StateMachine):
+    """``spin`` is a self-loop in ``a`` that changes nothing, a real step in ``b``."""
+
+    a = State(initial=True)
+    b = State()
+    c = State(final=True)
+    flip = a.to(b) | b.to(a)
+    spin = a.to.itself(internal=True) | b.to(c)
+
+
+def test_strong_fairness_is_not_met_by_stuttering_in_a_system() -> None:
+    sysm = System("spinner").add("s", Spinner)
+    sysm.properties.append(
+        Property.leads_to(
+            "reaches-c",
+            lambda s: True,
+            lambda s: s["s"].state == "c",
+            fairness=(Fairness("s.flip"), Fairness("s.spin", strong=True)),
+        )
+    )
+    assert check(sysm)["reaches-c"].status is Status.HOLDS
+
+
+# -- the explorer's stand-in for self agrees with python-statemachine, or refuses -------------
+
+
+class ReadsIsActive(Actor, StateMachine):
+    variables = {"seen": False}
+    s0 = State(initial=True)
+    s1 = State(final=True)
+    go = s0.to(s1, cond="in_s0", on="note")
+
+    def in_s0(self) -> bool:
+        return bool(self.s0.is_active)
+
+    def note(self) -> None:
+        self.seen = bool(self.s0.is_active)
+
+
+class StaticHelper(Actor, StateMachine):
+    s0 = State(initial=True)
+    s1 = State(final=True)
+    go = s0.to(s1, cond="ok")
+
+    @staticmethod
+    def always() -> bool:
+        return True
+
+    def ok(self) -> bool:
+        return self.always()
+
+
+class ChecksItsClass(Actor, StateMachine):
+    s0 = State(initial=True)
+    s1 = State(final=True)
+    go = s0.to(s1, cond="mine")
+
+    def mine(self) -> bool:
+        return isinstance(self, ChecksItsClass)
+
+
+class AsksItsType(Actor, StateMachine):
+    s0 = State(initial=True)
+    s1 = State(final=True)
+    go = s0.to(s1, cond="exact")
+
+    def exact(self) -> bool:
+        return type(self) is AsksItsType
+
+
+class WritesUndeclared(Actor, StateMachine):
+    """``mark`` writes an attribute not in ``variables``: kept on a reused stand-in, it would
+    silently disable ``fresh`` in every later state."""
+
+    variables = {"n": 0}
+    s0 = State(initial=True)
+    s1 = State()
+    go = s0.to(s1, cond="fresh", on="mark") | s1.to(s0, on="count")
+
+    def fresh(self) -> bool:
+        return not getattr(self, "used", False)
+
+    def mark(self) -> None:
+        self.used = True
+
+    def count(self) -> None:
+        self.n = (self.n + 1) % 3
+
+
+class OverridesEmit(Actor, StateMachine):
+    s0 = State(initial=True)
+    s1 = State(final=True)
+    go = s0.to(s1)
+
+    def emit(self, port: str, msg: Any) -> None:
+        return None
+
+
+def _one(cls: type) -> System:
+    return System(cls.__name__).add("x", cls)
+
+
+@pytest.mark.parametrize("cls", [ReadsIsActive, StaticHelper, ChecksItsClass])
+def test_self_behaves_as_in_python_statemachine(cls: type) -> None:
+    result = check(_one(cls))
+    live = LiveSystem(_one(cls).build())
+    assert result.stats.states == 2  # the guard held, as it does live
+    assert live.enabled() == [0]
+    live.step(0)
+    last = result["deadlock-free"]
+    assert last.status is Status.HOLDS
+    product = _one(cls).build()
+    ((_m, nxt),) = product.successors(product.initial)
+    assert nxt == live.snapshot()
+
+
+@pytest.mark.parametrize(
+    ("cls", "fragments"),
+    [
+        (AsksItsType, ["AsksItsType", "exact", "type(self)"]),
+        (WritesUndeclared, ["WritesUndeclared", "mark", "used"]),
+        (OverridesEmit, ["OverridesEmit", "emit"]),
+    ],
+)
+def test_what_the_stand_in_cannot_mirror_is_refused(cls: type, fragments: list[str]) -> None:
+    with pytest.raises(DefinitionError) as err:
+        check(_one(cls))
+    for f in fragments:
+        assert f in str(err.value)
+
+
+# -- rendezvous: every part's guards see the state before the step, in both semantics --------
+
+
+class Leader(Actor, StateMachine):
+    a = State(initial=True)
+    b = State(final=True)
+    go = a.to(b)
+
+
+class Follower(Actor, StateMachine):
+    """Takes part in the rendezvous only if the leader has not moved yet."""
+
+    variables = {"saw": ""}
+    a = State(initial=True)
+    b = State(final=True)
+    go = a.to(b, cond="leader_waits", on="look")
+
+    def leader_waits(self) -> bool:
+        return bool(self.peer("leader").state == "a")
+
+    def look(self) -> None:
+        self.saw = self.peer("leader").state
+
+
+def test_rendezvous_guards_see_the_state_before_the_step_in_both_semantics() -> None:
+    sysm = System("rendezvous").add("l", Leader).add("f", Follower, peers={"leader": "l"})
+    sysm.sync("go", ("l", "go"), ("f", "go"))
+    product = sysm.build()
+    ((m, nxt),) = product.successors(product.initial)
+    assert product.describe(nxt)["f.saw"] == "a"
+    live = LiveSystem(product)
+    assert live.enabled() == [m]
+    live.step(m)
+    assert live.snapshot() == nxt
+
+
+# -- values of different types that compare equal stay distinct ------------------------------
+
+
+class BoolOrInt(Actor, StateMachine):
+    """Two paths store ``True`` and ``1``; ``judge`` tells them apart by type."""
+
+    variables = {"v": 0}
+    s0 = State(initial=True)
+    s1 = State()
+    s2 = State(final=True)
+    bad = State(final=True)
+    as_bool = s0.to(s1, on="set_bool")
+    as_int = s0.to(s1, on="set_int")
+    judge = s1.to(s2, cond="is_int") | s1.to(bad, unless="is_int")
+
+    def set_bool(self) -> None:
+        self.v = True
+
+    def set_int(self) -> None:
+        self.v = 1
+
+    def is_int(self) -> bool:
+        return type(self.v) is int
+
+
+def test_true_and_one_are_not_merged() -> None:
+    sysm = _one(BoolOrInt)
+    sysm.properties.append(Property.always("never-bad", lambda s: s["x"].state != "bad"))
+    try:
+        result = check(sysm)
+    except DefinitionError as err:  # refusing is sound too; merging is not
+        assert "True" in str(err) and "1" in str(err) and "BoolOrInt" in str(err)
+        return
+    assert result["never-bad"].status is Status.VIOLATED
+    assert result.stats.states == 5  # s0, s1 with True, s1 with 1, s2, bad
