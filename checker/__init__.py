@@ -8,7 +8,7 @@ from .actor import Actor
 from .check import check
 from .errors import DefinitionError, LimitError, VfpathError, WiringError
 from .explore import Options
-from .properties import Expectation, Fairness, Property
+from .properties import Expectation, Fairness, Mirror, Property
 from .result import CheckResult, PropertyResult, Stats, Status, Step, Trace
 from .system import System
 
@@ -19,6 +19,7 @@ __all__ = [
     "Expectation",
     "Fairness",
     "LimitError",
+    "Mirror",
     "Options",
     "Property",
     "PropertyResult",

@@ -110,10 +110,7 @@ def judge(
     liveness = [p for p in props if p.expectation.is_liveness]
     live_results: dict[str, PropertyResult] = {}
     if liveness:
-        from .liveness import check_liveness
-
-        fast = [_memoised(product, p) for p in liveness]
-        live_results = {r.name: r for r in check_liveness(product, ex, fast)}
+        live_results = _judge_liveness(product, ex, liveness)
     for p in props:
         if p.expectation.is_liveness:
             out.append(live_results[p.name])
@@ -146,6 +143,38 @@ def judge(
     )
     graph = to_networkx(ex) if options.graph else None
     return CheckResult(name, stats, out, _graph=graph)
+
+
+def _judge_liveness(
+    product: Product, ex: Exploration, liveness: list[Property]
+) -> dict[str, PropertyResult]:
+    """Every liveness verdict; a declared mirror takes its original's verdict when that holds
+    (or is vacuous) and :func:`~checker.liveness.mirror_gate` finds the symmetry intact."""
+    from .liveness import check_liveness, mirror_gate
+
+    by_name = {p.name: p for p in liveness}
+
+    def original(p: Property) -> Property | None:
+        return by_name.get(p.mirror.of) if p.mirror is not None else None
+
+    first = [p for p in liveness if original(p) is None]
+    out = {r.name: r for r in check_liveness(product, ex, [_memoised(product, p) for p in first])}
+    rest: list[Property] = []
+    for p in liveness:
+        rep = original(p)
+        if rep is None:
+            continue
+        done = out.get(rep.name)
+        agrees = done is not None and done.status in (Status.HOLDS, Status.VACUOUS)
+        if done is not None and agrees and mirror_gate(product, rep, p) is None:
+            note = f"{done.note}; by symmetry, as {rep.name}".lstrip("; ")
+            out[p.name] = _result(p, done.status, note=note)
+            continue
+        rest.append(p)
+    out.update(
+        (r.name, r) for r in check_liveness(product, ex, [_memoised(product, p) for p in rest])
+    )
+    return out
 
 
 def to_networkx(ex: Exploration):  # type: ignore[no-untyped-def]

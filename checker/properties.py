@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Expectation", "Fairness", "Property"]
+__all__ = ["Expectation", "Fairness", "Mirror", "Property"]
 
 Predicate = Callable[[Any], bool]
 
@@ -41,6 +41,23 @@ class Fairness:
 
 
 @dataclass(frozen=True)
+class Mirror:
+    """Declares a property the image of property ``of`` under the element ``perm`` of the
+    system's declared symmetry (sort name -> image of each index; sorts left out stay fixed):
+    its predicates are ``of``'s composed with the inverse renaming, by construction (e.g. the
+    same leads-to written for VM 1 instead of VM 0).
+
+    The checker reuses ``of``'s verdict only when the system still has that symmetry: the
+    classes it was declared for, params equal up to the renaming, the element fixing the
+    initial state and mapping the fairness onto itself (:func:`checker.liveness.mirror_gate`);
+    otherwise, or when ``of`` is violated, the property is checked on its own.
+    """
+
+    of: str
+    perm: tuple[tuple[str, tuple[int, ...]], ...]
+
+
+@dataclass(frozen=True)
 class Property:
     """A named property of a system.
 
@@ -62,6 +79,7 @@ class Property:
     source: str = ""
     fairness: tuple[Fairness, ...] = field(default=())
     symmetric: tuple[str, ...] = ()
+    mirror: Mirror | None = None
 
     @classmethod
     def always(
@@ -102,9 +120,19 @@ class Property:
         fairness: tuple[Fairness, ...] = (),
         description: str = "",
         source: str = "",
+        mirror: Mirror | None = None,
     ) -> Property:
         """Whenever ``when`` holds, ``check`` eventually holds, on every fair path."""
-        return cls(name, Expectation.LEADS_TO, check, when, description, source, fairness)
+        return cls(
+            name,
+            Expectation.LEADS_TO,
+            check,
+            when,
+            description,
+            source,
+            fairness,
+            mirror=mirror,
+        )
 
     @classmethod
     def always_eventually(

@@ -68,7 +68,8 @@ class Sort:
 class Symmetry:
     """A declared symmetry: sorts, the slots whose values name indices, and the renaming hook.
 
-    ``slots`` lists ``"Class.variable"`` and channel names whose values the hook renames;
+    ``slots`` lists ``"Class.variable"`` and channel names whose values the hook renames (and
+    ``"Class.param"`` for a param naming an index, which a mirror check renames);
     ``classes`` maps instance names to the classes the declaration was made for.
     """
 
@@ -300,6 +301,10 @@ class Reduction:
         """How many concrete states ``s`` stands for."""
         return self.canon_size(s)[1]
 
+    def image(self, s: State, g: Perm) -> State:
+        """The image of ``s`` under the group element ``g``."""
+        return s if self._is_identity(g) else self._apply(self._action(g), s)
+
     def trusts(self, prop: Property) -> bool:
         """True when ``prop`` is declared symmetric over every sort the group moves."""
         moved = {s.name for s in self.symmetry.sorts if s.size > 1}
@@ -333,6 +338,15 @@ class AsymmetricProperty(Exception):
         self.name = name
 
 
+def changed_classes(product: Product, sym: Symmetry) -> list[str]:
+    """Instances whose class is not the one the declaration was made for, sorted."""
+    return sorted(
+        n
+        for n, cls in sym.classes.items()
+        if n in product.index and product.tables[product.index[n]].cls is not cls
+    )
+
+
 def reduction_for(
     product: Product, props: list[Property], *, enabled: bool = True, graph: bool = False
 ) -> tuple[Reduction | None, str]:
@@ -350,11 +364,7 @@ def reduction_for(
             f"off: liveness ({live[0]}{', ...' if len(live) > 1 else ''}) under per-instance "
             "fairness is not symmetric; exploring without symmetry"
         )
-    changed = sorted(
-        n
-        for n, cls in sym.classes.items()
-        if n in product.index and product.tables[product.index[n]].cls is not cls
-    )
+    changed = changed_classes(product, sym)
     if changed:
         return None, (
             f"off: {changed[0]} is not the class the symmetry was declared for (a variant "

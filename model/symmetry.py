@@ -48,6 +48,8 @@ def symmetry_of(config: Config, system: System) -> Symmetry:
         return serial_of(host(p, h), p["vf"][k], vfs)
 
     def remap(slot: str, v: Any, p: Perm) -> Any:
+        if slot == "VMStack.index":  # a param: the VM's own index
+            return p["vm"][v]
         if slot == "VM.host":
             return host(p, v)
         if slot == "VMStack.vf":
@@ -67,13 +69,14 @@ def symmetry_of(config: Config, system: System) -> Symmetry:
         # channels: OFFER and association messages carry a serial
         return tuple(_message(m, p, serial) for m in v)
 
-    slots = {"VM.host", "VMStack.vf", "NIC.vfs", "NIC.filters", *_SERIALS}
+    slots = {"VM.host", "VMStack.vf", "NIC.vfs", "NIC.filters", "VMStack.index", *_SERIALS}
     slots |= {f"{c}[{i}]" for c in ("nvsp_h2g", "vpci") for i in range(config.vms)}
     classes = {name: spec.cls for name, spec in system.instances.items()}
     # which sorts each renamed slot names: no VM unit slot names a VM, so VMs are sorted
     hv = frozenset({"host", "vf"})
     names = {n: hv for n in slots}
     names["VM.host"] = frozenset({"host"})
+    names["VMStack.index"] = frozenset({"vm"})  # a param, not a slot: renamed, never moved
     names["NIC.vfs"] = frozenset({"vm", "vf"})
     names["NIC.filters"] = frozenset({"vm", "vf"})
     return Symmetry(tuple(sorts), remap, frozenset(slots), classes, names)

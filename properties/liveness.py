@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from vfpath.checker import Fairness, Property
+from vfpath.checker import Fairness, Mirror, Property
 from vfpath.model import Config
 
 from .paths import VMView
@@ -59,18 +59,24 @@ def _flows(v: VMView) -> bool:
     return v.rx_vf is None
 
 
-def representative_vms(config: Config) -> range:
-    """The VMs whose liveness properties must be checked; the rest follow by symmetry.
+def mirror_of_vm0(config: Config, i: int) -> tuple[tuple[str, tuple[int, ...]], ...] | None:
+    """The renaming that maps VM 0 to VM ``i`` and fixes the initial state, if there is one.
 
-    Renaming VM ``i`` to VM 0 (and, with two hosts, swapping the hosts too) maps the initial
-    state to itself when every VM starts on the one host, or each of two VMs alone on its own
-    host; it maps the transitions and the fairness assumptions (written per actor kind) to
-    themselves, so VM ``i``'s property holds exactly when VM 0's does [Emerson and Sistla,
-    "Symmetry and model checking", 1996]. Otherwise every VM is checked.
+    Swapping VMs 0 and ``i`` (and, with two hosts, the hosts too) maps the initial state to
+    itself when every VM starts on the one host, or each of two VMs alone on its own host; the
+    properties and fairness assumptions are written per actor kind, so VM ``i``'s property is
+    VM 0's renamed [Emerson and Sistla, "Symmetry and model checking", 1996]. The checker
+    reuses VM 0's verdict only after checking that the system still has that symmetry
+    (:func:`vfpath.checker.liveness.mirror_gate`: a variant of one VM's actor breaks it).
     """
-    if config.hosts == 1 or config.vms == config.hosts == 2:
-        return range(1)
-    return range(config.vms)
+    if i == 0 or not (config.hosts == 1 or config.vms == config.hosts == 2):
+        return None
+    swap = list(range(config.vms))
+    swap[0], swap[i] = i, 0
+    perm: list[tuple[str, tuple[int, ...]]] = [("vm", tuple(swap))]
+    if config.hosts == 2:
+        perm.append(("host", (1, 0)))
+    return tuple(perm)
 
 
 def _per_vm(
@@ -84,7 +90,7 @@ def _per_vm(
 ) -> list[Property]:
     """One leads-to per VM (fairness makes a per-VM property cheaper to read and to refute)."""
     out = []
-    for i in representative_vms(config):
+    for i in range(config.vms):
 
         def p(s: Any, i: int = i) -> bool:
             return when(VMView(s, i))
@@ -93,6 +99,7 @@ def _per_vm(
             return then(VMView(s, i))
 
         suffix = f"[vm{i}]" if config.vms > 1 else ""
+        perm = mirror_of_vm0(config, i)
         out.append(
             Property.leads_to(
                 f"{name}{suffix}",
@@ -101,6 +108,7 @@ def _per_vm(
                 fairness=fairness,
                 description=description,
                 source=source,
+                mirror=None if perm is None else Mirror(f"{name}[vm0]", perm),
             )
         )
     return out

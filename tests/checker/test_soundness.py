@@ -7,13 +7,23 @@ rendezvous partners seeing each other's new state, and ``True == 1`` merging dis
 
 from __future__ import annotations
 
+import dataclasses
 from array import array
 from typing import Any
 
 import pytest
 from statemachine import State, StateMachine
 
-from vfpath.checker import DefinitionError, Fairness, Options, Property, Status, System, check
+from vfpath.checker import (
+    DefinitionError,
+    Fairness,
+    Mirror,
+    Options,
+    Property,
+    Status,
+    System,
+    check,
+)
 from vfpath.checker.actor import Actor
 from vfpath.checker.live import LiveSystem
 from vfpath.checker.liveness import Graph, _Fair, fair_components
@@ -311,3 +321,40 @@ def test_true_and_one_are_not_merged() -> None:
         return
     assert result["never-bad"].status is Status.VIOLATED
     assert result.stats.states == 5  # s0, s1 with True, s1 with 1, s2, bad
+
+
+# -- a mirrored liveness property reuses its original's verdict only under the symmetry -------
+
+
+class NeverStops(Counter):
+    def at_top(self) -> bool:
+        return False
+
+
+def _finishes(i: int, mirror: Mirror | None = None) -> Property:
+    return Property.leads_to(
+        f"c{i}-finishes",
+        lambda s: True,
+        lambda s, i=i: s[f"c{i}"].state == "done",  # type: ignore[misc]
+        fairness=(Fairness("c*"),),
+        mirror=mirror,
+    )
+
+
+def test_a_mirror_takes_the_verdict_only_while_the_symmetry_holds() -> None:
+    props = (_finishes(0), _finishes(1, Mirror("c0-finishes", (("c", (1, 0)),))))
+    same = check(counters(*props))
+    assert same["c1-finishes"].status is Status.HOLDS
+    assert "by symmetry" in same["c1-finishes"].note
+    variant = check(counters(*props).replace({"c1": NeverStops}))
+    assert variant["c0-finishes"].status is Status.HOLDS
+    assert variant["c1-finishes"].status is Status.VIOLATED
+
+
+def test_a_mirror_whose_renaming_moves_the_initial_state_is_checked_on_its_own() -> None:
+    props = (_finishes(0), _finishes(1, Mirror("c0-finishes", (("c", (1, 0)),))))
+    sysm = counters(*props)
+    sysm.instances["c1"] = dataclasses.replace(sysm.instances["c1"], init={"n": 1})
+    result = check(sysm)
+    assert result["c1-finishes"].status is Status.HOLDS
+    assert "by symmetry" not in result["c1-finishes"].note
