@@ -208,6 +208,7 @@ class Reduction:
         if sort is None:
             return
         units = [[j for a in u for j in self._span(a)] for u in sort.units]
+        self.sorted_units = units
         self._unit_get = [_getter(u) for u in units]
         inside = {j for u in units for j in u}
         self._rest_get = _getter([j for j in range(self.product.width) if j not in inside])
@@ -232,14 +233,30 @@ class Reduction:
             act = self._sigma[image] = self._action(g, self._own)
         return act
 
-    def _arrangements(self, keys: list[int]) -> Iterator[tuple[int, ...]]:
-        """Each permutation (image of every unit) putting the units in order of ``keys``."""
+    def _swaps_fix(self, t: State, run: list[int]) -> bool:
+        """True when swapping each two neighbours of ``run`` (units with equal contents) maps
+        ``t`` onto itself: those swaps generate every permutation of the run, so then every
+        one of them fixes ``t`` and all their arrangements give one image."""
+        n = len(self.sorted_units)
+        for a, b in itertools.pairwise(run):
+            swap = list(range(n))
+            swap[a], swap[b] = b, a
+            act = self._sigma_action(tuple(swap))
+            if self._apply(act, t) != t:
+                return False
+        return True
+
+    def _arrangements(self, keys: list[int], t: State) -> Iterator[tuple[tuple[int, ...], int]]:
+        """Each permutation (image of every unit) putting the units in order of ``keys``, with
+        how many permutations give the same image of ``t``. Units with equal contents are
+        tried in every order only when swapping them changes ``t`` (it may rename values
+        elsewhere); when every swap fixes ``t``, one order stands for ``r!``."""
         order = sorted(range(len(keys)), key=keys.__getitem__)
         if len(set(keys)) == len(keys):  # no ties: one arrangement
             image = [0] * len(keys)
             for pos, k in enumerate(order):
                 image[k] = pos
-            yield tuple(image)
+            yield tuple(image), 1
             return
         runs: list[list[int]] = []
         for k in order:
@@ -247,14 +264,22 @@ class Reduction:
                 runs[-1].append(k)
             else:
                 runs.append([k])
-        for combo in itertools.product(*(itertools.permutations(r) for r in runs)):
+        weight = 1
+        choices: list[list[tuple[int, ...]]] = []
+        for r in runs:
+            if len(r) > 1 and self._swaps_fix(t, r):
+                weight *= math.factorial(len(r))
+                choices.append([tuple(r)])
+            else:
+                choices.append(list(itertools.permutations(r)))
+        for combo in itertools.product(*choices):
             image = [0] * len(keys)
             pos = 0
             for run in combo:
                 for k in run:
                     image[k] = pos
                     pos += 1
-            yield tuple(image)
+            yield tuple(image), weight
 
     def _sorted_canon(self, s: State) -> tuple[State, int]:
         """The representative and how many group elements map ``s`` onto it."""
@@ -268,14 +293,14 @@ class Reduction:
             head = tuple(sorted(keys))
             if best_key is not None and head > best_key[0]:
                 continue
-            for image in self._arrangements(keys):
+            for image, weight in self._arrangements(keys, t):
                 act = self._sigma_action(image)
                 u = t if act is None else self._apply(act, t)
                 k = (head, key(self._rest_get(u)))
                 if best_key is None or k < best_key:
-                    best, best_key, hits = u, k, 1
+                    best, best_key, hits = u, k, weight
                 elif k == best_key:
-                    hits += 1
+                    hits += weight
         return best, hits
 
     # -- public ------------------------------------------------------------------------------
