@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable
 from typing import Any
 
-from .explore import Exploration, Options, explore, trace_to
+from .explore import Exploration, Options, explore, trace_to, validate
+from .limits import MemoryExhausted, MemoryGuard, rss_bytes
 from .memo import memoise
 from .product import Product
 from .properties import Expectation, Property
@@ -36,10 +38,22 @@ def builtin_properties(options: Options) -> list[Property]:
 
 
 def check(system: System, options: Options = Options()) -> CheckResult:  # noqa: B008 - frozen
-    """Explore ``system`` breadth first and report every property (see :func:`judge`)."""
-    product = system.build()
+    """Explore ``system`` breadth first and report every property (see :func:`judge`).
+
+    ``options.max_memory_mb`` holds from the first instruction: when compiling the system or
+    planning its symmetry reaches it, every property is reported unknown (inconclusive).
+    """
+    validate(options)
     props = list(system.properties)
-    reduction, why = reduction_for(product, props, enabled=options.symmetry, graph=options.graph)
+    start = time.perf_counter()
+    try:
+        with MemoryGuard(options.max_memory_mb, raising=True):
+            product = system.build()
+            reduction, why = reduction_for(
+                product, props, enabled=options.symmetry, graph=options.graph
+            )
+    except MemoryExhausted as e:
+        return _stopped_in_setup(system, props, options, f"{e} (during set-up)", start)
     try:
         ex = explore(product, props, options, reduction)
     except AsymmetricProperty as e:
@@ -47,6 +61,20 @@ def check(system: System, options: Options = Options()) -> CheckResult:  # noqa:
         ex = explore(product, props, options)
     result = judge(product, ex, props, options, name=system.name)
     result.extra["symmetry"] = symmetry_summary(ex, why)
+    return result
+
+
+def _stopped_in_setup(
+    system: System, props: list[Property], options: Options, reason: str, start: float
+) -> CheckResult:
+    """Every property unknown: a limit stopped the run before the first state."""
+    out = [
+        _result(p, Status.UNKNOWN, note=f"not judged: {reason}")
+        for p in builtin_properties(options) + props
+    ]
+    stats = Stats(0, 0, 0, time.perf_counter() - start, rss_bytes(), False, reason)
+    result = CheckResult(system.name, stats, out)
+    result.extra["symmetry"] = {"status": f"off ({reason})"}
     return result
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import LimitError
+from .limits import MemoryGuard
 from .memo import memoise
 from .product import Overflow, Product, State
 from .properties import Expectation, Property
@@ -68,6 +69,33 @@ def _peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def validate(options: Options) -> None:
+    """Refuse limits that cannot be met (:class:`~checker.errors.LimitError`)."""
+    if options.max_states is not None and options.max_states < 1:
+        raise LimitError(f"max_states must be at least 1, got {options.max_states}")
+    if options.max_memory_mb is not None and options.max_memory_mb < 1:
+        raise LimitError(f"max_memory_mb must be at least 1, got {options.max_memory_mb}")
+
+
+def explore(
+    product: Product,
+    props: list[Property],
+    options: Options = Options(),
+    reduction: Reduction | None = None,
+) -> Exploration:
+    """Explore every state reachable from the initial one, breadth first.
+
+    With a ``reduction``, states are orbit representatives; a property the reduction does not
+    trust (:meth:`~checker.symmetry.Reduction.trusts`) is evaluated on every image of every
+    explored state, and :class:`~checker.symmetry.AsymmetricProperty` is raised at the first
+    difference (the caller falls back to a plain exploration). ``options.max_memory_mb`` is
+    watched on every state (:class:`~checker.limits.MemoryGuard`).
+    """
+    validate(options)
+    with MemoryGuard(options.max_memory_mb) as guard:
+        return _explore(product, props, options, reduction, guard)
+
+
 def _gate(reduction: Reduction, s: State, preds: list[tuple[str, Any]]) -> None:
     bad = reduction.asymmetric(s, [f for _n, f in preds])
     if bad is not None:
@@ -82,23 +110,13 @@ def _implies(
     return lambda view: not when(view) or check(view)
 
 
-def explore(
+def _explore(
     product: Product,
     props: list[Property],
-    options: Options = Options(),
-    reduction: Reduction | None = None,
+    options: Options,
+    reduction: Reduction | None,
+    guard: MemoryGuard,
 ) -> Exploration:
-    """Explore every state reachable from the initial one, breadth first.
-
-    With a ``reduction``, states are orbit representatives; a property the reduction does not
-    trust (:meth:`~checker.symmetry.Reduction.trusts`) is evaluated on every image of every
-    explored state, and :class:`~checker.symmetry.AsymmetricProperty` is raised at the first
-    difference (the caller falls back to a plain exploration).
-    """
-    if options.max_states is not None and options.max_states < 1:
-        raise LimitError(f"max_states must be at least 1, got {options.max_states}")
-    if options.max_memory_mb is not None and options.max_memory_mb < 1:
-        raise LimitError(f"max_memory_mb must be at least 1, got {options.max_memory_mb}")
     start = time.perf_counter()
     invariants = [p for p in props if p.expectation is Expectation.ALWAYS]
     goals = [p for p in props if p.expectation is Expectation.SOMETIMES]
@@ -123,7 +141,6 @@ def explore(
     complete = True
     stop_reason = ""
     max_states = options.max_states
-    mem_limit = options.max_memory_mb * 1024 * 1024 if options.max_memory_mb else None
     successors = product.successors
     is_final = product.is_final
     want_deadlock = options.deadlock
@@ -197,12 +214,11 @@ def explore(
         if not any_succ and want_deadlock and deadlock is None and not is_final(s):
             deadlock = i
         i += 1
-        if i & 0x3FFF == 0:
-            if options.progress is not None:
-                options.progress(len(states), len(states) - i, time.perf_counter() - start)
-            if mem_limit is not None and _peak_rss() > mem_limit:
-                complete, stop_reason = False, f"memory limit of {options.max_memory_mb} MB"
-                break
+        if i & 0x3FFF == 0 and options.progress is not None:
+            options.progress(len(states), len(states) - i, time.perf_counter() - start)
+        if guard.tripped and i < len(states):
+            complete, stop_reason = False, f"memory limit of {options.max_memory_mb} MB"
+            break
         if max_states is not None and len(states) >= max_states and i < len(states):
             complete, stop_reason = False, f"state limit of {max_states}"
             break
