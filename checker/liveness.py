@@ -453,7 +453,7 @@ def mirror_gate(product: Product, rep: Property, prop: Property) -> str | None:
     renamed, are exactly those of ``prop``. These are the facts the reduction relies on, plus
     the initial state, which liveness on the unreduced graph needs.
     """
-    from .symmetry import Reduction, Symmetry, changed_classes
+    from .symmetry import Reduction, Symmetry, TooLarge, changed_classes
 
     m = prop.mirror
     sym = product.system.meta.get("symmetry")
@@ -483,7 +483,10 @@ def mirror_gate(product: Product, rep: Property, prop: Property) -> str | None:
             want = sym.remap(slot, value, g) if slot in sym.slots else value
             if sb.params.get(key) != want:
                 return f"{b}'s param {key!r} is not {a}'s renamed"
-    red = Reduction(product, sym)
+    try:
+        red = Reduction(product, sym)
+    except TooLarge as e:
+        return str(e)
     if red.image(product.initial, g) != product.initial:
         return "the renaming does not fix the initial state"
     index = {n: i for i, n in enumerate(product.names)}

@@ -38,13 +38,25 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHECKED_ORDER",
+    "ENUMERATED_ORDER",
     "AsymmetricProperty",
     "Perm",
     "Reduction",
     "Sort",
     "Symmetry",
+    "TooLarge",
+    "changed_classes",
     "reduction_for",
 ]
+
+# the most group elements tried on every state to find a canonical form (beyond the units
+# of one sort, which are sorted instead); a larger group switches the reduction off
+ENUMERATED_ORDER = 5040
+
+
+class TooLarge(Exception):
+    """The declared group cannot be canonicalised within :data:`ENUMERATED_ORDER` tries."""
+
 
 # the largest group whose every element is applied to every explored state, to check a property
 # not declared symmetric (each element costs one image and one evaluation per state)
@@ -196,6 +208,11 @@ class Reduction:
         self.sorted_sort: Sort | None = None
         names = sym.names
         if names is None or any(n not in names for n in sym.slots):
+            if self.order > ENUMERATED_ORDER:
+                raise TooLarge(
+                    f"the declaration names no sort to sort, and a group of {self.order:,} "
+                    "elements is too many to try on every state"
+                )
             return
         for cand in sorted(sym.sorts, key=lambda s: -s.size):
             if not cand.units or cand.size < 2:
@@ -206,6 +223,11 @@ class Reduction:
                 break
         sort = self.sorted_sort
         if sort is None:
+            if self.order > ENUMERATED_ORDER:
+                raise TooLarge(
+                    f"no sort can be sorted, and a group of {self.order:,} elements is too "
+                    "many to try on every state"
+                )
             return
         units = [[j for a in u for j in self._span(a)] for u in sort.units]
         self.sorted_units = units
@@ -213,6 +235,11 @@ class Reduction:
         inside = {j for u in units for j in u}
         self._rest_get = _getter([j for j in range(self.product.width) if j not in inside])
         others = [s for s in sym.sorts if s is not sort]
+        if math.prod(math.factorial(s.size) for s in others) > ENUMERATED_ORDER:
+            raise TooLarge(
+                f"the sorts other than {sort.name!r} have more than {ENUMERATED_ORDER:,} "
+                "permutations to try on every state"
+            )
         other_names = frozenset(s.name for s in others)
         ident = tuple(range(sort.size))
         self._h: list[Any] = []
@@ -397,7 +424,10 @@ def reduction_for(
         )
     if all(s.size <= 1 for s in sym.sorts):
         return None, "off (every sort has one member)"
-    red = Reduction(product, sym)
+    try:
+        red = Reduction(product, sym)
+    except TooLarge as e:
+        return None, f"off: {e}"
     unsure = [p.name for p in props if not red.trusts(p)]
     if unsure and red.order > CHECKED_ORDER:
         return None, (

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from models import peterson
+from test_soundness import counters
 
 from vfpath.checker import Options, Status, check
 from vfpath.checker.explore import explore
 from vfpath.checker.limits import MemoryExhausted, MemoryGuard, rss_bytes
+from vfpath.checker.symmetry import Sort
 
 
 def test_a_memory_limit_below_the_set_up_stops_before_the_first_state() -> None:
@@ -43,3 +47,18 @@ def test_no_limit_watches_nothing() -> None:
     with MemoryGuard(None, raising=True) as guard:
         assert not guard.check()
     assert guard._thread is None
+
+
+def test_a_group_too_large_to_canonicalise_switches_symmetry_off() -> None:
+    """Eight interchangeable data values (8! = 40,320 permutations to try per state, beside
+    the sorted units) are refused at set-up, not tried on every state."""
+    sysm = counters()
+    sym = sysm.meta["symmetry"]
+    sysm.meta["symmetry"] = dataclasses.replace(sym, sorts=(*sym.sorts, Sort("d", 8)))
+    result = check(sysm)
+    assert result.extra["symmetry"]["status"].startswith("off")
+    assert (
+        "40,320" in result.extra["symmetry"]["status"]
+        or "5,040" in result.extra["symmetry"]["status"]
+    )
+    assert result.stats.complete
