@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -20,8 +21,11 @@ from typing import IO, Any, TypeVar
 import click
 
 __all__ = [
+    "MAX_PRODUCT",
     "ProgressLine",
+    "Staged",
     "atomic_write",
+    "checked_output_dir",
     "color_enabled",
     "config_options",
     "echo_report",
@@ -38,17 +42,23 @@ F = TypeVar("F", bound=Callable[..., Any])
 PROGRESS_AFTER_SECONDS = 2.0
 
 
+# the largest VMs x VFs x hosts the CLI builds: the wiring has a rendezvous per VM, host and
+# VF, and a state about 23 slots per VM, so set-up alone grows with the product (256 VMs on
+# one host and VF: 15,000 moves, 17 s to build, before the first state); larger
+# configurations are refused as bad input rather than left to exhaust the machine
+MAX_PRODUCT = 256
+
+
 def config_options(func: F) -> F:
     """Add ``--vms``, ``--vfs`` and ``--hosts`` (the SR-IOV configuration; default 2/1/2)."""
-    func = click.option(
-        "--hosts", type=click.IntRange(min=1), default=2, show_default=True, help="Hosts."
-    )(func)
-    func = click.option(
-        "--vfs", type=click.IntRange(min=1), default=1, show_default=True, help="VFs per host."
-    )(func)
-    func = click.option(
-        "--vms", type=click.IntRange(min=1), default=2, show_default=True, help="Virtual machines."
-    )(func)
+    most = click.IntRange(min=1, max=MAX_PRODUCT)
+    func = click.option("--hosts", type=most, default=2, show_default=True, help="Hosts.")(func)
+    func = click.option("--vfs", type=most, default=1, show_default=True, help="VFs per host.")(
+        func
+    )
+    func = click.option("--vms", type=most, default=2, show_default=True, help="Virtual machines.")(
+        func
+    )
     return func
 
 
@@ -56,7 +66,65 @@ def make_config(vms: int, vfs: int, hosts: int) -> Any:
     """The model's ``Config`` for the three options (its own validation still applies)."""
     from vfpath import api
 
+    if vms * vfs * hosts > MAX_PRODUCT:
+        raise click.UsageError(
+            f"--vms x --vfs x --hosts is {vms * vfs * hosts:,}; the model is built for at most "
+            f"{MAX_PRODUCT} (set-up alone would exhaust the machine)"
+        )
     return api.Config(vms=vms, vfs=vfs, hosts=hosts)
+
+
+def checked_output_dir(value: str | None, option: str) -> Path | None:
+    """``value`` as a folder that can be written, checked before any long run (exit 2).
+
+    Refuses an empty path, an existing non-folder, and a folder (or the nearest existing
+    ancestor of one to be created) that this process may not write into.
+    """
+    if value is None:
+        return None
+    if not value.strip():
+        raise click.BadParameter("an empty path names no folder", param_hint=option)
+    path = Path(value)
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if path.exists() and not path.is_dir():
+        raise click.BadParameter(f"{path} exists and is not a folder", param_hint=option)
+    if not probe.is_dir():
+        raise click.BadParameter(f"{probe} is not a folder", param_hint=option)
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise click.BadParameter(f"{probe} is not writable", param_hint=option)
+    return path
+
+
+class Staged:
+    """Files of one run written all or nothing: each goes to a staging folder beside its
+    destination (same file system), and only when every one is written are they renamed into
+    place; on a failure the staging folders are removed and nothing appears."""
+
+    def __init__(self) -> None:
+        self._stages: list[tuple[Path, Path]] = []  # (staging folder, destination folder)
+
+    def folder(self, dest: Path) -> Path:
+        """A staging folder whose files will land in ``dest``."""
+        dest.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(dir=dest, prefix=".vfpath-staging-"))
+        self._stages.append((stage, dest))
+        return stage
+
+    def commit(self) -> None:
+        for stage, dest in self._stages:
+            for f in sorted(stage.iterdir()):
+                os.replace(f, dest / f.name)
+            stage.rmdir()
+        self._stages = []
+
+    def abort(self) -> None:
+        for stage, _dest in self._stages:
+            shutil.rmtree(stage, ignore_errors=True)
+        self._stages = []
 
 
 json_option = click.option(
@@ -140,10 +208,17 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             f.write(raw)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is for everyone
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 class ProgressLine:

@@ -25,7 +25,9 @@ from vfpath.checker.report import render_text, result_to_dict, trace_to_itf
 from . import EXIT_INCONCLUSIVE, EXIT_VIOLATED
 from ._common import (
     ProgressLine,
+    Staged,
     atomic_write,
+    checked_output_dir,
     config_options,
     echo_report,
     json_option,
@@ -164,7 +166,7 @@ def _symmetry_line(info: dict[str, object]) -> str:
 @click.option(
     "--itf",
     "itf_dir",
-    type=click.Path(file_okay=False, dir_okay=True, path_type=Path),
+    type=str,
     default=None,
     metavar="DIR",
     help="Write each counterexample to DIR/<property>.itf.json (Informal Trace Format).",
@@ -172,7 +174,7 @@ def _symmetry_line(info: dict[str, object]) -> str:
 @click.option(
     "--diagram",
     "diagram_dir",
-    type=click.Path(file_okay=False, dir_okay=True, path_type=Path),
+    type=str,
     default=None,
     metavar="DIR",
     help="Write each counterexample as a sequence chart: DIR/<property>.svg and .mmd (Mermaid).",
@@ -194,16 +196,19 @@ def command(
     safety_only: bool,
     no_symmetry: bool,
     list_only: bool,
-    itf_dir: Path | None,
-    diagram_dir: Path | None,
+    itf_dir: str | None,
+    diagram_dir: str | None,
     show_coverage: bool,
     as_json: bool,
 ) -> int:
     """Explore every reachable state of a configuration and judge every property.
 
     Exit status: 0 all hold, 1 a property is violated or vacuous, 2 bad input, 3 inconclusive
-    (a limit was hit).
+    (a limit was hit). Output folders are checked before the run; if writing them fails
+    after it, the report is still printed and the status is still the verdict's.
     """
+    itf = checked_output_dir(itf_dir, "'--itf'")
+    charts_dir = checked_output_dir(diagram_dir, "'--diagram'")
     system = build(vms, vfs, hosts)
     if safety_only:
         system.properties[:] = [p for p in system.properties if not p.expectation.is_liveness]
@@ -235,24 +240,51 @@ def command(
     cov = _coverage(system, options) if show_coverage else None
     if cov is not None:
         result.extra["coverage"] = cov.to_dict()
-    if itf_dir is not None:
-        result.extra["itf"] = [str(p) for p in write_itf(result, itf_dir)]
-    if diagram_dir is not None:
-        from .diagrams import write_violation_charts
-
-        charts = write_violation_charts(result, diagram_dir, warn=lambda m: click.echo(m, err=True))
-        result.extra["diagrams"] = [str(p) for p in charts]
+    failed = _write_outputs(result, itf, charts_dir)
     if as_json:
         write_json(result_to_dict(result))
     else:
         echo_report(render_text(result, color=False))
         click.echo(_symmetry_line(result.extra.get("symmetry", {})))
-        if itf_dir is not None and result.extra["itf"]:
+        if result.extra.get("itf"):
             click.echo(f"\nITF traces written: {', '.join(result.extra['itf'])}")
-        if diagram_dir is not None and result.extra["diagrams"]:
+        if result.extra.get("diagrams"):
             click.echo(f"\nSequence charts written: {', '.join(result.extra['diagrams'])}")
         if cov is not None:
             from vfpath.checker.coverage import render_coverage
 
             click.echo("\n" + render_coverage(cov))
+    if failed:
+        click.echo(f"vfpath: {failed}; nothing was written", err=True)
     return exit_code(result)
+
+
+def _write_outputs(result: CheckResult, itf: Path | None, charts_dir: Path | None) -> str:
+    """Write the run's ITF traces and sequence charts, all or nothing; the error, if any.
+
+    A failure is reported, never raised: the verdict is worth more than its files."""
+    if itf is None and charts_dir is None:
+        return ""
+    staged = Staged()
+    try:
+        itf_names: list[str] = []
+        chart_names: list[str] = []
+        if itf is not None:
+            itf_names = [p.name for p in write_itf(result, staged.folder(itf))]
+        if charts_dir is not None:
+            from .diagrams import write_violation_charts
+
+            stage = staged.folder(charts_dir)
+            charts = write_violation_charts(result, stage, warn=lambda m: click.echo(m, err=True))
+            chart_names = [p.name for p in charts]
+        staged.commit()
+    except (OSError, click.ClickException) as e:
+        staged.abort()
+        what = e.format_message() if isinstance(e, click.ClickException) else str(e)
+        result.extra["write_error"] = what
+        return what
+    if itf is not None:
+        result.extra["itf"] = [str(itf / n) for n in itf_names]
+    if charts_dir is not None:
+        result.extra["diagrams"] = [str(charts_dir / n) for n in chart_names]
+    return ""

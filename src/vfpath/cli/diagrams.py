@@ -38,7 +38,7 @@ from vfpath.checker.result import CheckResult
 from vfpath.checker.system import System
 from vfpath.checker.view import StateView
 
-from ._common import safe_filename
+from ._common import checked_output_dir, safe_filename
 
 __all__ = [
     "DATAPATH_PALETTE",
@@ -222,8 +222,8 @@ def write_violation_charts(
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("diagrams"),
+    type=str,
+    default="diagrams",
     show_default=True,
     help="Folder to write into (created if missing).",
 )
@@ -242,10 +242,12 @@ def write_violation_charts(
     help="Largest product view drawn group by group (groups; edges: twice this); "
     "above it, a summary by data path.",
 )
-def command(out_dir: Path, formats: str, limit: int) -> None:
+def command(out_dir: str, formats: str, limit: int) -> None:
     """Draw each actor's state machine and the product views of 1 VM, 1 VF, 1 host."""
+    out = checked_output_dir(out_dir, "'--out'")
+    assert out is not None
     try:
         fmts = parse_formats(formats)
     except DiagramError as e:
         raise click.BadParameter(str(e), param_hint="'--format'") from None
-    generate(out_dir, fmts, limit, echo=click.echo, warn=lambda m: click.echo(m, err=True))
+    generate(out, fmts, limit, echo=click.echo, warn=lambda m: click.echo(m, err=True))

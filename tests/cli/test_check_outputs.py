@@ -1,0 +1,103 @@
+"""``vfpath check`` output folders and configuration bounds: refused before the run (exit 2),
+written all or nothing after it, and a write failure never hides the verdict."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import vfpath.cli.check as check_mod
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "checker"))
+from models import broken_lock
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+def _one_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("vfpath: "), err
+    return lines[0]
+
+
+@pytest.mark.parametrize("option", ["--itf", "--diagram"])
+def test_a_folder_that_cannot_be_made_is_refused_before_the_run(
+    run: Run, tmp_path: Path, option: str
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("keep")
+    code, out, err = run("check", option, str(blocker / "sub"), system=broken_lock)
+    assert code == 2 and out == ""
+    assert "not a folder" in _one_line(err)
+    assert run.seen == []  # type: ignore[attr-defined]  # the system was never even built
+
+
+@pytest.mark.parametrize("option", ["--itf", "--diagram"])
+def test_an_empty_path_is_refused(run: Run, option: str) -> None:
+    code, out, err = run("check", option, "", system=broken_lock)
+    assert code == 2 and out == ""
+    assert "empty" in _one_line(err)
+    assert run.seen == []  # type: ignore[attr-defined]
+
+
+def test_a_failed_write_keeps_the_report_and_the_verdict(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_disk(*_a: object, **_k: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(check_mod, "atomic_write", broken_disk)
+    target = tmp_path / "itf"
+    code, out, err = run("check", "--itf", str(target), system=broken_lock)
+    assert code == 1  # the verdict: mutual exclusion is violated
+    assert "VIOLATED" in out and "mutual-exclusion" in out
+    assert "No space left" in _one_line(err)
+    assert list(target.iterdir()) == []  # nothing, not even a staging folder
+
+
+def test_itf_and_charts_are_written_all_or_nothing(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vfpath.cli.diagrams as diagrams_mod
+
+    def no_charts(*_a: object, **_k: object) -> list[Path]:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(diagrams_mod, "write_violation_charts", no_charts)
+    itf, charts = tmp_path / "itf", tmp_path / "charts"
+    code, _out, err = run("check", "--itf", str(itf), "--diagram", str(charts), system=broken_lock)
+    assert code == 1
+    assert "Input/output error" in _one_line(err)
+    assert list(itf.iterdir()) == [] and list(charts.iterdir()) == []
+
+
+def test_written_files_are_world_readable(run: Run, tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        code, _out, _err = run("check", "--itf", str(tmp_path), system=broken_lock)
+    finally:
+        os.umask(old)
+    assert code == 1
+    (f,) = tmp_path.iterdir()
+    assert stat.S_IMODE(f.stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize(
+    "args", [["--vms", "1000"], ["--vms", "200", "--hosts", "2"], ["--vfs", "100", "--vms", "3"]]
+)
+def test_a_configuration_too_large_to_build_is_bad_input(run: Run, args: list[str]) -> None:
+    code, out, err = run("check", *args, system=broken_lock)
+    assert code == 2 and out == ""
+    _one_line(err)
+    assert run.seen == []  # type: ignore[attr-defined]
+
+
+def test_a_memory_limit_below_the_set_up_is_inconclusive(run: Run) -> None:
+    code, out, _err = run("check", "--max-memory", "1", system=broken_lock)
+    assert code == 3
+    assert "set-up" in out
