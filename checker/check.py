@@ -79,12 +79,14 @@ def _stopped_in_setup(
 
 
 def symmetry_summary(ex: Exploration, why: str) -> dict[str, Any]:
-    """What the symmetry reduction did: ``{"status", "group", "orbits", "states", "factor"}``.
+    """What the symmetry reduction did: ``{"status", "group", "orbits", "states", "exact",
+    "factor"}``.
 
     ``states`` is the number of concrete states the explored orbits hold (the sum of their
-    sizes). It equals the unreduced count when the initial state is symmetric; otherwise the
-    orbits may also hold states that are images of reachable ones without being reachable
-    (e.g. a VM starting on the other host), so it is an upper bound and ``factor`` an estimate.
+    sizes). It is the unreduced count (``exact``) when the initial state is symmetric (its
+    orbit is itself); otherwise the orbits may also hold states that are images of reachable
+    ones without being reachable (e.g. a VM starting on the other host), so it is an upper
+    bound and ``factor`` an estimate.
     """
     if ex.reduction is None:
         return {"status": why}
@@ -94,6 +96,7 @@ def symmetry_summary(ex: Exploration, why: str) -> dict[str, Any]:
         "group": ex.reduction.order,
         "orbits": orbits,
         "states": ex.concrete_states,
+        "exact": ex.reduction.orbit_size(ex.product.initial) == 1,
         "factor": ex.concrete_states / orbits if orbits else 1.0,
     }
 
@@ -137,8 +140,11 @@ def judge(
             out.append(_result(p, Status.HOLDS if complete else Status.UNKNOWN))
     liveness = [p for p in props if p.expectation.is_liveness]
     live_results: dict[str, PropertyResult] = {}
+    live_seconds = 0.0
     if liveness:
+        began = time.perf_counter()
         live_results = _judge_liveness(product, ex, liveness)
+        live_seconds = time.perf_counter() - began
     for p in props:
         if p.expectation.is_liveness:
             out.append(live_results[p.name])
@@ -164,7 +170,7 @@ def judge(
         states=len(ex.states),
         transitions=ex.transitions,
         depth=ex.depth,
-        seconds=ex.seconds,
+        seconds=ex.seconds + live_seconds,  # exploration and liveness: the whole verdict
         peak_memory=ex.peak_memory,
         complete=complete,
         stop_reason=ex.stop_reason,

@@ -3,18 +3,24 @@ written all or nothing after it, and a write failure never hides the verdict."""
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import os
 import stat
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import vfpath.cli.check as check_mod
+from vfpath.checker import Property, check
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "checker"))
 from models import broken_lock
+from test_soundness import counters
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -101,3 +107,84 @@ def test_a_memory_limit_below_the_set_up_is_inconclusive(run: Run) -> None:
     code, out, _err = run("check", "--max-memory", "1", system=broken_lock)
     assert code == 3
     assert "set-up" in out
+
+
+# -- smaller items ---------------------------------------------------------------------------
+
+
+def test_a_closed_pipe_exits_0_quietly() -> None:
+    """``vfpath check --list | head -0``: the reader is gone before the first write."""
+    r, w = os.pipe()
+    os.close(r)
+    proc = subprocess.run(
+        [sys.executable, "-m", "vfpath", "check", "--list"],
+        stdout=w,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    os.close(w)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+
+
+def test_the_reported_seconds_include_liveness(monkeypatch: pytest.MonkeyPatch) -> None:
+    core = importlib.import_module("vfpath.checker.check")  # the package exports check()
+
+    clock = [0.0]
+    monkeypatch.setattr(core.time, "perf_counter", lambda: clock[0])
+    judged = core._judge_liveness
+
+    def slow(*args: Any) -> Any:
+        clock[0] += 100.0  # liveness "takes" 100 s on the fake clock
+        return judged(*args)
+
+    monkeypatch.setattr(core, "_judge_liveness", slow)
+    sysm = broken_lock()
+    sysm.properties.append(
+        Property.always_eventually("p0-critical", lambda s: s["p0"].state == "critical")
+    )
+    assert core.check(sysm).stats.seconds >= 100.0
+
+
+def test_coverage_shows_progress(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    import vfpath.checker.explore as explore_mod
+
+    seen: list[object] = []
+    real = explore_mod.explore
+
+    def spy(product: Any, props: Any, options: Any, *rest: Any) -> Any:
+        seen.append(options.progress)
+        return real(product, props, options, *rest)
+
+    monkeypatch.setattr(explore_mod, "explore", spy)
+    code, _out, _err = run("check", "--coverage", system=broken_lock)
+    assert code == 1
+    assert seen and all(p is not None for p in seen)
+
+
+def test_the_symmetry_line_says_at_most_unless_the_initial_state_is_symmetric() -> None:
+    assert "orbits hold 4 states" in check_mod._symmetry_line(
+        {"orbits": 3, "states": 4, "group": 2, "factor": 1.33, "exact": True}
+    )
+    assert "orbits hold at most 4 states" in check_mod._symmetry_line(
+        {"orbits": 3, "states": 4, "group": 2, "factor": 1.33, "exact": False}
+    )
+    sysm = counters()
+    assert check(sysm).extra["symmetry"]["exact"] is True
+    sysm.instances["c1"] = dataclasses.replace(sysm.instances["c1"], init={"n": 1})
+    assert check(sysm).extra["symmetry"]["exact"] is False
+
+
+def test_conform_accepts_its_own_default_vm(run: Run, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    code, out, err = run("conform", str(empty), "--vms", "1", "--hosts", "1", "--vm", "0")
+    assert (code, err) == (0, ""), err
+    assert out.startswith("conforms")
+
+
+def test_diagrams_refuses_an_empty_out_path(run: Run) -> None:
+    code, out, err = run("diagrams", "--out", "")
+    assert code == 2 and out == ""
+    assert "empty" in _one_line(err)

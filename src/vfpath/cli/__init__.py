@@ -8,8 +8,10 @@ own module exposing ``command``; the group loads them lazily so ``--help`` stays
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
+import os
 import sys
 from typing import Any
 
@@ -77,6 +79,16 @@ def main(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         click.echo("vfpath: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except SystemExit:
+        # click turns a closed stdout (``vfpath check | head -1``) into exit 1, which means
+        # "violated" here; the reader going away is neither a verdict nor an error
+        if type(sys.stdout).__name__ == "_PacifyFlushWrapper":
+            sys.exit(EXIT_OK)
+        raise
+    except BrokenPipeError:
+        with contextlib.suppress(OSError, ValueError):  # quiet the interpreter's last flush
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_OK)
     except VfpathError as e:
         click.echo(f"vfpath: {str(e).splitlines()[0]}", err=True)
         sys.exit(EXIT_BAD_INPUT)

@@ -113,12 +113,13 @@ def _print_listing(system: System, rows: list[dict[str, Any]]) -> None:
 
 def _coverage(system: System, options: Options) -> Any:
     """Per actor class: transitions never taken and events never enabled. A separate, plain
-    exploration (no properties, no reduction), so it speaks of every reachable state."""
+    exploration (no properties, no reduction), so it speaks of every reachable state; it
+    shows progress as the check does (``options.progress``)."""
     from vfpath.checker.coverage import coverage
     from vfpath.checker.explore import explore
 
     product = system.build()
-    plain = dataclasses.replace(options, symmetry=False, progress=None)
+    plain = dataclasses.replace(options, symmetry=False)
     return coverage(product, explore(product, [], plain))
 
 
@@ -126,8 +127,9 @@ def _symmetry_line(info: dict[str, object]) -> str:
     """One line on the symmetry reduction: its status, or the orbits and the factor."""
     if "orbits" not in info:
         return f"symmetry: {info.get('status', 'off')}"
+    hold = "hold" if info.get("exact") else "hold at most"
     return (
-        f"symmetry: on, group of {info['group']}: {info['orbits']:,} orbits hold "
+        f"symmetry: on, group of {info['group']}: {info['orbits']:,} orbits {hold} "
         f"{info['states']:,} states (reduction x{info['factor']:.2f})"
     )
 
@@ -236,8 +238,12 @@ def command(
         return EXIT_OK
     with ProgressLine() as progress:
         result = check(system, dataclasses.replace(options, progress=progress))
+        cov = (
+            _coverage(system, dataclasses.replace(options, progress=progress))
+            if show_coverage
+            else None
+        )
     result.extra["config"] = config
-    cov = _coverage(system, options) if show_coverage else None
     if cov is not None:
         result.extra["coverage"] = cov.to_dict()
     failed = _write_outputs(result, itf, charts_dir)

@@ -114,7 +114,7 @@ def _read(path: Path) -> str:
 @click.option("--hosts", type=click.IntRange(min=1), default=None, help="Hosts.")
 @click.option(
     "--vm",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=0),
     default=None,
     help="Which VM the trace is from (default 0); the other VMs' moves are silent.",
 )
