@@ -188,3 +188,20 @@ def test_diagrams_refuses_an_empty_out_path(run: Run) -> None:
     code, out, err = run("diagrams", "--out", "")
     assert code == 2 and out == ""
     assert "empty" in _one_line(err)
+
+
+def test_a_vacuous_property_exits_1(run: Run) -> None:
+    def vacuous() -> Any:
+        sysm = broken_lock()
+        sysm.properties[:] = [
+            Property.always(
+                "never-triggered",
+                lambda s: True,
+                when=lambda s: s["p0"].state == "nowhere",
+            )
+        ]
+        return sysm
+
+    code, out, _err = run("check", system=vacuous)
+    assert code == 1
+    assert "vacuous" in out
