@@ -114,3 +114,131 @@ def test_orbit_sizes_match_the_enumerated_group() -> None:
         assert size == len(set(images))
         assert rep in images
         assert all(red.canon(t) == rep for t in images)
+
+
+# -- two sorts and unit channels: processes and arbiters name each other ----------------------
+
+
+class Client(Actor, StateMachine):
+    """Asks an arbiter, waits for its grant message (which names the arbiter), works, leaves."""
+
+    variables = {"at": None}
+    idle = State(initial=True)
+    waiting = State()
+    crit = State()
+    ask = idle.to(waiting)
+    take = waiting.to(crit, cond="granted", on="note")
+    leave = crit.to(idle, cond="mine", on="forget")
+
+    def granted(self) -> bool:
+        return self.peek("inbox") is not None
+
+    def note(self) -> None:
+        self.at = self.recv("inbox")[1]
+
+    def mine(self) -> bool:
+        return bool(self.at == self.arg("arb"))
+
+    def forget(self) -> None:
+        self.at = None
+
+
+class Desk(Actor, StateMachine):
+    """An arbiter that grants to one client at a time and tells it so on its channel."""
+
+    variables = {"owner": None}
+    free = State(initial=True)
+    held = State()
+    grant = free.to(held, on="take")
+    release = held.to(free, on="give_back")
+
+    def take(self) -> None:
+        who = self.arg("who")
+        self.owner = who
+        self.emit(f"to{who}", ("grant", self.arg("arb")))
+
+    def give_back(self) -> None:
+        self.owner = None
+
+
+def _rename2(slot: str, value: Any, p: Perm) -> Any:
+    if value is None:
+        return None
+    if slot == "Client.at":
+        return p["a"][value]
+    if slot == "Desk.owner":
+        return p["p"][value]
+    return tuple(("grant", p["a"][m[1]]) for m in value)  # a client's channel
+
+
+def desks(n: int, *props: Property) -> System:
+    sysm = System(f"desks-{n}")
+    for j in (0, 1):
+        sysm.add(f"d{j}", Desk, ports={f"to{i}": f"ch{i}" for i in range(n)})
+    for i in range(n):
+        sysm.channel(f"ch{i}", 1)
+        sysm.add(f"c{i}", Client, ports={"inbox": f"ch{i}"})
+        for j in (0, 1):
+            sysm.sync(
+                f"c{i}.ask(d{j})", (f"c{i}", "ask"), (f"d{j}", "grant"), args={"who": i, "arb": j}
+            )
+            sysm.sync(
+                f"c{i}.leave(d{j})", (f"c{i}", "leave"), (f"d{j}", "release"), args={"arb": j}
+            )
+    slots = frozenset({"Client.at", "Desk.owner", *(f"ch{i}" for i in range(n))})
+    names = {s: frozenset({"a"}) for s in slots}
+    names["Desk.owner"] = frozenset({"p"})
+    sysm.meta["symmetry"] = Symmetry(
+        (
+            Sort("p", n, tuple((f"c{i}", f"ch{i}") for i in range(n))),
+            Sort("a", 2, (("d0",), ("d1",))),
+        ),
+        _rename2,
+        slots,
+        {name: spec.cls for name, spec in sysm.instances.items()},
+        names,
+    )
+    sysm.properties.extend(props)
+    return sysm
+
+
+def _consistent(s: Any) -> bool:
+    """A desk's owner waits for its grant (on its channel, naming the desk) or works at it."""
+    n = len(s.instances()) - 2
+    for j in (0, 1):
+        o = s[f"d{j}"].owner
+        if o is None:
+            continue
+        c = s[f"c{o}"]
+        if c.state == "waiting" and s.channel(f"ch{o}") != (("grant", j),):
+            return False
+        if c.state == "crit" and c.at != j:
+            return False
+    return all(s[f"c{i}"].state != "idle" or s[f"c{i}"].at is None for i in range(n))
+
+
+def test_two_sorts_with_unit_channels_agree_with_the_plain_run() -> None:
+    prop = Property.always("desks-consistent", _consistent, symmetric=("p", "a"))
+    plain = check(desks(3, prop), Options(symmetry=False))
+    red = check(desks(3, prop))
+    assert red.extra["symmetry"]["status"] == "on"
+    assert plain["desks-consistent"].status is Status.HOLDS
+    assert [(p.name, p.status) for p in red.properties] == [
+        (p.name, p.status) for p in plain.properties
+    ]
+    assert red.extra["symmetry"]["states"] == plain.stats.states
+    assert red.stats.states < plain.stats.states
+
+
+def test_two_sorts_orbit_sizes_match_the_enumerated_group() -> None:
+    sysm = desks(3)
+    product = sysm.build()
+    red = Reduction(product, sysm.meta["symmetry"])
+    assert red.sorted_sort is not None and red.sorted_sort.name == "p"
+    assert red.order == 12
+    for s in explore(product, []).states:
+        images = red.images(s)
+        rep, size = red.canon_size(s)
+        assert size == len(set(images))
+        assert rep in images
+        assert all(red.canon(t) == rep for t in images)
