@@ -39,16 +39,17 @@ class Counter(Actor, StateMachine):
     """Counts up to TOP, then stops: two of them give TOP² interchangeable states."""
 
     variables = {"n": 0}
+    top = TOP  # a param may lower it
     run = State(initial=True)
     done = State(final=True)
     tick = run.to.itself(cond="below", on="inc")
     stop = run.to(done, cond="at_top")
 
     def below(self) -> bool:
-        return bool(self.n < TOP)
+        return bool(self.n < self.top)
 
     def at_top(self) -> bool:
-        return bool(self.n == TOP)
+        return bool(self.n == self.top)
 
     def inc(self) -> None:
         self.n += 1
@@ -58,10 +59,10 @@ def _keep(_slot: str, value: Any, _p: Perm) -> Any:
     return value
 
 
-def counters(*props: Property, n: int = 2) -> System:
+def counters(*props: Property, n: int = 2, top: int = TOP) -> System:
     sysm = System("counters")
     for i in range(n):
-        sysm.add(f"c{i}", Counter)
+        sysm.add(f"c{i}", Counter, params={"top": top})
     classes = {n: s.cls for n, s in sysm.instances.items()}
     sort = Sort("c", n, tuple((f"c{i}",) for i in range(n)))
     sysm.meta["symmetry"] = Symmetry((sort,), _keep, frozenset(), classes, {})
@@ -364,10 +365,12 @@ def test_a_mirror_whose_renaming_moves_the_initial_state_is_checked_on_its_own()
 # -- canonical forms without enumerating the group --------------------------------------------
 
 
-def test_tied_units_count_their_orbits_exactly() -> None:
-    """Three counters: many states have two or three equal counters (tied units). The orbit
-    sizes must add up to the unreduced count (the initial state is symmetric)."""
-    sysm = counters(n=3)
+@pytest.mark.parametrize(("n", "top"), [(3, TOP), (4, 3)])
+def test_tied_units_count_their_orbits_exactly(n: int, top: int) -> None:
+    """Three or four counters: many states have two or more equal counters (tied units; with
+    four, two separate ties, as in 0 0 2 2). The orbit sizes must add up to the unreduced
+    count (the initial state is symmetric) and match the enumerated group."""
+    sysm = counters(n=n, top=top)
     product = sysm.build()
     plain = explore(product, [])
     red = Reduction(product, sysm.meta["symmetry"])
