@@ -389,3 +389,33 @@ def test_twelve_equal_units_are_canonicalised_without_the_group() -> None:
     (_m, one), *_ = product.successors(product.initial)
     assert red.canon_size(one)[1] == 12
     assert red._all is None  # the 479,001,600 elements were never listed
+
+
+def _finishes3(i: int, fairness: tuple[Fairness, ...]) -> Property:
+    swap = [0, 1, 2]
+    swap[0], swap[i] = i, 0
+    return Property.leads_to(
+        f"c{i}-finishes",
+        lambda s: True,
+        lambda s, i=i: s[f"c{i}"].state == "done",  # type: ignore[misc]
+        fairness=fairness,
+        mirror=None if i == 0 else Mirror("c0-finishes", (("c", tuple(swap)),)),
+    )
+
+
+def test_every_mirror_of_a_holding_property_takes_its_verdict() -> None:
+    props = [_finishes3(i, (Fairness("c*"),)) for i in range(3)]
+    result = check(counters(*props, n=3, top=3))
+    assert [result[f"c{i}-finishes"].status for i in range(3)] == [Status.HOLDS] * 3
+    assert all("by symmetry" in result[f"c{i}-finishes"].note for i in (1, 2))
+
+
+def test_a_mirror_of_a_violated_property_is_checked_for_its_own_counterexample() -> None:
+    props = [_finishes3(i, ()) for i in range(3)]  # no fairness: a counter may stop forever
+    result = check(counters(*props, n=3, top=3))
+    for i in range(3):
+        r = result[f"c{i}-finishes"]
+        assert r.status is Status.VIOLATED
+        assert r.counterexample is not None
+        last = r.counterexample.states[-1]
+        assert last[f"c{i}"] != "done"

@@ -228,6 +228,9 @@ def test_two_sorts_with_unit_channels_agree_with_the_plain_run() -> None:
     ]
     assert red.extra["symmetry"]["states"] == plain.stats.states
     assert red.stats.states < plain.stats.states
+    info = red.extra["symmetry"]
+    assert (info["group"], info["orbits"]) == (12, red.stats.states)
+    assert info["factor"] == pytest.approx(plain.stats.states / red.stats.states)
 
 
 def test_two_sorts_orbit_sizes_match_the_enumerated_group() -> None:
