@@ -167,3 +167,20 @@ def test_the_graph_has_every_state_and_every_step() -> None:
     assert set(g.edges()) == pairs
     labels = {product.moves[m].label for m in ex.edges[2]}
     assert {d["move"] for _a, _b, d in g.edges(data=True)} <= labels
+    # the oracle: each state's successors, recomputed and looked up by value
+    index = {st: k for k, st in enumerate(ex.states)}
+    for k, st in enumerate(ex.states):
+        assert set(g.successors(k)) == {index[nxt] for _m, nxt in product.successors(st)}
+    assert any(0 in set(g.successors(k)) for k in g.nodes)  # the pipeline returns to its start
+
+
+def test_an_antecedent_that_does_not_hold_makes_the_invariant_hold() -> None:
+    sysm = pipeline()
+    sysm.properties.append(
+        Property.always(
+            "credit-zero-when-zero",
+            lambda s: s["prod"].credit == 0,
+            when=lambda s: s["prod"].credit == 0,
+        )
+    )
+    assert check(sysm)["credit-zero-when-zero"].status is Status.HOLDS
