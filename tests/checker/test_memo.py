@@ -20,7 +20,11 @@ from vfpath.checker.view import StateView
 PREDICATES: dict[str, Callable[[Any], Any]] = {
     "constant-true": lambda s: True,
     "constant-false": lambda s: False,
-    "repr": lambda s: "flag=True" in repr(s["p1"]) or "total=2" in repr(s["cons"]),
+    "repr": lambda s: any(
+        "flag=True" in repr(s[n]) or "total=2" in repr(s[n])
+        for n in s.instances()
+        if n in ("p1", "cons")
+    ),
     "contains": lambda s: "p0" in s and s["p0"].state == "want",
     "channel": lambda s: "link" in s.instances() and len(s.channel("link")) == 1,
     "count": lambda s: sum(1 for n in s.instances() if s[n].state in ("critical", "got")),
