@@ -40,6 +40,7 @@ def datapath_of(view: Any, vm: int) -> str:
     netvsc = view[f"netvsc[{vm}]"]
     if netvsc.state in ("down", "suspended"):
         return "none"
-    if tx_uses_vf(netvsc.data_path_is_vf, view[f"binding[{vm}]"].state, view[f"vfmp[{vm}]"].state):
+    vfmp = view[f"vfmp[{vm}]"]
+    if tx_uses_vf(netvsc.data_path_is_vf, view[f"binding[{vm}]"].state, vfmp.state, vfmp.link):
         return "vf"
     return "synthetic"

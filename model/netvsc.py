@@ -21,10 +21,11 @@ GUEST_UP = ("synthetic", "to_vf", "on_vf", "to_syn")
 VF_RUNNING = ("running", "remove_pending")  # the VF still carries traffic in GOING_DOWN
 
 
-def tx_uses_vf(data_path_is_vf: bool, binding: str, vfmp: str) -> bool:
-    """``netvsc_xmit`` uses the VF only if it is enslaved, running, and the cached data path is
-    the VF [69d25a6cf4ca]; otherwise it sends on the synthetic path."""
-    return bool(data_path_is_vf) and binding == "running" and vfmp in VF_RUNNING
+def tx_uses_vf(data_path_is_vf: bool, binding: str, vfmp: str, link: str) -> bool:
+    """``netvsc_xmit`` uses the VF only if it is enslaved, its netdev is open
+    (``netif_running(vf_netdev)``), and the cached data path is the VF [69d25a6cf4ca, LX-DRV
+    netvsc_xmit]; otherwise it sends on the synthetic path."""
+    return bool(data_path_is_vf) and binding == "running" and vfmp in VF_RUNNING and link == "up"
 
 
 class NetVSC(Actor, StateMachine):
@@ -38,7 +39,8 @@ class NetVSC(Actor, StateMachine):
         "switch_to_vf": "LX-DRV netvsc_vf_changed, 8b31f8c982b7, 365e1ececb29, da26658c3d70 (B5)",
         "vf_switched": "8b31f8c982b7 (data_path_is_vf = true only after the completion)",
         "vf_switch_failed": "LX-DRV ('Data path failed to switch to VF')",
-        "going_down": "34b06a2eee44 (switch to synthetic on NETDEV_GOING_DOWN, VF still running)",
+        "going_down": "34b06a2eee44 (switch to synthetic on NETDEV_GOING_DOWN, VF still running;"
+        " also when user space closes the VF netdev: LX-DRV netvsc_vf_changed)",
         "vf_lost": "LX-DRV (NETDEV_DOWN/UNREGISTER when GOING_DOWN did not switch; inferred)",
         "syn_switched": "8b31f8c982b7 (wait for the completion of SWITCH_DATA_PATH(SYNTHETIC))",
         "host_to_synthetic": "OVMM (unsolicited SWITCH_DATA_PATH(SYNTHETIC); guest side inferred)",
@@ -121,11 +123,13 @@ class NetVSC(Actor, StateMachine):
         return msg is not None and msg[0] == DONE and msg[1] == SYNTHETIC
 
     def vf_up(self) -> bool:
-        """NETDEV_UP/CHANGE of an enslaved VF: switch unless the cache says VF already
+        """NETDEV_UP/CHANGE of an enslaved, open VF (vf_is_up = netif_running(vf_netdev)):
+        switch unless the cache says VF already
         [da26658c3d70], and only once the host's association is here [365e1ececb29]."""
         return (
             self.peer("binding").state == "running"
             and self.peer("vfmp").state == "running"
+            and self.peer("vfmp").link == "up"
             and self.peer("vm").state == "running"
             and not self.data_path_is_vf
             and self.waits_for_association()
@@ -140,8 +144,10 @@ class NetVSC(Actor, StateMachine):
         return True
 
     def vf_is_down(self) -> bool:
-        """NETDEV_DOWN: the VF is closed; switch if GOING_DOWN did not (inferred fallback)."""
-        return self.peer("vfmp").state in ("stopped", "absent")
+        """NETDEV_DOWN: the VF is closed (removed, or its netdev closed by user space); switch
+        if GOING_DOWN did not [LX-DRV netvsc_vf_changed; the fallback is inferred]."""
+        vfmp = self.peer("vfmp")
+        return vfmp.state in ("stopped", "absent") or vfmp.link == "down"
 
     def may_remove(self) -> bool:
         """netvsc_remove unregisters the VF before the synthetic device [LX-DRV]."""
@@ -205,7 +211,8 @@ class NetVSC(Actor, StateMachine):
 
     def loss(self) -> str | None:
         """Why a packet sent now on the path netvsc_xmit picks would be lost, if it would."""
-        if tx_uses_vf(self.data_path_is_vf, self.peer("binding").state, self.peer("vfmp").state):
+        vfmp = self.peer("vfmp")
+        if tx_uses_vf(self.data_path_is_vf, self.peer("binding").state, vfmp.state, vfmp.link):
             if self.peer("vmstack").state not in ("vport", "offered", "ejecting"):
                 return "S10: packet sent on a VF the host has detached"
             if self.peer("netvsp").state != "switched":

@@ -27,10 +27,13 @@ class VFMiniport(Actor, StateMachine):
 
     ``serial`` is the serial of the offered device; ``slave`` whether NetVSC marked the VF as
     its slave before user space could see it [c807d6cd089d]; ``visible`` whether the VF netdev
-    is registered (visible to user space).
+    is registered (visible to user space). ``link`` is the VF netdev's own administrative state
+    (``netif_running``), which changes without any PCI removal: "new" after registration (never
+    opened yet), "up", or "down" (closed by user space). Linux switches the data path on every
+    change of it [LX-DRV netvsc_netdev_event -> netvsc_vf_changed; AZ-AN, B5 point 3].
     """
 
-    variables = {"serial": 0, "slave": False, "visible": False}
+    variables = {"serial": 0, "slave": False, "visible": False, "link": "new"}
 
     sources = {
         "offer": "MS-VFINIT, MS-VFS, MS-MPST, MS-VFMPINIT, c807d6cd089d (B3: Halted -> "
@@ -39,6 +42,12 @@ class VFMiniport(Actor, StateMachine):
         "pause": "MS-MPST, MS-SURP (protocols paused first; Pausing -> Paused)",
         "halt": "MS-MPST, LX-PCI (halt only from Paused; then PCI_EJECTION_COMPLETE)",
         "surprise_removed": "MS-FO, MS-SURP (NdisHaltDeviceSurpriseRemoved)",
+        "takeover": "LX-DRV netvsc_vf_join schedules vf_takeover; netvsc_vf_setup dev_open()s "
+        "the VF when the synthetic netdev runs (0c195567a8f6); NETDEV_UP -> netvsc_vf_changed",
+        "link_up": "user space opens the VF netdev (ip link set up, a network manager, the "
+        "boot's rename and reconfiguration: AZ-AN, B5 point 3); NETDEV_UP -> netvsc_vf_changed",
+        "link_down": "user space closes the VF netdev (ip link set down; AZ-AN boot flap): "
+        "dev_close takes rtnl and sends NETDEV_GOING_DOWN -> netvsc_vf_changed(vf_is_up=false)",
     }
 
     absent = State(initial=True)
@@ -60,6 +69,13 @@ class VFMiniport(Actor, StateMachine):
         | absent.to.itself(on="vanish")
     )
 
+    # the VF netdev's link, independent of the device: the driver's takeover opens it once after
+    # the join; user space may close and reopen it at any time while it is registered
+    takeover = running.to.itself(cond="takes_over", on="open_link")
+    link_up = running.to.itself(cond="link_closed", on="open_link")
+    # a rendezvous with NetVSC's NETDEV_GOING_DOWN handler, as the removal's (see the wiring)
+    link_down = running.to.itself(cond="link_open", on="close_link")
+
     # -- guards --------------------------------------------------------------------------------
     def offer_waiting(self) -> bool:
         """A new device starts once NDIS has torn down the binding to the previous one
@@ -69,6 +85,28 @@ class VFMiniport(Actor, StateMachine):
 
     def eject_waiting(self) -> bool:
         return bool(self.peek("vpci") == (EJECT,))
+
+    def takes_over(self) -> bool:
+        """netvsc_vf_setup opens a VF that was never opened, once it is joined, if the
+        synthetic netdev runs (netif_running(ndev)) [LX-DRV, 0c195567a8f6]."""
+        return (
+            self.link == "new"
+            and self.peer("binding").state == "running"
+            and self.peer("netvsc").state in ("synthetic", "to_vf", "on_vf", "to_syn")
+        )
+
+    def link_closed(self) -> bool:
+        return self.link != "up" and self.enslaved()
+
+    def link_open(self) -> bool:
+        return self.link == "up" and self.enslaved()
+
+    def enslaved(self) -> bool:
+        """User space configures the VF once NetVSC has joined it: the join runs inside the
+        VF's NETDEV_REGISTER (netvsc_register_vf), before user space sees the netdev, and the
+        VF is marked a slave at POST_INIT [c807d6cd089d]. User space opening a VF that is still
+        waiting for its association is left out (an abstraction, inferred as rare)."""
+        return bool(self.peer("binding").state == "running")
 
     def protocols_paused(self) -> bool:
         return self.peer("binding").state in ("paused", "unbound")
@@ -85,9 +123,16 @@ class VFMiniport(Actor, StateMachine):
         """POST_INIT marks the VF as NetVSC's slave before NETDEV_REGISTER [c807d6cd089d]."""
         self.slave = self.marks_slave_at_post_init()
         self.visible = True
+        self.link = "new"
 
     def marks_slave_at_post_init(self) -> bool:
         return True
+
+    def open_link(self) -> None:
+        self.link = "up"
+
+    def close_link(self) -> None:
+        self.link = "down"
 
     def take_eject(self) -> None:
         self.recv("vpci")
@@ -109,3 +154,4 @@ class VFMiniport(Actor, StateMachine):
         self.serial = 0
         self.slave = False
         self.visible = False
+        self.link = "new"

@@ -79,7 +79,7 @@ def build(config: Config) -> System:
         sysm.add(
             n["vfmp"],
             VFMiniport,
-            peers={k: n[k] for k in ("binding", "vmstack")},
+            peers={k: n[k] for k in ("binding", "vmstack", "netvsc")},
             ports={"vpci": f"vpci[{i}]", "vpci_done": f"vpci_done[{i}]"},
         )
         # the stack starts NetVSC with the partition [MS-OV]; resume resumes it [de214e52de1b]
@@ -93,6 +93,8 @@ def build(config: Config) -> System:
         )
         # NETDEV_GOING_DOWN reaches NetVSC synchronously from the VF's removal [34b06a2eee44]
         sysm.sync(f"{n['vfmp']}.eject", (n["vfmp"], "eject"), (n["netvsc"], "going_down"))
+        # so does user space closing the VF netdev (dev_close, under rtnl) [LX-DRV]
+        sysm.sync(f"{n['vfmp']}.link_down", (n["vfmp"], "link_down"), (n["netvsc"], "going_down"))
         # a timed-out removal: the device vanishes under the guest [MS-FO, MS-SURP]
         sysm.sync(
             f"{n['vmstack']}.timeout",

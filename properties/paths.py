@@ -36,7 +36,9 @@ class VMView:
 
     @property
     def tx_on_vf(self) -> bool:
-        return tx_uses_vf(self.netvsc.data_path_is_vf, self.binding.state, self.vfmp.state)
+        return tx_uses_vf(
+            self.netvsc.data_path_is_vf, self.binding.state, self.vfmp.state, self.vfmp.link
+        )
 
     @property
     def rx_vf(self) -> int | None:
