@@ -6,9 +6,11 @@ import dataclasses
 
 import pytest
 from models import peterson
+from statemachine import State, StateMachine
 from test_soundness import counters
 
-from vfpath.checker import Options, Status, check
+from vfpath.checker import Options, Status, System, check
+from vfpath.checker.actor import Actor
 from vfpath.checker.explore import explore
 from vfpath.checker.limits import MemoryExhausted, MemoryGuard, rss_bytes
 from vfpath.checker.symmetry import Sort
@@ -62,3 +64,26 @@ def test_a_group_too_large_to_canonicalise_switches_symmetry_off() -> None:
         or "5,040" in result.extra["symmetry"]["status"]
     )
     assert result.stats.complete
+
+
+def test_a_state_limit_stops_at_the_first_expansion_that_reaches_it() -> None:
+    """One counter is a chain 0 -> 1 -> ... -> TOP -> done: each expansion adds one state, so
+    a limit of 5 stops with exactly 5 states (and a limit never reached changes nothing)."""
+    sysm = counters(n=1)
+    product = sysm.build()
+    ex = explore(product, [], Options(max_states=5))
+    assert (len(ex.states), ex.complete, ex.stop_reason) == (5, False, "state limit of 5")
+    whole = explore(product, [], Options(max_states=len(explore(product, []).states) + 1))
+    assert whole.complete
+
+
+class OneState(Actor, StateMachine):
+    only = State(initial=True, final=True)
+
+
+def test_a_limit_that_stops_nothing_leaves_the_run_complete() -> None:
+    """A memory limit already exceeded, on a system whose only state has no successor: the
+    guard has tripped, but there was nothing left to explore."""
+    sysm = System("one").add("j", OneState)
+    ex = explore(sysm.build(), [], Options(max_memory_mb=1))
+    assert len(ex.states) == 1 and ex.complete

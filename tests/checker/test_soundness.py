@@ -27,7 +27,7 @@ from vfpath.checker import (
 from vfpath.checker.actor import Actor
 from vfpath.checker.explore import explore
 from vfpath.checker.live import LiveSystem
-from vfpath.checker.liveness import Graph, _Fair, fair_components
+from vfpath.checker.liveness import Graph, _Fair, _fairness, fair_components
 from vfpath.checker.symmetry import Perm, Reduction, Sort, Symmetry
 
 # -- symmetry: the property gate ---------------------------------------------------------------
@@ -389,3 +389,76 @@ def test_twelve_equal_units_are_canonicalised_without_the_group() -> None:
     (_m, one), *_ = product.successors(product.initial)
     assert red.canon_size(one)[1] == 12
     assert red._all is None  # the 479,001,600 elements were never listed
+
+
+def _finishes3(i: int, fairness: tuple[Fairness, ...]) -> Property:
+    swap = [0, 1, 2]
+    swap[0], swap[i] = i, 0
+    return Property.leads_to(
+        f"c{i}-finishes",
+        lambda s: True,
+        lambda s, i=i: s[f"c{i}"].state == "done",  # type: ignore[misc]
+        fairness=fairness,
+        mirror=None if i == 0 else Mirror("c0-finishes", (("c", tuple(swap)),)),
+    )
+
+
+def test_every_mirror_of_a_holding_property_takes_its_verdict() -> None:
+    props = [_finishes3(i, (Fairness("c*"),)) for i in range(3)]
+    result = check(counters(*props, n=3, top=3))
+    assert [result[f"c{i}-finishes"].status for i in range(3)] == [Status.HOLDS] * 3
+    assert all("by symmetry" in result[f"c{i}-finishes"].note for i in (1, 2))
+
+
+def test_a_mirror_of_a_violated_property_is_checked_for_its_own_counterexample() -> None:
+    props = [_finishes3(i, ()) for i in range(3)]  # no fairness: a counter may stop forever
+    result = check(counters(*props, n=3, top=3))
+    for i in range(3):
+        r = result[f"c{i}-finishes"]
+        assert r.status is Status.VIOLATED
+        assert r.counterexample is not None
+        last = r.counterexample.states[-1]
+        assert last[f"c{i}"] != "done"
+
+
+# -- fairness globs and the edge index -------------------------------------------------------
+
+
+class Two(Actor, StateMachine):
+    s = State(initial=True)
+    a_ = s.to.itself(internal=True)
+    b_ = s.to.itself(internal=True)
+    c_ = s.to.itself(internal=True)
+
+
+def test_fairness_globs_match_labels_literally_and_each_move_counts() -> None:
+    """Brackets in a glob are literal (instance names use them); every matching move is fair,
+    strongly or weakly, on its own."""
+    sysm = System("globs").add("w[0]", Two).add("w0", Two)
+    product = sysm.build()
+    prop = Property.leads_to(
+        "x",
+        lambda s: True,
+        lambda s: True,
+        fairness=(
+            Fairness("w[0].a_", strong=True),
+            Fairness("w[0].b_", strong=True),
+            Fairness("w[0].c_"),
+            Fairness("w[0].b_"),  # strong wins where both match
+        ),
+    )
+    fair = _fairness(product, prop)
+    label = {m: mv.label for m, mv in enumerate(product.moves)}
+    strong = {label[m] for m in label if fair.strong >> m & 1}
+    weak = {label[m] for m in label if fair.weak >> m & 1}
+    assert (strong, weak) == ({"w[0].a_", "w[0].b_"}, {"w[0].c_"})
+
+
+def test_the_edge_index_does_not_depend_on_the_order_edges_come_in() -> None:
+    edges = [(0, 1, 0), (1, 2, 1), (2, 0, 0), (1, 0, 2), (0, 2, 1)]
+    ordered = Graph(3, tuple(array("l", c) for c in zip(*sorted(edges), strict=True)))  # type: ignore[arg-type]
+    mixed = Graph(3, tuple(array("l", c) for c in zip(*edges, strict=True)))  # type: ignore[arg-type]
+    for s in range(3):
+        assert sorted((ordered.dst[k], ordered.move[k]) for k in ordered.out(s)) == sorted(
+            (mixed.dst[k], mixed.move[k]) for k in mixed.out(s)
+        )

@@ -5,6 +5,7 @@ the group enumerated element by element (orbit sizes)."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -228,6 +229,9 @@ def test_two_sorts_with_unit_channels_agree_with_the_plain_run() -> None:
     ]
     assert red.extra["symmetry"]["states"] == plain.stats.states
     assert red.stats.states < plain.stats.states
+    info = red.extra["symmetry"]
+    assert (info["group"], info["orbits"]) == (12, red.stats.states)
+    assert info["factor"] == pytest.approx(plain.stats.states / red.stats.states)
 
 
 def test_two_sorts_orbit_sizes_match_the_enumerated_group() -> None:
@@ -242,3 +246,27 @@ def test_two_sorts_orbit_sizes_match_the_enumerated_group() -> None:
         assert size == len(set(images))
         assert rep in images
         assert all(red.canon(t) == rep for t in images)
+
+
+class LoudDesk(Desk):
+    """Sends its grant twice: the client's channel (capacity 1) overflows."""
+
+    def take(self) -> None:
+        super().take()
+        self.emit(f"to{self.arg('who')}", ("grant", self.arg("arb")))
+
+
+def test_an_overflow_under_symmetry_has_a_real_counterexample() -> None:
+    sysm = desks(2).replace({"Desk": LoudDesk})
+    sysm.meta["symmetry"] = dataclasses.replace(
+        sysm.meta["symmetry"], classes={n: sp.cls for n, sp in sysm.instances.items()}
+    )
+    plain = check(sysm, Options(symmetry=False))
+    red = check(sysm)
+    assert red.extra["symmetry"]["status"] == "on"
+    for r in (plain, red):
+        bounded = r["channels-bounded"]
+        assert bounded.status is Status.VIOLATED
+        assert bounded.counterexample is not None
+        assert len(bounded.counterexample.steps) == 1
+        assert bounded.counterexample.steps[0].label.endswith(".ask(d0)")
