@@ -11,6 +11,7 @@ a stand-in for ``self``, where ``super()`` fails.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -18,6 +19,8 @@ from vfpath.checker import System, Trace
 
 from .binding import Binding
 from .config import Config
+from .guests import DEFAULT_GUEST
+from .guests import guest as guest_profile
 from .messages import EJECTED, VF, done
 from .netvsc import NetVSC
 from .netvsp import NetVSP
@@ -25,7 +28,7 @@ from .nic import NIC
 from .vfminiport import VFMiniport
 from .vmstack import VMStack
 
-__all__ = ["CATALOG", "NOT_EXPRESSIBLE", "Variant", "shows"]
+__all__ = ["CATALOG", "NOT_EXPRESSIBLE", "Variant", "on_profile", "shows"]
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,28 @@ class Variant:
     absent: tuple[str, ...] = ()
     also: tuple[str, ...] = ()
 
-    def system(self) -> System:
-        """The SR-IOV system of ``config``, with every property, and this variant's classes."""
+    def system(self, guest: str = DEFAULT_GUEST) -> System:
+        """The SR-IOV system of ``config`` on guest profile ``guest``, with every property,
+        and this variant's classes (a NetVSC variant is layered on the profile's NetVSC)."""
         from vfpath.api import build_system  # the API imports the model: resolve at call time
 
-        return build_system(self.config).replace(self.replacements)
+        config = dataclasses.replace(self.config, guest=guest)
+        return build_system(config).replace(on_profile(self.replacements, guest))
+
+
+def on_profile(replacements: Mapping[str, type], guest: str) -> dict[str, type]:
+    """``replacements`` for guest profile ``guest``: a variant of the reference NetVSC becomes a
+    class whose own overrides come first and the profile's next (both subclass NetVSC, so the
+    MRO is variant, profile, NetVSC); other replacements are unchanged."""
+    profile = guest_profile(guest).netvsc
+    out: dict[str, type] = {}
+    for key, cls in replacements.items():
+        if profile is not NetVSC and key == "NetVSC" and issubclass(cls, NetVSC):
+            name = f"{cls.__name__}On{profile.__name__}"
+            out[profile.__name__] = type(name, (cls, profile), {"__module__": cls.__module__})
+        else:
+            out[key] = cls
+    return out
 
 
 def shows(trace: Trace | None, key_events: Sequence[str], absent: Sequence[str] = ()) -> bool:

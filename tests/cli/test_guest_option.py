@@ -11,7 +11,7 @@ from .conftest import Run
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-@pytest.mark.parametrize("command", ["check", "simulate", "conform"])
+@pytest.mark.parametrize("command", ["check", "simulate", "conform", "mutants", "diagrams"])
 def test_guest_list_prints_every_profile_and_exits_0(run: Run, command: str) -> None:
     args = [command, "--guest", "list"] + (["x.log"] if command == "conform" else [])
     code, out, _ = run(*args)
@@ -36,3 +36,12 @@ def test_a_kernel_log_is_judged_against_linux_by_default(run: Run, tmp_path: Pat
     assert run("conform", str(log))[0] == 1
     assert run("conform", "--guest", "linux", str(log))[0] == 1
     assert run("conform", "--guest", "reference", str(log))[0] == 0
+
+
+def test_the_kill_matrix_on_linux_fails_where_the_unmodified_profile_fails(run: Run) -> None:
+    """A kill means something only where the unmodified profile passes: on 1/1/1 the Linux
+    profile already violates S8 (README, Finding 1), so the matrix is not OK."""
+    code, out, _ = run("mutants", "--guest", "linux", "--only", "lx-vf-path-before-completion")
+    assert code == 1
+    assert out.rstrip().endswith("FAIL")
+    assert run("mutants", "--only", "lx-vf-path-before-completion")[0] == 0

@@ -91,3 +91,17 @@ def test_a_failed_switch_line_after_a_completion_is_not_linux() -> None:
     assert _judge(boot, "linux") and _judge(boot, "reference")
     assert _judge([*boot[:12], failed], "reference")
     assert not _judge([*boot[:12], failed], "linux")
+
+
+def test_a_netvsc_variant_is_layered_on_the_profile() -> None:
+    """The variant's own override wins, the profile's next: the Linux layer still reads no
+    completion status while the variant's request_vf is the one that runs."""
+    from vfpath.model.variants import NetVSCSwitchesOnRequest, on_profile
+
+    layered = on_profile({"NetVSC": NetVSCSwitchesOnRequest}, "linux")["LinuxNetVSC"]
+    assert layered.__mro__[1:3] == (NetVSCSwitchesOnRequest, LinuxNetVSC)
+    assert layered.request_vf is NetVSCSwitchesOnRequest.request_vf
+    assert layered.vf_fail_waiting is LinuxNetVSC.vf_fail_waiting
+    assert on_profile({"NetVSC": NetVSCSwitchesOnRequest}, "reference") == {
+        "NetVSC": NetVSCSwitchesOnRequest
+    }

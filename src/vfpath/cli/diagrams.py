@@ -38,7 +38,7 @@ from vfpath.checker.result import CheckResult
 from vfpath.checker.system import System
 from vfpath.checker.view import StateView
 
-from ._common import checked_output_dir, safe_filename
+from ._common import checked_output_dir, guest_option, make_config, safe_filename
 
 __all__ = [
     "DATAPATH_PALETTE",
@@ -169,16 +169,18 @@ def generate(
     limit: int = DEFAULT_NODE_LIMIT,
     echo: Callable[[str], Any] = print,
     warn: Callable[[str], Any] = print,
+    guest: str = "reference",
 ) -> list[tuple[Path, float]]:
-    """Write every diagram into ``out_dir``; returns ``(path, seconds)`` per file written."""
+    """Write every diagram of guest profile ``guest`` into ``out_dir``; returns ``(path,
+    seconds)`` per file written."""
     import vfpath.api  # looked up at call time so tests can substitute build_system
 
-    system = vfpath.api.build_system()
+    system = vfpath.api.build_system(vfpath.api.Config(guest=guest))
     classes = {spec.cls.__name__: spec.cls for spec in system.instances.values()}
     diagrams: list[tuple[str, Graph]] = [
         (f"actor-{name}", actor_graph(classes[name])) for name in sorted(classes)
     ]
-    small = vfpath.api.build_system(vfpath.api.Config(**SMALLEST))
+    small = vfpath.api.build_system(vfpath.api.Config(**SMALLEST, guest=guest))
     for stem, graph in product_diagrams(small, limit):
         for note in graph.notes:
             warn(f"{stem}: {note}")
@@ -242,12 +244,14 @@ def write_violation_charts(
     help="Largest product view drawn group by group (groups; edges: twice this); "
     "above it, a summary by data path.",
 )
-def command(out_dir: str, formats: str, limit: int) -> None:
+@guest_option()
+def command(out_dir: str, formats: str, limit: int, guest: str) -> None:
     """Draw each actor's state machine and the product views of 1 VM, 1 VF, 1 host."""
+    make_config(1, 1, 1, guest)  # an unknown profile is bad input before anything is drawn
     out = checked_output_dir(out_dir, "'--out'")
     assert out is not None
     try:
         fmts = parse_formats(formats)
     except DiagramError as e:
         raise click.BadParameter(str(e), param_hint="'--format'") from None
-    generate(out, fmts, limit, echo=click.echo, warn=lambda m: click.echo(m, err=True))
+    generate(out, fmts, limit, echo=click.echo, warn=lambda m: click.echo(m, err=True), guest=guest)

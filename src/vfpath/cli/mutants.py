@@ -12,6 +12,7 @@ Exit codes: 0 the unmodified model passes in every configuration used and every 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Sequence
@@ -26,7 +27,7 @@ from vfpath.model import Config
 from vfpath.model.variants import CATALOG, NOT_EXPRESSIBLE, Variant, shows
 
 from . import EXIT_VIOLATED
-from ._common import json_option, write_json
+from ._common import guest_option, json_option, make_config, write_json
 
 __all__ = [
     "SCHEMA",
@@ -73,9 +74,9 @@ class Kill:
         return self.killed and also and self.shows_interleaving
 
 
-def check_variant(variant: Variant, options: Options) -> Kill:
-    """Check ``variant`` with every property of its configuration."""
-    system = variant.system()
+def check_variant(variant: Variant, options: Options, guest: str = "reference") -> Kill:
+    """Check ``variant`` on guest profile ``guest`` with every property of its configuration."""
+    system = variant.system(guest)
     names = {p.name for p in system.properties}
     unknown = [n for n in (variant.expected, *variant.also) if n not in names]
     if unknown:
@@ -116,11 +117,13 @@ def _configs(variants: Sequence[Variant]) -> list[Config]:
 
 
 def kill_matrix(
-    variants: Sequence[Variant], options: Options
+    variants: Sequence[Variant], options: Options, guest: str = "reference"
 ) -> tuple[list[Unmodified], list[Kill]]:
-    """Check the unmodified model on each configuration used, then every variant."""
-    base = [check_unmodified(c, options) for c in _configs(variants)]
-    return base, [check_variant(v, options) for v in variants]
+    """Check the unmodified model on each configuration used, then every variant, all on guest
+    profile ``guest`` (a kill means something only where the unmodified profile passes)."""
+    configs = [dataclasses.replace(c, guest=guest) for c in _configs(variants)]
+    base = [check_unmodified(c, options) for c in configs]
+    return base, [check_variant(v, options, guest) for v in variants]
 
 
 def _cfg(c: Config) -> str:
@@ -243,8 +246,11 @@ def render(base: list[Unmodified], kills: list[Kill], ok: bool) -> str:
     help="Stop any one exploration after N states (an early stop fails the run).",
 )
 @click.option("--list", "list_only", is_flag=True, help="List the catalog (no checking).")
+@guest_option()
 @json_option
-def command(only: tuple[str, ...], max_states: int, list_only: bool, as_json: bool) -> int:
+def command(
+    only: tuple[str, ...], max_states: int, list_only: bool, guest: str, as_json: bool
+) -> int:
     """Check every seeded bug of the catalog and print the kill matrix.
 
     Exit status: 0 the unmodified model passes and every variant is killed by its catalog
@@ -259,7 +265,8 @@ def command(only: tuple[str, ...], max_states: int, list_only: bool, as_json: bo
         for v in variants:
             click.echo(f"{v.name}  [{v.source}]  -> {v.expected}\n    {v.description}")
         return EXIT_OK
-    base, kills = kill_matrix(variants, Options(max_states=max_states))
+    make_config(1, 1, 1, guest)  # an unknown profile is bad input before any check
+    base, kills = kill_matrix(variants, Options(max_states=max_states), guest)
     ok = all(u.passes for u in base) and all(k.passes for k in kills)
     if as_json:
         write_json(to_dict(base, kills, ok))
