@@ -17,12 +17,14 @@ def serial_of(host: int, vf: int, vfs_per_host: int) -> int:
 
 @dataclass(frozen=True)
 class Config:
-    """VMs, VFs per host and hosts. The default (2 VMs, 1 VF, 2 hosts) makes both VF
-    reassignment (two VMs on one host with one VF) and live migration reachable."""
+    """VMs, VFs per host, hosts and the guest profile. The default (2 VMs, 1 VF, 2 hosts, the
+    reference guest) makes both VF reassignment (two VMs on one host with one VF) and live
+    migration reachable."""
 
     vms: int = 2
     vfs: int = 1
     hosts: int = 2
+    guest: str = "reference"
 
     def __post_init__(self) -> None:
         # vfs >= 1: a host without VFs has no VF data path to check
@@ -33,6 +35,10 @@ class Config:
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < lo:
                 raise VfpathError(f"{name} must be an integer >= {lo}, got {value!r}")
+        from .guests import guest  # the profiles import the actors, which import this module
+
+        guest(self.guest)
 
     def __str__(self) -> str:
-        return f"{self.vms} VMs, {self.vfs} VF(s) per host, {self.hosts} host(s)"
+        text = f"{self.vms} VMs, {self.vfs} VF(s) per host, {self.hosts} host(s)"
+        return text if self.guest == "reference" else f"{text}, {self.guest} guest"

@@ -32,6 +32,8 @@ class NetVSC(Actor, StateMachine):
     """Guest NetVSC for one VM NIC [MS-OV, MS-VFDP, MS-FO, LX-DRV and the patches cited]."""
 
     variables = {"vf_alloc": False, "vf_serial": 0, "data_path_is_vf": False, "fault": None}
+    # whether the driver reads the status of a SWITCH_DATA_PATH completion (what its log prints)
+    reads_completion_status = True
 
     sources = {
         "probe": "LX-DRV netvsc_probe, d30fb712e529 (B1: synthetic NIC up before any VF)",
@@ -43,7 +45,8 @@ class NetVSC(Actor, StateMachine):
         " also when user space closes the VF netdev: LX-DRV netvsc_vf_changed)",
         "vf_lost": "LX-DRV (NETDEV_DOWN/UNREGISTER when GOING_DOWN did not switch; inferred)",
         "syn_switched": "8b31f8c982b7 (wait for the completion of SWITCH_DATA_PATH(SYNTHETIC))",
-        "host_to_synthetic": "OVMM (unsolicited SWITCH_DATA_PATH(SYNTHETIC); guest side inferred)",
+        "host_to_synthetic": "OVMM (unsolicited SWITCH_DATA_PATH(SYNTHETIC); the documented guest "
+        "leaves the VF: inferred from MS-FO)",
         "send_packet": "69d25a6cf4ca (netvsc_xmit path choice); a ghost packet token",
         "suspend": "de214e52de1b (B9.2: netvsc_suspend unregisters the VF, closes the channel)",
         "resume": "de214e52de1b, da26658c3d70 (B9.2: data_path_is_vf = false on resume)",
@@ -79,8 +82,10 @@ class NetVSC(Actor, StateMachine):
     )
     vf_lost = on_vf.to(to_syn, cond="vf_is_down", on="request_synthetic")
     syn_switched = to_syn.to(synthetic, cond="syn_done_waiting", on="take_completion")
+    # a guest that obeys the notice leaves the VF; one that ignores it (Linux) only reads it
     host_to_synthetic = (
-        on_vf.to(synthetic, cond="notice_waiting", on="take_notice")
+        on_vf.to(synthetic, cond="notice_obeyed", on="take_notice")
+        | on_vf.to.itself(cond="notice_waiting", on="ignore_notice")
         | synthetic.to.itself(cond="notice_waiting", on="take_notice")
         | to_vf.to.itself(cond="notice_waiting", on="take_notice")
         | to_syn.to.itself(cond="notice_waiting", on="take_notice")
@@ -111,6 +116,14 @@ class NetVSC(Actor, StateMachine):
 
     def notice_waiting(self) -> bool:
         return self.head_is(TO_SYNTHETIC)
+
+    def notice_obeyed(self) -> bool:
+        return self.notice_waiting() and self.obeys_host_notice()
+
+    def obeys_host_notice(self) -> bool:
+        """The documented guest leaves the VF when the host says the data path is synthetic
+        [MS-FO, OVMM]; a profile may not (see ``guests``)."""
+        return True
 
     def vf_ok_waiting(self) -> bool:
         return bool(self.peek("from_host") == (DONE, VF, True))
@@ -205,6 +218,9 @@ class NetVSC(Actor, StateMachine):
     def take_notice(self) -> None:
         self.recv("from_host")
         self.data_path_is_vf = False
+
+    def ignore_notice(self) -> None:
+        self.recv("from_host")
 
     def packet_would_be_lost(self) -> bool:
         return self.vm_running() and self.fault is None and self.loss() is not None

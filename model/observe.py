@@ -103,18 +103,19 @@ def _unregistering(vm: int) -> ByState:
     return ByState((UNREGISTERING,), pick, before=True)
 
 
-def _syn_completion(vm: int) -> ByState:
+def _syn_completion(vm: int, reads_status: bool = True) -> ByState:
     """The SYNTHETIC completion prints "switched from" or "failed to switch from" by its status
-    (read from the message the guest takes)."""
+    (read from the message the guest takes); a guest that reads no status (Linux's
+    netvsc_switch_datapath) always prints "switched from"."""
     channel = f"nvsp_h2g[{vm}]"
 
     def pick(after: StateView, before: StateView) -> str:
-        return FROM_VF if before.channel(channel)[0][2] else FROM_VF_FAILED
+        return FROM_VF if not reads_status or before.channel(channel)[0][2] else FROM_VF_FAILED
 
     return ByState((FROM_VF, FROM_VF_FAILED), pick, before=True)
 
 
-def observable(vm: int = 0) -> Callable[[Move], Name]:
+def observable(vm: int = 0, reads_status: bool = True) -> Callable[[Move], Name]:
     """Which moves VM ``vm``'s kernel log shows, and as what; every other move is silent.
 
     Sources: SRIOV.md (e) and LX-DRV. "Data path switched from VF" is printed after the
@@ -130,7 +131,7 @@ def observable(vm: int = 0) -> Callable[[Move], Name]:
         LOGGED[4].format(vm=vm): _unregistering(vm),  # netvsc_suspend: suspend_unbind
         LOGGED[5].format(vm=vm): TO_VF,
         LOGGED[6].format(vm=vm): TO_VF_FAILED,
-        LOGGED[7].format(vm=vm): _syn_completion(vm),
+        LOGGED[7].format(vm=vm): _syn_completion(vm, reads_status),
     }
     return lambda move: names.get(move.label)
 
@@ -166,7 +167,9 @@ def oracle(config: Config | None = None, *, vm: int = 0, **options: Any) -> Orac
     config = config or DEFAULT_CONFIG
     if not 0 <= vm < config.vms:
         raise VfpathError(f"vm must be in 0..{config.vms - 1} for {config}, got {vm}")
-    return Oracle(build(config), observable(vm), **options)
+    system = build(config)
+    reads_status = system.instances[f"netvsc[{vm}]"].cls.reads_completion_status
+    return Oracle(system, observable(vm, reads_status), **options)
 
 
 # the name the public API exports (``vfpath.api.Oracle(config)``)

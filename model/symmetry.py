@@ -26,8 +26,18 @@ __all__ = ["symmetry_of"]
 _SERIALS = ("NetVSP.serial", "NetVSC.vf_serial", "Binding.paired_serial", "VFMiniport.serial")
 
 
+def _serial_slots(system: System) -> tuple[str, ...]:
+    """The serial slots under the class names this system uses (a guest profile's NetVSC is a
+    subclass with its own name)."""
+    names = {"NetVSC": system.instances["netvsc[0]"].cls.__name__}
+    return tuple(
+        names.get(s.split(".")[0], s.split(".")[0]) + "." + s.split(".")[1] for s in _SERIALS
+    )
+
+
 def symmetry_of(config: Config, system: System) -> Symmetry:
     """The symmetry declaration for the system :func:`model.wiring.build` made of ``config``."""
+    serials = _serial_slots(system)
     vms = tuple(
         tuple(f"{a}[{i}]" for a in ("vm", "vmstack", "netvsp", "netvsc", "binding", "vfmp"))
         + tuple(f"{c}[{i}]" for c in ("nvsp_h2g", "nvsp_g2h", "vpci", "vpci_done"))
@@ -54,7 +64,7 @@ def symmetry_of(config: Config, system: System) -> Symmetry:
             return host(p, v)
         if slot == "VMStack.vf":
             return None if v is None else (host(p, v[0]), p["vf"][v[1]])
-        if slot in _SERIALS:
+        if slot in serials:
             return serial(p, v)
         if slot == "NIC.vfs":
             out: list[Any] = [None] * len(v)
@@ -69,7 +79,7 @@ def symmetry_of(config: Config, system: System) -> Symmetry:
         # channels: OFFER and association messages carry a serial
         return tuple(_message(m, p, serial) for m in v)
 
-    slots = {"VM.host", "VMStack.vf", "NIC.vfs", "NIC.filters", "VMStack.index", *_SERIALS}
+    slots = {"VM.host", "VMStack.vf", "NIC.vfs", "NIC.filters", "VMStack.index", *serials}
     slots |= {f"{c}[{i}]" for c in ("nvsp_h2g", "vpci") for i in range(config.vms)}
     classes = {name: spec.cls for name, spec in system.instances.items()}
     # which sorts each renamed slot names: no VM unit slot names a VM, so VMs are sorted

@@ -12,6 +12,7 @@ from vfpath.checker import System
 
 from .binding import Binding
 from .config import Config
+from .guests import guest
 from .netvsc import NetVSC
 from .netvsp import NetVSP
 from .nic import NIC, VF_FREE
@@ -31,7 +32,8 @@ CAPACITY = {"nvsp_h2g": 3, "nvsp_g2h": 1, "vpci": 2, "vpci_done": 1}
 
 def build(config: Config) -> System:
     """The system for ``config``: every actor, channel and rendezvous, no properties."""
-    sysm = System(f"sriov-{config.vms}vm-{config.vfs}vf-{config.hosts}host")
+    suffix = "" if config.guest == "reference" else f"-{config.guest}"
+    sysm = System(f"sriov-{config.vms}vm-{config.vfs}vf-{config.hosts}host{suffix}")
     sysm.meta["config"] = config
     nics = tuple(f"nic[{h}]" for h in range(config.hosts))
     for h in range(config.hosts):
@@ -67,7 +69,7 @@ def build(config: Config) -> System:
         )
         sysm.add(
             n["netvsc"],
-            NetVSC,
+            guest(config.guest).netvsc,
             peers={k: n[k] for k in ("vm", "binding", "vfmp", "vmstack", "netvsp")},
             ports={"from_host": f"nvsp_h2g[{i}]", "to_host": f"nvsp_g2h[{i}]"},
         )

@@ -29,6 +29,7 @@ __all__ = [
     "color_enabled",
     "config_options",
     "echo_report",
+    "guest_option",
     "json_option",
     "make_config",
     "safe_filename",
@@ -50,8 +51,10 @@ MAX_PRODUCT = 256
 
 
 def config_options(func: F) -> F:
-    """Add ``--vms``, ``--vfs`` and ``--hosts`` (the SR-IOV configuration; default 2/1/2)."""
+    """Add ``--vms``, ``--vfs``, ``--hosts`` and ``--guest`` (the SR-IOV configuration; default
+    2/1/2 with the reference guest)."""
     most = click.IntRange(min=1, max=MAX_PRODUCT)
+    func = guest_option()(func)
     func = click.option("--hosts", type=most, default=2, show_default=True, help="Hosts.")(func)
     func = click.option("--vfs", type=most, default=1, show_default=True, help="VFs per host.")(
         func
@@ -62,7 +65,31 @@ def config_options(func: F) -> F:
     return func
 
 
-def make_config(vms: int, vfs: int, hosts: int) -> Any:
+def _list_guests(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """``--guest list`` prints the profiles and what each follows, then exits 0."""
+    if value != "list" or ctx.resilient_parsing:
+        return value
+    from vfpath.model.guests import DEFAULT_GUEST, GUESTS
+
+    for g in GUESTS.values():
+        mark = " (default)" if g.name == DEFAULT_GUEST else ""
+        click.echo(f"{g.name}{mark}: {g.follows}")
+    ctx.exit(0)
+
+
+def guest_option(default: str | None = "reference") -> Callable[[F], F]:
+    """``--guest NAME``: the guest profile (``--guest list`` lists them)."""
+    shown = default or "linux for kernel logs, else reference"
+    return click.option(
+        "--guest",
+        default=default,
+        metavar="NAME",
+        callback=_list_guests,
+        help=f"Guest profile; 'list' shows them (default: {shown}).",
+    )
+
+
+def make_config(vms: int, vfs: int, hosts: int, guest: str = "reference") -> Any:
     """The model's ``Config`` for the three options (its own validation still applies)."""
     from vfpath import api
 
@@ -71,7 +98,7 @@ def make_config(vms: int, vfs: int, hosts: int) -> Any:
             f"--vms x --vfs x --hosts is {vms * vfs * hosts:,}; the model is built for at most "
             f"{MAX_PRODUCT} (set-up alone would exhaust the machine)"
         )
-    return api.Config(vms=vms, vfs=vfs, hosts=hosts)
+    return api.Config(vms=vms, vfs=vfs, hosts=hosts, guest=guest)
 
 
 def checked_output_dir(value: str | None, option: str) -> Path | None:

@@ -42,11 +42,11 @@ LIST_SCHEMA = "vfpath.properties/1"
 EXIT_OK = 0
 
 
-def build(vms: int, vfs: int, hosts: int) -> System:
+def build(vms: int, vfs: int, hosts: int, guest: str = "reference") -> System:
     """The system to check; ``vfpath.api.build_system`` is read at call time on purpose."""
     from vfpath import api
 
-    return api.build_system(make_config(vms, vfs, hosts))
+    return api.build_system(make_config(vms, vfs, hosts, guest))
 
 
 def exit_code(result: CheckResult) -> int:
@@ -192,6 +192,7 @@ def command(
     vms: int,
     vfs: int,
     hosts: int,
+    guest: str,
     max_states: int | None,
     max_memory: int | None,
     no_deadlock: bool,
@@ -211,7 +212,7 @@ def command(
     """
     itf = checked_output_dir(itf_dir, "'--itf'")
     charts_dir = checked_output_dir(diagram_dir, "'--diagram'")
-    system = build(vms, vfs, hosts)
+    system = build(vms, vfs, hosts, guest)
     if safety_only:
         system.properties[:] = [p for p in system.properties if not p.expectation.is_liveness]
     options = Options(

@@ -31,6 +31,8 @@ from vfpath.checker.conform import (
 from vfpath.checker.errors import VfpathError
 from vfpath.checker.traces import read_trace
 
+from ._common import guest_option
+
 __all__ = ["command"]
 
 FORMATS = ("jsonl", "itf", "linux-dmesg")
@@ -74,10 +76,14 @@ def _load_model(ref: str) -> tuple[System, Any]:
     return system, observable
 
 
-def _oracle(model: str | None, config: dict[str, int | None], vm: int | None, **kw: Any) -> Oracle:
+def _oracle(
+    model: str | None, config: dict[str, Any], vm: int | None, fmt: str, **kw: Any
+) -> Oracle:
     if model is not None:
         if vm is not None or any(v is not None for v in config.values()):
-            raise VfpathError("--vm/--vms/--vfs/--hosts apply to the SR-IOV model, not --model")
+            raise VfpathError(
+                "--vm/--vms/--vfs/--hosts/--guest apply to the SR-IOV model, not --model"
+            )
         system, observable = _load_model(model)
         return Oracle(system, observable, **kw)
     try:
@@ -87,6 +93,8 @@ def _oracle(model: str | None, config: dict[str, int | None], vm: int | None, **
             "the SR-IOV observation mapping (vfpath.model.observe) is not available"
         ) from None
     given = {k: v for k, v in config.items() if v is not None}
+    # a kernel log comes from a Linux guest: judge it against hv_netvsc as it really runs
+    given.setdefault("guest", "linux" if fmt == "linux-dmesg" else "reference")
     # unset sizes come from the one-guest default, not from Config's own defaults
     return observe.oracle(dataclasses.replace(observe.DEFAULT_CONFIG, **given), vm=vm or 0, **kw)
 
@@ -112,6 +120,7 @@ def _read(path: Path) -> str:
 @click.option("--vms", type=click.IntRange(min=1), default=None, help="VMs in the configuration.")
 @click.option("--vfs", type=click.IntRange(min=1), default=None, help="VFs per host.")
 @click.option("--hosts", type=click.IntRange(min=1), default=None, help="Hosts.")
+@guest_option(default=None)
 @click.option(
     "--vm",
     type=click.IntRange(min=0),
@@ -150,6 +159,7 @@ def command(
     vms: int | None,
     vfs: int | None,
     hosts: int | None,
+    guest: str | None,
     vm: int | None,
     from_any_state: bool,
     max_silent: int,
@@ -162,8 +172,9 @@ def command(
     fmt = fmt or _guess_format(trace)
     oracle = _oracle(
         model,
-        {"vms": vms, "vfs": vfs, "hosts": hosts},
+        {"vms": vms, "vfs": vfs, "hosts": hosts, "guest": guest},
         vm,
+        fmt,
         from_any_state=from_any_state,
         max_silent=max_silent,
         max_states=max_states,

@@ -32,11 +32,11 @@ SCHEMA = "vfpath.simulate/1"
 EXIT_OK = 0
 
 
-def build(vms: int, vfs: int, hosts: int) -> System:
+def build(vms: int, vfs: int, hosts: int, guest: str = "reference") -> System:
     """The system to walk; ``vfpath.api.build_system`` is read at call time on purpose."""
     from vfpath import api
 
-    return api.build_system(make_config(vms, vfs, hosts))
+    return api.build_system(make_config(vms, vfs, hosts, guest))
 
 
 def parse_weights(items: tuple[str, ...]) -> dict[str, int]:
@@ -142,6 +142,7 @@ def command(
     vms: int,
     vfs: int,
     hosts: int,
+    guest: str,
     as_json: bool,
 ) -> int:
     """Random walks from the initial state, checking every safety property at every step.
@@ -149,7 +150,7 @@ def command(
     Exit status: 0 no violation found, 1 a property is violated, 2 bad input.
     """
     wts = parse_weights(weights)
-    system = build(vms, vfs, hosts)
+    system = build(vms, vfs, hosts, guest)
     config = {"vms": vms, "vfs": vfs, "hosts": hosts}
     result = simulate(system, steps, seed, runs, weights=wts or None)
     if as_json:

@@ -1,0 +1,50 @@
+"""NetVSC as Linux's ``hv_netvsc`` runs it upstream today, where it differs from the design.
+
+Read from drivers/net/hyperv/netvsc.c and netvsc_drv.c of torvalds/linux (v6.x; the functions
+are named at each method). Two differences from the documented guest change what the host and
+the guest believe about the data path:
+
+- ``netvsc_switch_datapath`` sends SWITCH_DATA_PATH, waits for the VMBus completion
+  (``wait_for_completion(&nv_dev->channel_init_wait)``), then sets ``data_path_is_vf = vf``
+  unconditionally: the completion carries no status that the driver reads. "Data path failed to
+  switch" is printed only when the send itself fails (d0922bf79817), which the model's VMBus
+  sends never do (a failing send is issue 14's). So a host that stays synthetic is not noticed.
+- ``netvsc_receive_inband`` handles only the indirection table and the VF association; an
+  unsolicited SWITCH_DATA_PATH(SYNTHETIC) from the host is read and dropped.
+"""
+
+from __future__ import annotations
+
+from .messages import DONE, VF
+from .netvsc import NetVSC
+
+__all__ = ["LinuxNetVSC"]
+
+
+class LinuxNetVSC(NetVSC):
+    """hv_netvsc upstream (Linux 6.x) [LX-DRV; the commits cited per method]."""
+
+    reads_completion_status = False
+    sources = {
+        **NetVSC.sources,
+        "vf_switched": "LX-DRV netvsc_switch_datapath (8b31f8c982b7, d0922bf79817): after the "
+        "completion, data_path_is_vf = vf whatever the host did",
+        "vf_switch_failed": "never taken: the completion has no status Linux reads "
+        "(netvsc_switch_datapath)",
+        "syn_switched": "LX-DRV netvsc_switch_datapath: 'Data path switched from VF' after any "
+        "completion",
+        "host_to_synthetic": "LX-DRV netvsc_receive_inband: SWITCH_DATA_PATH from the host is "
+        "not handled (only SEND_VF_ASSOCIATION and the indirection table); the packet is dropped",
+    }
+
+    def vf_ok_waiting(self) -> bool:
+        """Any completion of the VF request ends the wait as a success (netvsc_switch_datapath)."""
+        msg = self.peek("from_host")
+        return msg is not None and msg[0] == DONE and msg[1] == VF
+
+    def vf_fail_waiting(self) -> bool:
+        return False
+
+    def obeys_host_notice(self) -> bool:
+        """netvsc_receive_inband ignores the host's SWITCH_DATA_PATH(SYNTHETIC)."""
+        return False
