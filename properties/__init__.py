@@ -29,6 +29,12 @@ NOT_MODELLED: dict[str, str] = {
         "Extensible-switch port/NIC lifecycle: switch ports and NIC connections are not actors; "
         "the synthetic path is assumed connected while NetVSC is up."
     ),
+    "L5": (
+        "The VF returns after servicing or migration: the stack's re-add (allocate, VPort, offer) "
+        "is weakly fair in the model, but the environment may migrate or reassign again before "
+        "it runs, forever, and a leads-to cannot say 'once the moves stop'; L1 covers the return "
+        "once a VF is offered. DPDK's retry-limit bug (03d66f18dd) needs a timed retry (issue 14)."
+    ),
     "L6": (
         "Registration is not lost whatever the order of probe, notifier registration and VF "
         "netdev registration: driver load/unload order is not modelled (probe is part of VM start)."
