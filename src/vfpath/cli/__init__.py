@@ -81,8 +81,9 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(EXIT_INTERRUPTED)
     except SystemExit:
         # click turns a closed stdout (``vfpath check | head -1``) into exit 1, which means
-        # "violated" here; the reader going away is neither a verdict nor an error
-        if type(sys.stdout).__name__ == "_PacifyFlushWrapper":
+        # "violated" here; the reader going away is neither a verdict nor an error (the wrapper
+        # click installs then is PacifyFlushWrapper up to 8.4, _PacifyFlushWrapper from 8.5)
+        if type(sys.stdout).__name__.lstrip("_") == "PacifyFlushWrapper":
             sys.exit(EXIT_OK)
         raise
     except BrokenPipeError:
