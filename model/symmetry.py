@@ -29,10 +29,8 @@ _SERIALS = ("NetVSP.serial", "NetVSC.vf_serial", "Binding.paired_serial", "VFMin
 def _serial_slots(system: System) -> tuple[str, ...]:
     """The serial slots under the class names this system uses (a guest profile's NetVSC is a
     subclass with its own name)."""
-    names = {"NetVSC": system.instances["netvsc[0]"].cls.__name__}
-    return tuple(
-        names.get(s.split(".")[0], s.split(".")[0]) + "." + s.split(".")[1] for s in _SERIALS
-    )
+    netvsc = system.instances["netvsc[0]"].cls.__name__
+    return tuple(s.replace("NetVSC.", f"{netvsc}.", 1) for s in _SERIALS)
 
 
 def symmetry_of(config: Config, system: System) -> Symmetry:

@@ -66,10 +66,15 @@ def config_options(func: F) -> F:
 
 
 def _list_guests(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    """``--guest list`` prints the profiles and what each follows, then exits 0."""
-    if value != "list" or ctx.resilient_parsing:
+    """``--guest list`` prints the profiles and what each follows, then exits 0; an unknown
+    name is bad input before any work (``guest`` raises the one-line error)."""
+    from vfpath.model.guests import DEFAULT_GUEST, GUESTS, guest
+
+    if ctx.resilient_parsing or value is None:
         return value
-    from vfpath.model.guests import DEFAULT_GUEST, GUESTS
+    if value != "list":
+        guest(value)
+        return value
 
     for g in GUESTS.values():
         mark = " (default)" if g.name == DEFAULT_GUEST else ""

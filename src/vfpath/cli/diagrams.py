@@ -38,7 +38,7 @@ from vfpath.checker.result import CheckResult
 from vfpath.checker.system import System
 from vfpath.checker.view import StateView
 
-from ._common import checked_output_dir, guest_option, make_config, safe_filename
+from ._common import checked_output_dir, guest_option, safe_filename
 
 __all__ = [
     "DATAPATH_PALETTE",
@@ -247,7 +247,6 @@ def write_violation_charts(
 @guest_option()
 def command(out_dir: str, formats: str, limit: int, guest: str) -> None:
     """Draw each actor's state machine and the product views of 1 VM, 1 VF, 1 host."""
-    make_config(1, 1, 1, guest)  # an unknown profile is bad input before anything is drawn
     out = checked_output_dir(out_dir, "'--out'")
     assert out is not None
     try:
