@@ -34,10 +34,13 @@ class Fairness:
 
     ``strong=False`` is weak fairness (a move continuously enabled is eventually taken);
     ``strong=True`` is strong fairness (a move enabled infinitely often is eventually taken).
+    ``reason`` says why the real system gives it: a fairness assumption is a claim about the
+    system, and a verdict is only as good as it (``check --list`` prints it).
     """
 
     pattern: str
     strong: bool = False
+    reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ LOGGED = (
     "netvsc[{vm}].association",
     "binding[{vm}].bind",
     "binding[{vm}].unbind",
-    "vmstack[{vm}].timeout",
+    "binding[{vm}].surprise_unbind",
     "vm[{vm}].hibernate",
     "netvsc[{vm}].vf_switched",
     "netvsc[{vm}].vf_switch_failed",
@@ -127,7 +127,7 @@ def observable(vm: int = 0, reads_status: bool = True) -> Callable[[Move], Name]
         LOGGED[0].format(vm=vm): _association(vm),
         LOGGED[1].format(vm=vm): REGISTERING,
         LOGGED[2].format(vm=vm): UNREGISTERING,
-        LOGGED[3].format(vm=vm): _unregistering(vm),  # surprise removal: surprise_unbind
+        LOGGED[3].format(vm=vm): UNREGISTERING,  # surprise removal, once the switch returned
         LOGGED[4].format(vm=vm): _unregistering(vm),  # netvsc_suspend: suspend_unbind
         LOGGED[5].format(vm=vm): TO_VF,
         LOGGED[6].format(vm=vm): TO_VF_FAILED,
@@ -144,6 +144,7 @@ HARNESS_EVENTS = {
     "vm[{vm}].start": "probe",
     "netvsc[{vm}].switch_to_vf": "request_vf",
     "vfmp[{vm}].eject": "vf_going_down",
+    "vfmp[{vm}].surprise_removed": "vf_going_down",  # a revoked VF's removal: GOING_DOWN too
     "netvsc[{vm}].vf_lost": "vf_down",
     "netvsc[{vm}].host_to_synthetic": "host_to_synthetic",
     "vm[{vm}].hibernate": "suspend",

@@ -158,6 +158,17 @@ class NetVSPDropsPendingSwitch(NetVSP):
         return None
 
 
+# Without OVMM's UnavailableFromDataPathSwitchPending: the pending switch to the VF is carried
+# out although the VF vanished (the host's timeout revoked it) while the switch was pending.
+# Not a catalog entry: it is an equivalent mutant. The stack deletes the VPort only once the
+# guest released the revoked device [MS-DVP], so the late switch lands on a VPort that still
+# exists, and every state it reaches is reached by the switch just before the timeout
+# (tests/model/test_variants.py checks that the state sets are equal).
+class NetVSPSwitchesToVanishedVF(NetVSP):
+    def vf_present_here(self) -> bool:
+        return self.here()
+
+
 # Before OVMM 2fe9f1849: the completion is sent before the backend switch is done.
 class NetVSPCompletesEarly(NetVSP):
     def take_request(self) -> None:
@@ -423,12 +434,6 @@ NOT_EXPRESSIBLE: dict[str, str] = {
     "lx-365e1ececb29 (bug 3, VF never joined)": (
         "the binding re-evaluates its match until the association arrives, so a failed "
         "registration is retried for free. Needs a one-shot registration event."
-    ),
-    "ovmm VF lost while a switch is pending (bugs 9/10 via NetVSP.vf_present_here)": (
-        "eject and timeout are rendezvous with NetVSC.going_down, which has no row in "
-        "to_vf/to_syn, so the VF never vanishes mid-switch: netvsp.vanish_pending never fires "
-        "and vf_present_here -> here() is an equivalent mutant (same 370 states). Needs a host "
-        "timeout that does not wait for the guest's rtnl (going_down self-loops in to_vf/to_syn)."
     ),
     "doc RESET_VF after FREE_VF (S3)": (
         "same fixed chain: nothing issues an OID from no_vf. Needs no_vf.to.itself(cond=...) "

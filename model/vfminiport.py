@@ -13,6 +13,7 @@ from statemachine import State, StateMachine
 from vfpath.checker.actor import Actor
 
 from .messages import EJECT, EJECTED, OFFER
+from .vmstack import VF_PRESENT
 
 __all__ = ["VFMiniport"]
 
@@ -41,7 +42,11 @@ class VFMiniport(Actor, StateMachine):
         "eject": "MS-VFTD, LX-PCI, 34b06a2eee44 (B6.3: graceful removal starts, GOING_DOWN)",
         "pause": "MS-MPST, MS-SURP (protocols paused first; Pausing -> Paused)",
         "halt": "MS-MPST, LX-PCI (halt only from Paused; then PCI_EJECTION_COMPLETE)",
-        "surprise_removed": "MS-FO, MS-SURP (NdisHaltDeviceSurpriseRemoved)",
+        "surprise_removed": "MS-FO, MS-SURP (NdisHaltDeviceSurpriseRemoved); LX-PCI: the host "
+        "rescinds the revoked device's vPCI channel, hv_pci_remove removes the bus, the VF "
+        "driver's remove unregisters the netdev under rtnl (17978524a636; inferred order)",
+        "revoked_offer": "LX-PCI (a device the host revoked before the guest probed it is no "
+        "longer on the vPCI bus: its pending offer and eject are dropped; inferred)",
         "takeover": "LX-DRV netvsc_vf_join schedules vf_takeover; netvsc_vf_setup dev_open()s "
         "the VF when the synthetic netdev runs (0c195567a8f6); NETDEV_UP -> netvsc_vf_changed",
         "link_up": "user space opens the VF netdev (ip link set up, a network manager, the "
@@ -60,14 +65,15 @@ class VFMiniport(Actor, StateMachine):
     eject = running.to(remove_pending, cond="eject_waiting", on="take_eject")
     pause = remove_pending.to(stopped, cond="protocols_paused")
     halt = stopped.to(absent, cond="protocols_unbound", on="device_removed")
-    # the host's timeout: the device vanishes, NDIS unbinds NetVSC and halts the miniport, and
-    # NETDEV_GOING_DOWN reaches NetVSC -- one rendezvous (see the wiring)
+    # after the host's timeout revoked the device: the guest's PCI layer removes it, NDIS
+    # unbinds NetVSC and halts the miniport, and NETDEV_GOING_DOWN reaches NetVSC -- one
+    # rendezvous (see the wiring); it waits for rtnl while a switch is in flight
     surprise_removed = (
-        running.to(absent, on="vanish")
-        | remove_pending.to(absent, on="vanish")
-        | stopped.to(absent, on="vanish")
-        | absent.to.itself(on="vanish")
+        running.to(absent, cond="revoked", on="vanish")
+        | remove_pending.to(absent, cond="revoked", on="vanish")
+        | stopped.to(absent, cond="revoked", on="vanish")
     )
+    revoked_offer = absent.to.itself(cond="revoked_messages_waiting", on="drop_messages")
 
     # the VF netdev's link, independent of the device: the driver's takeover opens it once after
     # the join; user space may close and reopen it at any time while it is registered
@@ -81,7 +87,21 @@ class VFMiniport(Actor, StateMachine):
         """A new device starts once NDIS has torn down the binding to the previous one
         (NDIS serialises PnP on the adapter; inferred)."""
         msg = self.peek("vpci")
-        return msg is not None and msg[0] == OFFER and self.peer("binding").state == "unbound"
+        return (
+            msg is not None
+            and msg[0] == OFFER
+            and self.peer("binding").state == "unbound"
+            and not self.revoked()
+        )
+
+    def revoked(self) -> bool:
+        """The host no longer presents this device: its timeout surprise-removed it [MS-FO].
+        (A new VF is allocated only once the guest let go of the old one, so the host's
+        state is about this device.)"""
+        return self.peer("vmstack").state not in VF_PRESENT
+
+    def revoked_messages_waiting(self) -> bool:
+        return self.peek("vpci") is not None and self.revoked()
 
     def eject_waiting(self) -> bool:
         return bool(self.peek("vpci") == (EJECT,))
@@ -147,8 +167,11 @@ class VFMiniport(Actor, StateMachine):
     def vanish(self) -> None:
         """Surprise removal: the device and whatever VPCI messages were pending for it are gone
         [MS-FO, MS-SURP; dropping the unread offer/eject is inferred]."""
-        self.drain("vpci")
+        self.drop_messages()
         self.forget_device()
+
+    def drop_messages(self) -> None:
+        self.drain("vpci")
 
     def forget_device(self) -> None:
         self.serial = 0

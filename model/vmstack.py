@@ -37,7 +37,8 @@ class VMStack(Actor, StateMachine):
         "offer": "MS-VFINIT step 5 (B2.5: notify the VPCI VSP, which exposes the device)",
         "detach": "MS-OV, MS-FO, MS-RMVF, AZ-AN (B6.1-2: reassignment, migration, servicing, stop)",
         "ejected": "LX-PCI, MS-VFTD (B6.3: PCI_EJECTION_COMPLETE after the guest removed it)",
-        "timeout": "MS-FO (B6.3: not removed gracefully in time, so surprise removed)",
+        "timeout": "MS-FO (B6.3: not removed gracefully in time, so surprise removed); the "
+        "host's timer fires whatever the guest is doing (issue 14)",
         "delete_vport": "MS-VFTD, MS-DVP (B6.4: after filters are back on the default VPort)",
         "reset_vf": "MS-VFTD, MS-RESET (B6.4, B8.1: FLR before resources are deallocated)",
         "free_vf": "MS-VFTD, MS-FREE (B6.4)",
@@ -101,13 +102,12 @@ class VMStack(Actor, StateMachine):
         return bool(self.peek("vpci_done") == (EJECTED,))
 
     def may_time_out(self) -> bool:
-        """The guest has not even started the graceful removal (the eject is still unread).
-
-        Abstraction: a guest that has started removing the VF finishes it (under fairness it
-        always does); the timeout models a guest that does not respond at all [MS-FO]. The
-        surprise removal in the guest is part of the same rendezvous (see the wiring).
-        """
-        return bool(self.peek("vpci") is not None and self.allows_surprise_removal())
+        """The host's removal timer fires whatever the guest is doing: eject unread, a graceful
+        removal half done, a data-path switch in flight [MS-FO]. Only a PCI_EJECTION_COMPLETE
+        the host already holds stops it (the host handles the completion first; inferred).
+        The host revokes the device at once; the guest learns of it later, when its PCI layer
+        processes the removal (``VFMiniport.surprise_removed``)."""
+        return bool(self.peek("vpci_done") is None and self.allows_surprise_removal())
 
     def allows_surprise_removal(self) -> bool:
         """The host gives up on a graceful removal after a timeout [MS-FO]."""
@@ -118,8 +118,17 @@ class VMStack(Actor, StateMachine):
         return False
 
     def may_delete_vport(self) -> bool:
-        """DELETE_VPORT once the filters are back on the default VPort [MS-VFTD, MS-DVP]."""
-        if not self.is_my_vf():
+        """DELETE_VPORT once the filters are back on the default VPort [MS-VFTD, MS-DVP] and the
+        guest's VF miniport is halted: "the virtualization stack ensures that the VF miniport
+        driver ... has been previously paused and halted" [MS-DVP], after a surprise removal
+        too [MS-FO]; NDIS halts a miniport only after unbinding its protocols [MS-SURP], and
+        Linux's VF driver removal returns only after NETDEV_UNREGISTER (netvsc_unregister_vf).
+        The host learns it from the guest's release of the rescinded vPCI channel (Linux:
+        hv_pci_remove, then vmbus_release_relid's RELID_RELEASED; read here as the miniport
+        gone and unbound, an abstraction: inferred)."""
+        if not self.is_my_vf() or self.peer("vfmp").state != "absent":
+            return False
+        if self.peer("binding").state != "unbound":
             return False
         nic = self.peers("nics")[self.arg("host")]
         return bool(nic.filters[self.index] is None)
@@ -143,4 +152,7 @@ class VMStack(Actor, StateMachine):
         self.surprise = True
 
     def release_vf(self) -> None:
+        """FREE_VF ends the VF's life: nothing is left of its removal, surprise or not (the
+        guest released the device before DELETE_VPORT [MS-DVP])."""
         self.vf = None
+        self.surprise = False

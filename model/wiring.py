@@ -56,7 +56,7 @@ def build(config: Config) -> System:
         sysm.add(
             n["vmstack"],
             VMStack,
-            peers={"vm": n["vm"], "vfmp": n["vfmp"], "netvsp": n["netvsp"], "nics": nics},
+            peers={**{k: n[k] for k in ("vm", "vfmp", "netvsp", "binding")}, "nics": nics},
             ports={"vpci": f"vpci[{i}]", "vpci_done": f"vpci_done[{i}]"},
             params={"index": i, "vfs_per_host": config.vfs},
         )
@@ -97,13 +97,11 @@ def build(config: Config) -> System:
         sysm.sync(f"{n['vfmp']}.eject", (n["vfmp"], "eject"), (n["netvsc"], "going_down"))
         # so does user space closing the VF netdev (dev_close, under rtnl) [LX-DRV]
         sysm.sync(f"{n['vfmp']}.link_down", (n["vfmp"], "link_down"), (n["netvsc"], "going_down"))
-        # a timed-out removal: the device vanishes under the guest [MS-FO, MS-SURP]
+        # the guest's side of a surprise removal: the VF's unregistration takes rtnl, which a
+        # switch in flight holds, so it waits for the switch [8b31f8c982b7; LX-PCI]
         sysm.sync(
-            f"{n['vmstack']}.timeout",
-            (n["vmstack"], "timeout"),
+            f"{n['vfmp']}.surprise_removed",
             (n["vfmp"], "surprise_removed"),
-            # the VF netdev's unregistration takes rtnl, which a switch in flight holds, so
-            # the guest side of a surprise removal waits for it [8b31f8c982b7; inferred]
             (n["netvsc"], "going_down"),
         )
         # OIDs to the PF of the host the VM runs on

@@ -51,8 +51,27 @@ class VMView:
 
     @property
     def vf_carries_traffic(self) -> bool:
-        """The guest's VF miniport is running and NetVSC is bound to it [MS-MPST, MS-BIND]."""
-        return self.vfmp.state in VF_RUNNING and self.binding.state == "running"
+        """The guest's VF miniport is running and NetVSC is bound to it [MS-MPST, MS-BIND],
+        on a device the host has not revoked."""
+        return (
+            self.vfmp.state in VF_RUNNING and self.binding.state == "running" and not self.revoked
+        )
+
+    @property
+    def revoked(self) -> bool:
+        """The host's timeout surprise-removed the VF and the guest's PCI layer has not yet
+        removed it: the guest's driver still holds a device that no longer exists [MS-FO]."""
+        return bool(self.vmstack.surprise) and not self.vf_present and self.vfmp.state != "absent"
+
+    @property
+    def notice_pending(self) -> bool:
+        """The host's SWITCH_DATA_PATH(SYNTHETIC) notice for a VF it had switched to has not
+        yet been read by the guest: not yet sent (NetVSP has still to notice the VF is gone, or
+        to send it) or still in the ring [OVMM]."""
+        h2g = self.s.channel(f"nvsp_h2g[{self.i}]")
+        return self.netvsp.state in ("switched", "unavail_switched") or any(
+            m[0] == "to_syn" for m in h2g
+        )
 
     @property
     def surprise(self) -> bool:

@@ -158,13 +158,16 @@ def _invariants(config: Config, every: Any, some: Any) -> list[Property]:
                     lambda v: (
                         v.vmstack.state not in ("removed", "vport_deleted", "flr_done")
                         or v.vfmp.state == "absent"
+                        # the host's timeout revoked it: the guest's driver learns later
+                        or (v.vmstack.state == "removed" and v.surprise)
                     )
                 )(s)
             ),
             when=some(lambda v: v.vmstack.state in ("removed", "vport_deleted", "flr_done")),
             description=(
                 "Guest VF removed (graceful or surprise) before filters move, DELETE_VPORT, "
-                "RESET_VF and FREE_VF, in that order."
+                "RESET_VF and FREE_VF, in that order (after a surprise removal too: the host "
+                "waits for the guest to release the revoked device)."
             ),
             source="MS-VFTD, MS-DVP, MS-RESET",
         ),
@@ -187,15 +190,21 @@ def _invariants(config: Config, every: Any, some: Any) -> list[Property]:
             every(
                 lambda v: (
                     _guest_fault(v, "S8")
-                    and (not v.tx_on_vf or (v.netvsp.state == "switched" and v.vf_present))
+                    and (
+                        not v.tx_on_vf
+                        or (v.netvsp.state == "switched" and v.vf_present)
+                        or (v.revoked and v.notice_pending)
+                    )
                 )
             ),
             when=some(lambda v: v.tx_on_vf),
             description=(
                 "The guest transmits on the VF only when the host has switched the data path "
-                "to it, the VF is present and its miniport runs."
+                "to it, the VF is present and its miniport runs. After a surprise removal the "
+                "guest cannot know until the host's SWITCH_DATA_PATH(SYNTHETIC) notice reaches "
+                "it (those packets are lost by design [MS-FO]); from then on it must not."
             ),
-            source="8b31f8c982b7, 69d25a6cf4ca",
+            source="8b31f8c982b7, 69d25a6cf4ca, OVMM (the notice)",
         ),
         Property.always(
             "S9-stop-vf-tx-before-leaving",

@@ -48,9 +48,9 @@ def test_linux_believes_a_failed_switch_succeeded() -> None:
 
 
 def _notice_edges(guest_name: str) -> set[tuple[str, bool]]:
-    """(state, data_path_is_vf) after each notice read on the VF. The notice reaches a guest on
-    the VF only when the stack took its VF for another VM first, so two VMs are needed."""
-    product = build(Config(2, 1, 1, guest=guest_name)).build()
+    """(state, data_path_is_vf) after each notice read on the VF. The host sends the notice when
+    the VF it switched to vanishes under the guest: its removal timer fired (issue 14)."""
+    product = build(Config(1, 1, 1, guest=guest_name)).build()
     ex = explore(product, [], Options(graph=True, deadlock=False))
     assert ex.edges is not None
     out = set()
@@ -66,14 +66,35 @@ def _notice_edges(guest_name: str) -> set[tuple[str, bool]]:
     return out
 
 
-def test_the_notice_never_reaches_a_guest_on_the_vf_yet() -> None:
-    """A known gap, pinned so that closing it is noticed: the host sends SWITCH_DATA_PATH
-    (SYNTHETIC) when the VF it switched to vanishes, but the model's timeout waits for the
-    guest's NETDEV_GOING_DOWN, which leaves the VF first; so Linux's dropping of the notice
-    (netvsc_receive_inband) cannot show. Issue 14 makes the timeout independent of the guest;
-    then the reference guest must leave the VF here and Linux must stay on it."""
-    assert _notice_edges("reference") == set()
-    assert _notice_edges("linux") == set()
+def test_the_notice_moves_the_reference_guest_off_the_vf_but_not_linux() -> None:
+    """When the host's timeout revokes the VF, NetVSP forces synthetic and sends
+    SWITCH_DATA_PATH(SYNTHETIC) [OVMM]. The documented guest leaves the VF on it; Linux's
+    netvsc_receive_inband drops it, so Linux stays on the revoked VF until its PCI layer
+    removes the device."""
+    assert _notice_edges("reference") == {("synthetic", False)}
+    assert _notice_edges("linux") == {("on_vf", True)}
+
+
+def test_s8_excuses_a_revoked_vf_only_until_the_notice_is_read() -> None:
+    """Packets sent on a VF the host revoked are lost by design until the guest can know
+    [MS-FO]; once it has read the host's notice it must not send there [OVMM]. Judged on the
+    two ends of every notice Linux drops while on the VF: fine before, violated after."""
+    from vfpath.properties import safety_properties
+
+    config = Config(1, 1, 1, guest="linux")
+    s8 = next(p for p in safety_properties(config) if p.name.startswith("S8"))
+    product = build(config).build()
+    ex = explore(product, [], Options(graph=True, deadlock=False))
+    assert ex.edges is not None
+    ends = []
+    for src, dst, m in zip(*ex.edges, strict=True):
+        before = StateView(product, ex.states[src])
+        # (a packet loss latched earlier, e.g. after a failed switch, is another finding)
+        if product.moves[m].label == "netvsc[0].host_to_synthetic" and (
+            before["netvsc[0]"].state == "on_vf" and before["netvsc[0]"].fault is None
+        ):
+            ends.append((s8.check(before), s8.check(StateView(product, ex.states[dst]))))
+    assert ends and set(ends) == {(True, False)}
 
 
 def _judge(lines: list[str], guest_name: str) -> bool:

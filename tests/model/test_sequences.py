@@ -99,13 +99,16 @@ def test_b6_surprise_removal_after_timeout() -> None:
             "vm[0].start",
             *ATTACH,
             "vmstack[0].detach",
-            "vmstack[0].timeout",
+            "vmstack[0].timeout",  # the host revokes the VF whatever the guest is doing
+            "vfmp[0].surprise_removed",  # later, the guest's PCI layer removes it
             "netvsp[0].switch_syn_ok",
-            "vmstack[0].free_vf",
+            "binding[0].surprise_unbind",
+            "vmstack[0].delete_vport",  # only now: the guest released the device [MS-DVP]
         ],
     )
     assert s["vmstack[0]"].surprise is True
     assert s["vfmp[0]"].state == "absent"
+    assert s["binding[0]"].state == "unbound"
 
 
 def test_b6_reassignment_to_another_vm() -> None:

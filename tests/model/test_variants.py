@@ -15,9 +15,17 @@ import pytest
 
 from vfpath.checker import Options, Status, Step, Trace
 from vfpath.checker.compile import compile_actor
+from vfpath.checker.explore import explore
+from vfpath.checker.view import StateView
 from vfpath.cli.mutants import Kill, Unmodified, check_unmodified, check_variant
-from vfpath.model import ACTORS, Config, NetVSC
-from vfpath.model.variants import CATALOG, NOT_EXPRESSIBLE, Variant, shows
+from vfpath.model import ACTORS, Config, NetVSC, build
+from vfpath.model.variants import (
+    CATALOG,
+    NOT_EXPRESSIBLE,
+    NetVSPSwitchesToVanishedVF,
+    Variant,
+    shows,
+)
 from vfpath.properties import properties_for
 
 OPTIONS = Options(max_states=200_000)
@@ -130,6 +138,26 @@ def test_a_variant_that_changes_nothing_is_not_killed() -> None:
     k = check_variant(v, OPTIONS)
     assert not k.killed and not k.passes and k.violated == []
     assert k.counterexample is None
+
+
+def test_switching_to_a_vf_revoked_while_pending_is_an_equivalent_mutant() -> None:
+    """The host's timeout commutes with a pending switch to the VF, since the stack keeps the
+    VPort until the guest released the device [MS-DVP]: the two explorations reach the same
+    states, so the variant cannot be killed and is not in the catalog (see variants.py)."""
+    base = build(Config(1, 1, 2))
+    mutant = base.replace({"NetVSP": NetVSPSwitchesToVanishedVF})
+    opts = Options(deadlock=False)
+    plain, late = (set(explore(s.build(), [], opts).states) for s in (base, mutant))
+    assert plain == late
+    # and the late switch does happen in the mutant: a switch_vf_ok from a revoked VF
+    product = mutant.build()
+    ex = explore(product, [], Options(deadlock=False, graph=True))
+    assert ex.edges is not None
+    assert any(
+        product.moves[m].label.startswith("netvsp[0].switch_vf_ok")
+        and StateView(product, ex.states[src])["vmstack[0]"].state == "removed"
+        for src, _, m in zip(*ex.edges, strict=True)
+    )
 
 
 def test_unknown_property_is_an_error() -> None:

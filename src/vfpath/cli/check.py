@@ -90,6 +90,9 @@ def _listing(system: System, options: Options) -> list[dict[str, Any]]:
             "description": p.description,
             "source": p.source or ("built in" if builtin else ""),
             "builtin": builtin,
+            "fairness": [
+                {"moves": f.pattern, "strong": f.strong, "reason": f.reason} for f in p.fairness
+            ],
         }
 
     return [row(p, True) for p in builtin_properties(options)] + [
@@ -104,6 +107,19 @@ def _print_listing(system: System, rows: list[dict[str, Any]]) -> None:
         if r["description"]:
             click.echo(f"      {r['description']}")
         click.echo(f"      source: {r['source'] or '(none given)'}")
+        fair = r["fairness"]
+        if fair:
+            strong = [f["moves"] for f in fair if f["strong"]]
+            click.echo(
+                f"      fairness: weak on {len(fair) - len(strong)} move patterns"
+                + (f", strong on {', '.join(strong)}" if strong else "")
+            )
+    reasons = {(f["moves"], f["strong"]): f["reason"] for r in rows for f in r["fairness"]}
+    if reasons:
+        click.echo(f"\nFairness assumptions ({len(reasons)}), and why the real system gives each:")
+        for (moves, strong), why in reasons.items():
+            kind = "strong" if strong else "weak"
+            click.echo(f"  {kind:6} {moves}: {why or '(no reason given)'}")
     skipped: dict[str, str] = system.meta.get("not_modelled", {})
     if skipped:
         click.echo(f"\nNot modelled ({len(skipped)}):")
