@@ -145,6 +145,7 @@ def read_itf(
     declared = doc.get("vars")
     if declared is not None and not isinstance(declared, list):
         raise VfpathError("not an ITF trace: 'vars' must be an array")
+    _check_itf_vars(doc, declared, vocab, action_var)
     out: list[Observation] = []
     previous: dict[str, Any] | None = None
     for n, st in enumerate(doc["states"]):
@@ -167,6 +168,30 @@ def read_itf(
         label = action if isinstance(action, str) else ""
         out.append(Observation(key, None, fields, n, label, where))
     return out
+
+
+def _check_itf_vars(
+    doc: dict[str, Any], declared: list[Any] | None, vocab: Vocabulary | None, action_var: str
+) -> None:
+    """An ITF trace of another model is bad input, not an empty pass: refuse one whose
+    variables are none of the model's and whose states name no action."""
+    if vocab is None:
+        return
+    states = [st for st in doc["states"] if isinstance(st, dict)]
+    present = {str(k) for k in (declared or [k for st in states for k in st])}
+    present = {k for k in present if not k.startswith("#") and k != action_var}
+    acted = any(
+        st.get(action_var) is not None
+        or (isinstance(st.get("#meta"), dict) and st["#meta"].get("action") is not None)
+        for st in states
+    )
+    if present and not acted and not present & set(vocab.fields):
+        theirs = ", ".join(sorted(present)[:5])
+        ours = ", ".join(sorted(vocab.fields)[:5])
+        raise VfpathError(
+            f"no variable of this ITF trace is the model's (it has {theirs}; the model "
+            f"observes {ours}, ...): a trace of another model?"
+        )
 
 
 register_format("jsonl", read_jsonl)

@@ -49,6 +49,13 @@ class NetVSC(Actor, StateMachine):
         "host_to_synthetic": "OVMM (unsolicited SWITCH_DATA_PATH(SYNTHETIC); the documented guest "
         "leaves the VF: inferred from MS-FO)",
         "send_packet": "69d25a6cf4ca (netvsc_xmit path choice); a ghost packet token",
+        "switch_to_vf_unsent": "d0922bf79817 netvsc_switch_datapath: vmbus_sendpacket fails "
+        "(-EAGAIN past RETRY_MAX, or another error): 'Data path failed to switch to VF', "
+        "data_path_is_vf stays false (a fallible step: model/failures.py)",
+        "going_down_unsent": "d0922bf79817, 8b31f8c982b7: data_path_is_vf cleared first, then "
+        "the send fails: 'Data path failed to switch from VF'; the host was never asked "
+        "(a fallible step: model/failures.py)",
+        "vf_lost_unsent": "as going_down_unsent, on NETDEV_DOWN (a fallible step)",
         "suspend": "de214e52de1b (B9.2: netvsc_suspend unregisters the VF, closes the channel)",
         "resume": "de214e52de1b, da26658c3d70 (B9.2: data_path_is_vf = false on resume)",
         "remove": "LX-DRV netvsc_remove (B9.1: VF unregistered before the synthetic device)",
@@ -82,6 +89,11 @@ class NetVSC(Actor, StateMachine):
         | suspended.to.itself()
     )
     vf_lost = on_vf.to(to_syn, cond="vf_is_down", on="request_synthetic")
+    # the same requests when the VMBus send fails (never, unless a variant says the send may
+    # fail: model/failures.py); separate events, since an event takes its first enabled row
+    switch_to_vf_unsent = synthetic.to.itself(cond="vf_up_send_fails", on="send_failed")
+    going_down_unsent = on_vf.to(synthetic, cond="going_down_send_fails", on="leave_unsent")
+    vf_lost_unsent = on_vf.to(synthetic, cond="vf_down_send_fails", on="leave_unsent")
     syn_switched = to_syn.to(synthetic, cond="syn_done_waiting", on="take_completion")
     # a guest that obeys the notice leaves the VF; one that ignores it (Linux) only reads it
     host_to_synthetic = (
@@ -157,6 +169,20 @@ class NetVSC(Actor, StateMachine):
         """Switch while the VF still carries traffic [34b06a2eee44]."""
         return True
 
+    def send_may_fail(self) -> bool:
+        """Whether a VMBus send of SWITCH_DATA_PATH may fail: not in the model, whose rings never
+        fill; a variant says it may (``failures.may_fail(system, "vmbus-send")``)."""
+        return False
+
+    def vf_up_send_fails(self) -> bool:
+        return self.send_may_fail() and self.vf_up()
+
+    def going_down_send_fails(self) -> bool:
+        return self.send_may_fail() and self.switches_on_going_down()
+
+    def vf_down_send_fails(self) -> bool:
+        return self.send_may_fail() and self.vf_is_down()
+
     def vf_is_down(self) -> bool:
         """NETDEV_DOWN: the VF is closed (removed, or its netdev closed by user space); switch
         if GOING_DOWN did not [LX-DRV netvsc_vf_changed; the fallback is inferred]."""
@@ -203,6 +229,14 @@ class NetVSC(Actor, StateMachine):
         if not self.vf_alloc and self.fault is None:
             self.fault = "S11: switch to the VF requested before the host's association"
         self.emit("to_host", (SWITCH, VF))
+
+    def send_failed(self) -> None:
+        """The switch was never sent: nothing changes (no retry until the next netdev event)."""
+
+    def leave_unsent(self) -> None:
+        """Block sending to the VF, then the send fails: the guest is synthetic, the host still
+        steers to the VF [8b31f8c982b7, d0922bf79817]."""
+        self.data_path_is_vf = False
 
     def take_vf_completion(self) -> None:
         self.recv("from_host")

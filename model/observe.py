@@ -67,6 +67,12 @@ LOGGED = (
     "netvsc[{vm}].vf_switched",
     "netvsc[{vm}].vf_switch_failed",
     "netvsc[{vm}].syn_switched",
+    # a SWITCH_DATA_PATH whose VMBus send failed (only when a variant says it may:
+    # model/failures.py): netvsc_vf_changed prints "Data path failed to switch" [d0922bf79817]
+    "netvsc[{vm}].switch_to_vf_unsent",
+    "vfmp[{vm}].eject/unsent",
+    "vfmp[{vm}].link_down/unsent",
+    "vfmp[{vm}].surprise_removed/unsent",
 )
 
 
@@ -132,6 +138,8 @@ def observable(vm: int = 0, reads_status: bool = True) -> Callable[[Move], Name]
         LOGGED[5].format(vm=vm): TO_VF,
         LOGGED[6].format(vm=vm): TO_VF_FAILED,
         LOGGED[7].format(vm=vm): _syn_completion(vm, reads_status),
+        LOGGED[8].format(vm=vm): TO_VF_FAILED,
+        **{label.format(vm=vm): FROM_VF_FAILED for label in LOGGED[9:]},
     }
     return lambda move: names.get(move.label)
 
@@ -194,7 +202,8 @@ DMESG_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ..
 )  # fmt: skip
 
 # recognised lines the model has no move for, skipped: the join and the wait are printed inside
-# steps the model folds (bind, the switch guard); the model's VMBus sends do not fail.
+# steps the model folds (bind, the switch guard); a failed send is the model's "failed to switch"
+# step, which netvsc_vf_changed prints right after it [d0922bf79817].
 SKIPPED = frozenset({"vf_joined", "waiting_for_vf", "switch_send_failed"})
 
 _SLOT = DMESG_PATTERNS[0][0]

@@ -235,6 +235,21 @@ class VMStackSkipsEjectWait(VMStack):
             self.recv("vpci_done")
 
 
+# RESET_VF issued again after FREE_VF, on the VF the stack just freed.
+class VMStackResetsAfterFree(VMStack):
+    variables = {**VMStack.variables, "freed": None}
+
+    def release_vf(self) -> None:
+        self.freed = self.vf
+        VMStack.release_vf(self)
+
+    def resets_freed_vf(self) -> bool:
+        return bool(self.freed == (self.arg("host"), self.arg("vf")))
+
+    def forget_freed(self) -> None:
+        self.freed = None
+
+
 # DELETE_VPORT without first checking that the filters left the VPort.
 class VMStackDeletesWithFilters(VMStack):
     def may_delete_vport(self) -> bool:
@@ -258,6 +273,14 @@ CATALOG: tuple[Variant, ...] = (
         "S3-vf-resource-ordering",
         {"VMStack": VMStackFreesEarly},
         key_events=("vmstack[0].detach", "vmstack[0].free_early"),
+    ),
+    Variant(
+        "doc-reset-after-free",
+        "MS-RESET, MS-FREE",
+        "VF torn down and freed -> RESET_VF issued on the freed VF",
+        "S3-vf-resource-ordering",
+        {"VMStack": VMStackResetsAfterFree},
+        key_events=("vmstack[0].free_vf", "vmstack[0].reset_freed"),
     ),
     Variant(
         "doc-host-ignores-removal-timeout",
@@ -434,9 +457,5 @@ NOT_EXPRESSIBLE: dict[str, str] = {
     "lx-365e1ececb29 (bug 3, VF never joined)": (
         "the binding re-evaluates its match until the association arrives, so a failed "
         "registration is retried for free. Needs a one-shot registration event."
-    ),
-    "doc RESET_VF after FREE_VF (S3)": (
-        "same fixed chain: nothing issues an OID from no_vf. Needs no_vf.to.itself(cond=...) "
-        "mapped to the NIC's reset_vf, with a ghost 'last VF' for its arguments."
     ),
 }

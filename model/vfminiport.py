@@ -45,6 +45,9 @@ class VFMiniport(Actor, StateMachine):
         "surprise_removed": "MS-FO, MS-SURP (NdisHaltDeviceSurpriseRemoved); LX-PCI: the host "
         "rescinds the revoked device's vPCI channel, hv_pci_remove removes the bus, the VF "
         "driver's remove unregisters the netdev under rtnl (17978524a636; inferred order)",
+        "probe_failed": "LX-PCI: the VF driver's probe fails (mlx5_core, mana: an error "
+        "return from probe), so no netdev registers; the device stays on the bus (a fallible "
+        "step: model/failures.py)",
         "revoked_offer": "LX-PCI (a device the host revoked before the guest probed it is no "
         "longer on the vPCI bus: its pending offer and eject are dropped; inferred)",
         "takeover": "LX-DRV netvsc_vf_join schedules vf_takeover; netvsc_vf_setup dev_open()s "
@@ -59,10 +62,17 @@ class VFMiniport(Actor, StateMachine):
     running = State()
     remove_pending = State()
     stopped = State()
+    # the device is there but its driver's probe failed: no netdev (only when a variant says
+    # the probe may fail: model/failures.py)
+    failed = State()
 
     offer = absent.to(running, cond="offer_waiting", on="take_offer")
-    # a rendezvous with NetVSC's NETDEV_GOING_DOWN handler
-    eject = running.to(remove_pending, cond="eject_waiting", on="take_eject")
+    probe_failed = absent.to(failed, cond="offer_waiting_probe_fails", on="take_failed_offer")
+    # a rendezvous with NetVSC's NETDEV_GOING_DOWN handler (a driverless device has no netdev:
+    # NetVSC's part is then a no-op)
+    eject = running.to(remove_pending, cond="eject_waiting", on="take_eject") | failed.to(
+        absent, cond="eject_waiting", on="eject_driverless"
+    )
     pause = remove_pending.to(stopped, cond="protocols_paused")
     halt = stopped.to(absent, cond="protocols_unbound", on="device_removed")
     # after the host's timeout revoked the device: the guest's PCI layer removes it, NDIS
@@ -72,6 +82,7 @@ class VFMiniport(Actor, StateMachine):
         running.to(absent, cond="revoked", on="vanish")
         | remove_pending.to(absent, cond="revoked", on="vanish")
         | stopped.to(absent, cond="revoked", on="vanish")
+        | failed.to(absent, cond="revoked", on="vanish")
     )
     revoked_offer = absent.to.itself(cond="revoked_messages_waiting", on="drop_messages")
 
@@ -93,6 +104,14 @@ class VFMiniport(Actor, StateMachine):
             and self.peer("binding").state == "unbound"
             and not self.revoked()
         )
+
+    def probe_may_fail(self) -> bool:
+        """Whether the VF driver's probe may fail: not in the model; a variant says it may
+        (``failures.may_fail(system, "vf-probe")``)."""
+        return False
+
+    def offer_waiting_probe_fails(self) -> bool:
+        return self.probe_may_fail() and self.offer_waiting()
 
     def revoked(self) -> bool:
         """The host no longer presents this device: its timeout surprise-removed it [MS-FO].
@@ -156,6 +175,15 @@ class VFMiniport(Actor, StateMachine):
 
     def take_eject(self) -> None:
         self.recv("vpci")
+
+    def take_failed_offer(self) -> None:
+        """The device is on the bus, its driver failed: no netdev is registered."""
+        _, self.serial = self.recv("vpci")
+
+    def eject_driverless(self) -> None:
+        """A device without a driver is removed at once, then PCI_EJECTION_COMPLETE [LX-PCI]."""
+        self.recv("vpci")
+        self.device_removed()
 
     def device_removed(self) -> None:
         """The eject work removes the device, then sends PCI_EJECTION_COMPLETE [LX-PCI] —

@@ -43,6 +43,7 @@ class VMStack(Actor, StateMachine):
         "reset_vf": "MS-VFTD, MS-RESET (B6.4, B8.1: FLR before resources are deallocated)",
         "free_vf": "MS-VFTD, MS-FREE (B6.4)",
         "free_early": "MS-FREE (a doc-derived mutant: FREE_VF with the VPort still attached)",
+        "reset_freed": "MS-RESET (a doc-derived mutant: RESET_VF on the VF just freed)",
     }
     # events that are rendezvous with nic[host] (the wiring reads this)
     nic_moves = {
@@ -52,6 +53,7 @@ class VMStack(Actor, StateMachine):
         "reset_vf": "reset_vf",
         "free_vf": "free_vf",
         "free_early": "free_vf",
+        "reset_freed": "reset_vf",
     }
 
     no_vf = State(initial=True)
@@ -75,6 +77,8 @@ class VMStack(Actor, StateMachine):
     # FREE_VF straight after the guest removal, skipping DELETE_VPORT and RESET_VF: never
     # taken by the model (the guard is False); a variant enables it [MS-FREE, doc mutant]
     free_early = removed.to(no_vf, cond="frees_without_teardown", on="release_vf")
+    # RESET_VF on a VF already freed: never taken by the model either (the guard is False)
+    reset_freed = no_vf.to.itself(cond="resets_freed_vf", on="forget_freed")
 
     # -- guards --------------------------------------------------------------------------------
     def may_allocate(self) -> bool:
@@ -117,6 +121,10 @@ class VMStack(Actor, StateMachine):
         """The model's stack never skips the teardown; the hook exists for variants."""
         return False
 
+    def resets_freed_vf(self) -> bool:
+        """The model's stack resets a VF only before freeing it; the hook is for variants."""
+        return False
+
     def may_delete_vport(self) -> bool:
         """DELETE_VPORT once the filters are back on the default VPort [MS-VFTD, MS-DVP] and the
         guest's VF miniport is halted: "the virtualization stack ensures that the VF miniport
@@ -150,6 +158,9 @@ class VMStack(Actor, StateMachine):
 
     def surprise_remove(self) -> None:
         self.surprise = True
+
+    def forget_freed(self) -> None:
+        """Nothing to forget in the model (a variant remembers the VF it freed)."""
 
     def release_vf(self) -> None:
         """FREE_VF ends the VF's life: nothing is left of its removal, surprise or not (the

@@ -93,17 +93,18 @@ def build(config: Config) -> System:
             (n["binding"], "suspend_unbind"),
             (n["netvsc"], "suspend"),
         )
-        # NETDEV_GOING_DOWN reaches NetVSC synchronously from the VF's removal [34b06a2eee44]
-        sysm.sync(f"{n['vfmp']}.eject", (n["vfmp"], "eject"), (n["netvsc"], "going_down"))
-        # so does user space closing the VF netdev (dev_close, under rtnl) [LX-DRV]
-        sysm.sync(f"{n['vfmp']}.link_down", (n["vfmp"], "link_down"), (n["netvsc"], "going_down"))
-        # the guest's side of a surprise removal: the VF's unregistration takes rtnl, which a
-        # switch in flight holds, so it waits for the switch [8b31f8c982b7; LX-PCI]
-        sysm.sync(
-            f"{n['vfmp']}.surprise_removed",
-            (n["vfmp"], "surprise_removed"),
-            (n["netvsc"], "going_down"),
-        )
+        # NETDEV_GOING_DOWN reaches NetVSC synchronously from the VF's removal [34b06a2eee44],
+        # from user space closing the VF netdev (dev_close, under rtnl) [LX-DRV], and from the
+        # guest's removal of a VF the host revoked, whose unregistration takes rtnl, which a
+        # switch in flight holds, so it waits for the switch [8b31f8c982b7; LX-PCI]; each also
+        # with NetVSC's send of the switch failing (a fallible step: model/failures.py)
+        for ev in ("eject", "link_down", "surprise_removed"):
+            sysm.sync(f"{n['vfmp']}.{ev}", (n["vfmp"], ev), (n["netvsc"], "going_down"))
+            sysm.sync(
+                f"{n['vfmp']}.{ev}/unsent",
+                (n["vfmp"], ev),
+                (n["netvsc"], "going_down_unsent"),
+            )
         # OIDs to the PF of the host the VM runs on
         for actor, cls in (("vmstack", VMStack), ("netvsp", NetVSP)):
             for ev, nic_ev in cls.nic_moves.items():

@@ -45,3 +45,14 @@ def test_the_kill_matrix_on_linux_fails_where_the_unmodified_profile_fails(run: 
     assert code == 1
     assert out.rstrip().endswith("FAIL")
     assert run("mutants", "--only", "lx-vf-path-before-completion")[0] == 0
+
+
+def test_may_fail_lists_refuses_and_switches_a_failure_point_on(run: Run) -> None:
+    code, out, _ = run("check", "--may-fail", "list")
+    assert code == 0 and out.startswith("vmbus-send: NetVSC (d0922bf79817")
+    code, out, err = run("check", "--vms", "1", "--hosts", "1", "--may-fail", "disk")
+    assert code == 2 and not out and "unknown failure point 'disk'" in err
+    # the reference guest holds everything with sends that never fail, not with ones that may
+    assert run("check", "--vms", "1", "--hosts", "1")[0] == 0
+    code, out, _ = run("check", "--vms", "1", "--hosts", "1", "--may-fail", "vmbus-send")
+    assert code == 1 and "VIOLATED L1-eventually-on-vf" in out

@@ -42,6 +42,23 @@ LIST_SCHEMA = "vfpath.properties/1"
 EXIT_OK = 0
 
 
+def _list_failures(ctx: click.Context, names: tuple[str, ...]) -> tuple[str, ...]:
+    """``--may-fail list`` prints the failure points and their sources, then exits 0; an
+    unknown name is bad input before any work."""
+    from vfpath.model.failures import FALLIBLE
+
+    if "list" in names:
+        for point in FALLIBLE.values():
+            click.echo(f"{point.name}: {point.actor} ({point.source})")
+        ctx.exit(0)
+    unknown = [n for n in names if n not in FALLIBLE]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown failure point {unknown[0]!r}; the known ones are {', '.join(FALLIBLE)}"
+        )
+    return names
+
+
 def build(vms: int, vfs: int, hosts: int, guest: str = "reference") -> System:
     """The system to check; ``vfpath.api.build_system`` is read at call time on purpose."""
     from vfpath import api
@@ -203,12 +220,23 @@ def _symmetry_line(info: dict[str, object]) -> str:
     is_flag=True,
     help="Also list, per actor class, transitions never taken and events never enabled.",
 )
+@click.option(
+    "--may-fail",
+    "may_fail",
+    multiple=True,
+    metavar="STEP",
+    help="Let a step that can fail in the real system fail too (repeatable; "
+    "'--may-fail list' lists them), e.g. vmbus-send.",
+    callback=lambda ctx, p, v: _list_failures(ctx, v),
+    expose_value=True,
+)
 @json_option
 def command(
     vms: int,
     vfs: int,
     hosts: int,
     guest: str,
+    may_fail: tuple[str, ...],
     max_states: int | None,
     max_memory: int | None,
     no_deadlock: bool,
@@ -229,6 +257,10 @@ def command(
     itf = checked_output_dir(itf_dir, "'--itf'")
     charts_dir = checked_output_dir(diagram_dir, "'--diagram'")
     system = build(vms, vfs, hosts, guest)
+    if may_fail:
+        from vfpath.model.failures import may_fail as failing
+
+        system = failing(system, *may_fail)
     if safety_only:
         system.properties[:] = [p for p in system.properties if not p.expectation.is_liveness]
     options = Options(

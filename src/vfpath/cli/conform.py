@@ -6,7 +6,8 @@ hosts) with the observable moves of VM ``--vm`` from :mod:`vfpath.model.observe`
 ``--model FILE.py:FUNC`` (or ``module:FUNC``), any system a function returns (a ``System``, or a
 ``(System, observable)`` pair; a bare system observes every move under its own label), so other
 projects can check traces against their own models. Exit 0 conforms, 1 does not, 2 bad input,
-3 inconclusive (a bound was hit before the trace diverged).
+3 inconclusive (a bound was hit before the trace diverged). A trace with no observation is not
+a pass: "nothing to check", exit 1.
 """
 
 from __future__ import annotations
@@ -99,7 +100,24 @@ def _oracle(
     return observe.oracle(dataclasses.replace(observe.DEFAULT_CONFIG, **given), vm=vm or 0, **kw)
 
 
+# what each format's observations look like, for a trace in which none was found
+EXPECTED = {
+    "linux-dmesg": "hv_netvsc lines such as 'hv_netvsc <guid> eth0: VF slot 1 added' "
+    "(dmesg, journalctl -k)",
+    "jsonl": "one JSON object per line with an 'event' name",
+    "itf": "an ITF document whose states carry the model's variables or actions",
+}
+
+
 def _read(path: Path) -> str:
+    if str(path) == "-":
+        data = sys.stdin.buffer.read()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise VfpathError(
+                f"cannot read standard input: not UTF-8 text (byte {e.start})"
+            ) from None
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
@@ -167,9 +185,10 @@ def command(
     model: str | None,
     as_json: bool,
 ) -> int:
-    """Check the observed TRACE against the model: "conforms", or where it diverges."""
+    """Check the observed TRACE (a file, or - for standard input) against the model:
+    "conforms", where it diverges, or "nothing to check" (exit 1) when it holds no observation."""
     text = _read(trace)
-    fmt = fmt or _guess_format(trace)
+    fmt = fmt or ("linux-dmesg" if str(trace) == "-" else _guess_format(trace))
     oracle = _oracle(
         model,
         {"vms": vms, "vfs": vfs, "hosts": hosts, "guest": guest},
@@ -182,6 +201,19 @@ def command(
     if fmt == "linux-dmesg" and model is None:
         from vfpath.model import observe  # noqa: F401 - registers the linux-dmesg reader
     observations = read_trace(fmt, text, oracle.vocabulary())
+    if not observations:
+        # a wrong file must not look like a pass: nothing observed is not "conforms"
+        where = "standard input" if str(trace) == "-" else str(trace)
+        if as_json:
+            doc = {"status": "nothing to check", "observations": 0, "trace_file": where}
+            doc.update(format=fmt, expected=EXPECTED.get(fmt, fmt))
+            click.echo(json.dumps(doc, indent=2))
+        else:
+            click.echo(
+                f"nothing to check: no observation in {where} as {fmt} "
+                f"(expected {EXPECTED.get(fmt, fmt)})"
+            )
+        return 1
     oracle.validate(observations)
     verdict = oracle.run(observations)
     if as_json:

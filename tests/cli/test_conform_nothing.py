@@ -1,0 +1,70 @@
+"""A trace with nothing to check is not a pass (issue 15): empty, unrelated and foreign inputs,
+and standard input."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import Run
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("empty.log", ""),
+        ("unrelated.log", "[    0.1] Linux version 6.8\n[    1.2] systemd[1]: Started.\n"),
+        ("empty.jsonl", "\n"),
+    ],
+)
+def test_no_observation_exits_1_and_says_what_it_expected(
+    run: Run, tmp_path: Path, name: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    code, out, _ = run("conform", str(path))
+    assert code == 1
+    assert out.startswith(f"nothing to check: no observation in {path}")
+    assert "expected" in out and ("hv_netvsc" in out or "'event'" in out)
+    code, out, _ = run("conform", str(path), "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["status"] == "nothing to check" and doc["observations"] == 0
+
+
+def test_dev_null_is_nothing_to_check(run: Run) -> None:
+    assert run("conform", "/dev/null")[0] == 1
+
+
+def test_an_itf_trace_of_another_model_is_bad_input(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "other.itf.json"
+    path.write_text(json.dumps({"vars": ["x"], "states": [{"x": 1}, {"x": 2}]}))
+    code, out, err = run("conform", str(path))
+    assert code == 2 and not out
+    assert "no variable of this ITF trace is the model's (it has x;" in err
+
+
+def test_standard_input_is_read_as_a_kernel_log(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = (DATA / "dmesg_boot.log").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(log)))
+    code, out, _ = run("conform", "-")
+    assert code == 0 and out.startswith("conforms: 3 observations accepted")
+
+
+def test_standard_input_through_a_pipe() -> None:
+    log = (DATA / "dmesg_boot.log").read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-m", "vfpath", "conform", "-"], input=log, capture_output=True
+    )
+    assert done.returncode == 0 and done.stdout.startswith(b"conforms: 3 observations")
+    empty = subprocess.run(
+        [sys.executable, "-m", "vfpath", "conform", "-"], input=b"", capture_output=True
+    )
+    assert empty.returncode == 1
+    assert empty.stdout.startswith(b"nothing to check: no observation in standard input")
