@@ -210,6 +210,15 @@ class Oracle:
         self._max_states = max_states
         self._current_set: dict[State, _Node] | None = None
 
+    def restart(self) -> None:
+        """Forget the trace fed so far: the next observation starts a new trace (another
+        stream of the same log, judged against the same built model)."""
+        self.note = ""
+        self.accepted = 0
+        self.rejection = None
+        self._log_start = 0
+        self._current_set = None
+
     @property
     def _current(self) -> dict[State, _Node]:
         """The consistent set; computed on first use, so bad input is reported before any

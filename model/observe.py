@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from vfpath.checker.conform import ByState, Name, Observation, Oracle, Vocabulary
@@ -33,7 +34,9 @@ __all__ = [
     "EVENTS",
     "HARNESS_EVENTS",
     "LOGGED",
+    "Nic",
     "harness_observable",
+    "nics_of",
     "observable",
     "oracle",
     "parse_dmesg_line",
@@ -226,14 +229,45 @@ def parse_dmesg_line(line: str) -> str | None:
     return None
 
 
-def read_linux_dmesg(text: str, vocab: Vocabulary) -> list[Observation]:
+# the synthetic NIC a line is about: its VMBus instance GUID and interface name [LX-DRV
+# netdev_info prefix "hv_netvsc <guid> <ifname>: "]
+_NIC = re.compile(
+    r"\bhv_netvsc (?P<guid>[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}) "
+    r"(?P<ifname>[^\s:]+):"
+)
+
+
+@dataclass(frozen=True)
+class Nic:
+    """One synthetic NIC of a kernel log: its instance GUID and the interface name it first
+    appears with. A log's NICs are judged each on its own: each is one VM NIC of the model."""
+
+    guid: str
+    interface: str
+
+    def named(self, name: str) -> bool:
+        return name.lower() in (self.guid.lower(), self.interface.lower())
+
+
+def nics_of(text: str) -> list[Nic]:
+    """The synthetic NICs a kernel log shows ``hv_netvsc`` lines for, in order of appearance."""
+    seen: dict[str, Nic] = {}
+    for raw in text.splitlines():
+        m = _NIC.search(raw) if "hv_netvsc" in raw else None
+        if m is not None and m["guid"].lower() not in seen:
+            seen[m["guid"].lower()] = Nic(m["guid"], m["ifname"])
+    return list(seen.values())
+
+
+def read_linux_dmesg(text: str, vocab: Vocabulary, nic: Nic | None = None) -> list[Observation]:
     """Observations from a kernel log: one per recognised ``hv_netvsc`` line the model names.
 
     Unrelated lines and the :data:`SKIPPED` ones are ignored. The slot number is the host's VF
     serial, whose values the model abstracts, so it is not compared with the model's; only
     whether a "removed" line names the slot of the last "added" one (S15): if not, it is read as
     ``vf_slot_removed_other_serial``. A recognised event the model's vocabulary lacks (e.g.
-    when the oracle observes only some events) is bad input, not silently dropped.
+    when the oracle observes only some events) is bad input, not silently dropped. With ``nic``,
+    only that NIC's lines count (line numbers stay the file's).
     """
     out: list[Observation] = []
     slot: str | None = None  # the serial of the last "added" line, if any
@@ -241,6 +275,10 @@ def read_linux_dmesg(text: str, vocab: Vocabulary) -> list[Observation]:
         event = parse_dmesg_line(raw)
         if event is None or event in SKIPPED:
             continue
+        if nic is not None:
+            m = _NIC.search(raw)
+            if m is None or m["guid"].lower() != nic.guid.lower():
+                continue
         m = _SLOT.search(raw)
         if m is not None and m[2] == "added":
             slot = m[1]

@@ -170,6 +170,12 @@ def _read(path: Path) -> str:
     metavar="FILE.py:FUNC",
     help="Check against the system FUNC returns instead of the SR-IOV model.",
 )
+@click.option(
+    "--nic",
+    default=None,
+    metavar="NAME",
+    help="For a kernel log with several synthetic NICs: judge only this one (interface or GUID).",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 def command(
     trace: Path,
@@ -183,6 +189,7 @@ def command(
     max_silent: int,
     max_states: int | None,
     model: str | None,
+    nic: str | None,
     as_json: bool,
 ) -> int:
     """Check the observed TRACE (a file, or - for standard input) against the model:
@@ -198,12 +205,24 @@ def command(
         max_silent=max_silent,
         max_states=max_states,
     )
+    where = "standard input" if str(trace) == "-" else str(trace)
     if fmt == "linux-dmesg" and model is None:
-        from vfpath.model import observe  # noqa: F401 - registers the linux-dmesg reader
+        from vfpath.model import observe  # registers the linux-dmesg reader
+
+        nics = observe.nics_of(text)
+        if nic is not None:
+            picked = [n for n in nics if n.named(nic)]
+            if not picked:
+                have = ", ".join(f"{n.interface} ({n.guid})" for n in nics) or "none"
+                raise VfpathError(f"--nic {nic}: no such synthetic NIC in {where}; it has {have}")
+            nics = picked
+        if len(nics) > 1 or nic is not None:
+            return _per_nic(oracle, text, nics, where, fmt, as_json)
+    elif nic is not None:
+        raise VfpathError("--nic applies to kernel logs (linux-dmesg) of the SR-IOV model")
     observations = read_trace(fmt, text, oracle.vocabulary())
     if not observations:
         # a wrong file must not look like a pass: nothing observed is not "conforms"
-        where = "standard input" if str(trace) == "-" else str(trace)
         if as_json:
             doc = {"status": "nothing to check", "observations": 0, "trace_file": where}
             doc.update(format=fmt, expected=EXPECTED.get(fmt, fmt))
@@ -224,3 +243,42 @@ def command(
     else:
         click.echo(render_verdict(verdict))
     return _EXIT[verdict.status]
+
+
+def _per_nic(
+    oracle: Oracle, text: str, nics: list[Any], where: str, fmt: str, as_json: bool
+) -> int:
+    """Judge each synthetic NIC's lines on their own (each is one VM NIC of the model) and
+    report each; the exit status is the worst verdict (diverges, then inconclusive)."""
+    from vfpath.model import observe
+
+    rows: list[tuple[Any, Any, int]] = []
+    for n in nics:
+        observations = observe.read_linux_dmesg(text, oracle.vocabulary(), nic=n)
+        oracle.validate(observations)
+        oracle.restart()
+        verdict = oracle.run(observations) if observations else None
+        rows.append((n, verdict, len(observations)))
+    statuses = [VerdictStatus.DIVERGES if v is None else v.status for _, v, _ in rows]
+    worst = max((_EXIT[s] for s in statuses), key=lambda c: (c == 1, c == 3))
+    if as_json:
+        docs = []
+        for n, v, count in rows:
+            doc: dict[str, Any] = {"interface": n.interface, "guid": n.guid}
+            doc.update({"status": "nothing to check"} if v is None else verdict_to_dict(v))
+            doc["observations"] = count
+            docs.append(doc)
+        overall = {0: "conforms", 1: "diverges", 3: "inconclusive"}[worst]
+        out = {"status": overall, "trace_file": where, "format": fmt, "nics": docs}
+        click.echo(json.dumps(out, indent=2, default=repr))
+    else:
+        for n, v, _ in rows:
+            head = f"{n.interface} ({n.guid}): "
+            if v is None:
+                click.echo(head + "nothing to check: no observation for this NIC")
+                continue
+            lines = render_verdict(v).splitlines()
+            click.echo(head + lines[0])
+            for line in lines[1:]:
+                click.echo("  " + line)
+    return worst
