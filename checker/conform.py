@@ -16,7 +16,7 @@ insertion-ordered dicts filled in the product's fixed move order, and reported n
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,10 @@ __all__ = [
     "render_verdict",
     "verdict_to_dict",
 ]
+
+
+# memoised steps kept per oracle; a long log repeats a few cycles, so this is rarely reached
+MEMO_ENTRIES = 4096
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,7 @@ class Oracle:
         self._log_start = 0
         self._max_states = max_states
         self._current_set: dict[State, _Node] | None = None
+        self._memo: dict[Hashable, Any] = {}
 
     def restart(self) -> None:
         """Forget the trace fed so far: the next observation starts a new trace (another
@@ -327,6 +332,13 @@ class Oracle:
         key = obs.key
         if key is not None and not self._known(key):
             raise VfpathError(f"{obs.location}: unknown event {key!r}")
+        memo_key = self._memo_key(obs) if MEMO_ENTRIES > 0 else None
+        hit = None if memo_key is None else self._memo.get(memo_key)
+        if hit is not None:
+            self._current = self._replay(hit, obs)
+            self.accepted += 1
+            return True
+        before = self._current
         test = self._test(obs)
         by_label = key in self._by_label
         nxt: dict[State, _Node] = {}
@@ -345,8 +357,57 @@ class Oracle:
             self.rejection = self._verdict(obs)
             return False
         self._current = self._close(nxt)
+        if memo_key is not None and not self.note:
+            if len(self._memo) >= MEMO_ENTRIES:
+                self._memo.clear()
+            self._memo[memo_key] = self._template(before, self._current, obs)
         self.accepted += 1
         return True
+
+    # -- the step memo: a repeated cycle (flapping, servicing every few hours) is a lookup ------
+    def _memo_key(self, obs: Observation) -> Hashable | None:
+        """The consistent set and what was observed: the next set depends on nothing else."""
+        try:
+            fields = frozenset(obs.fields.items())
+            hash(fields)
+        except TypeError:
+            return None
+        return (frozenset(self._current), obs.key, fields)
+
+    @staticmethod
+    def _template(before: dict[State, _Node], after: dict[State, _Node], obs: Observation) -> Any:
+        """The step as data: the new witness nodes (parents first; a parent is a state of
+        ``before`` or an earlier entry; the flag marks the move that explains ``obs``), and
+        each state of ``after`` with the node it ends on."""
+        entries: list[tuple[Any, int, State, bool]] = []
+        index: dict[int, int] = {}
+
+        def ref(node: _Node) -> Any:
+            chain = []
+            n: _Node | None = node
+            while n is not None and before.get(n.state) is not n and id(n) not in index:
+                chain.append(n)
+                n = n.parent
+            assert n is not None  # every witness path starts in ``before``
+            top: Any = index.get(id(n), ("root", n.state))
+            for c in reversed(chain):
+                entries.append((top, c.move, c.state, c.obs is obs))
+                top = index[id(c)] = len(entries) - 1
+            return top
+
+        outputs = tuple((t, ref(node)) for t, node in after.items())
+        return tuple(entries), outputs
+
+    def _replay(self, template: Any, obs: Observation) -> dict[State, _Node]:
+        """The consistent set a memoised step leads to, with witness paths through this
+        trace's own nodes (so reports still name this observation's line)."""
+        current = self._current
+        entries, outputs = template
+        built: list[_Node] = []
+        for parent, move, state, observed in entries:
+            up = current[parent[1]] if isinstance(parent, tuple) else built[parent]
+            built.append(_Node(up, move, state, obs if observed else None))
+        return {t: current[r[1]] if isinstance(r, tuple) else built[r] for t, r in outputs}
 
     def _known(self, key: str) -> bool:
         """An observed event name, or the label of a move seen under several names."""

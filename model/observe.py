@@ -204,6 +204,9 @@ DMESG_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ..
     (re.compile(r"\bjoined to (\S+)"), lambda m: "vf_joined"),
 )  # fmt: skip
 
+# a substring every pattern above needs (a cheap prefilter for unrelated lines)
+_KEYS = ("VF ", "Data path", "datapath", "joined to")
+
 # recognised lines the model has no move for, skipped: the join and the wait are printed inside
 # steps the model folds (bind, the switch guard); a failed send is the model's "failed to switch"
 # step, which netvsc_vf_changed prints right after it [d0922bf79817].
@@ -222,6 +225,8 @@ def parse_dmesg_line(line: str) -> str | None:
     >>> parse_dmesg_line("[    5.3] systemd[1]: Started Journal Service.") is None
     True
     """
+    if not any(k in line for k in _KEYS):  # most kernel lines: one scan, no regex
+        return None
     for pattern, name in DMESG_PATTERNS:
         m = pattern.search(line)
         if m is not None:

@@ -258,3 +258,41 @@ def test_the_model_path_of_a_log_round_trips_through_itf() -> None:
     observations = read_trace("itf", doc, back.vocabulary())
     assert "netvsc[0].association" in {o.event for o in observations}
     assert back.run(observations)
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_the_step_memo_changes_no_verdict_and_no_witness(
+    broken: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flapping log repeats the same step many times; the oracle answers repeats from its
+    memo. The verdict, the witness path and which step explains which line must be those of
+    the plain search (MEMO_ENTRIES = 0), for a log that conforms and one that breaks late."""
+    from vfpath.checker import conform as conform_module
+
+    boot = log("boot")
+    flap = [boot[12].replace("switched to", "switched from"), boot[12]]
+    lines = [*boot, *(flap * 6)]
+    if broken:
+        lines.append(boot[7])  # "VF registering" again, with the VF still registered
+
+    oracles: list[Oracle] = []
+
+    def run() -> Verdict:
+        oracles.append(observe.oracle(Config(1, 1, 2, guest="linux")))
+        return judge(lines, oracles[-1])
+
+    memo = run()
+    assert 0 < len(oracles[0]._memo) < memo.accepted  # repeats were answered from the memo
+    monkeypatch.setattr(conform_module, "MEMO_ENTRIES", 0)
+    plain = run()
+    assert bool(memo) is (not broken) and bool(plain) is (not broken)
+    assert (memo.accepted, memo.allowed, memo.states) == (
+        plain.accepted,
+        plain.allowed,
+        plain.states,
+    )
+    assert memo.trace.labels == plain.trace.labels
+    assert {k: o.line for k, o in memo.marks.items()} == {k: o.line for k, o in plain.marks.items()}
+    if broken:
+        assert memo.rejected is not None and plain.rejected is not None
+        assert memo.rejected.line == plain.rejected.line == len(lines)
