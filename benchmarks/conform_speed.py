@@ -1,0 +1,111 @@
+"""Benchmark: ``vfpath conform`` on a long kernel log, beside a plain loop over the same lines.
+
+Run from the repository root: ``python benchmarks/conform_speed.py`` (``--lines N``, default
+500,000). It writes a log of real boot, flap and servicing blocks (tests/data) amid unrelated
+kernel lines, then times, each in a fresh child process: a plain Python loop that reads the file
+and matches the same regular expressions (``observe.DMESG_PATTERNS``), the smallest thing that
+could find the lines; ``vfpath conform`` on the one-guest model; and ``vfpath conform --vms 2``
+(the log is VM 0's, VM 1's moves are silent). The table gives lines per second, the ratio to
+the plain loop and the child's peak memory (ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+NOISE = (
+    "[{t:12.6f}] EXT4-fs (sda1): mounted filesystem with ordered data mode. Quota mode: none.",
+    '[{t:12.6f}] audit: type=1400 audit(1701600000.123:42): apparmor="STATUS" profile="x"',
+    "[{t:12.6f}] systemd[1]: Started Daily apt download activities.",
+    "[{t:12.6f}] mlx5_core 5e4b:00:02.0 enP24139s1: Link up",
+)
+
+
+def write_log(path: Path, lines: int, seed: int = 1) -> int:
+    """Boot, then until ``lines``: unrelated lines, a VF link flap or a servicing (removal and
+    re-add), as Azure guests log them. Returns the number of hv_netvsc lines."""
+    rng = random.Random(seed)
+    boot = (DATA / "dmesg_boot.log").read_text().splitlines()
+    servicing = (DATA / "dmesg_servicing.log").read_text().splitlines()[14:]
+    flap = [boot[12].replace("switched to", "switched from"), boot[12]]
+    out, t = list(boot), 10.0
+    with path.open("w") as f:
+        while len(out) < lines:
+            for _ in range(rng.randint(50, 200)):
+                t += 0.01
+                out.append(rng.choice(NOISE).format(t=t))
+            out.extend(flap if rng.random() < 0.7 else servicing)
+        f.write("\n".join(out[:lines]) + "\n")
+    return sum("hv_netvsc" in x for x in out[:lines])
+
+
+def plain(path: str) -> None:
+    from vfpath.model.observe import DMESG_PATTERNS
+
+    found = 0
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            for pattern, _ in DMESG_PATTERNS:
+                if pattern.search(line):
+                    found += 1
+                    break
+    print(json.dumps({"found": found}))
+
+
+def run_child(args: list[str]) -> tuple[float, int, str]:
+    """Seconds, the child's own peak RSS in KiB (os.wait4), and its first output line."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out:
+        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, text=True)
+        _, _, usage = os.wait4(proc.pid, 0)
+        proc.returncode = 0  # reaped by wait4
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        first = (out.read().splitlines() or [""])[0]
+    return seconds, usage.ru_maxrss, first
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lines", type=int, default=500_000)
+    ap.add_argument("--child-plain", default=None, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child_plain:
+        plain(a.child_plain)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "kernel.log"
+        netvsc = write_log(log, a.lines)
+        size = log.stat().st_size / 2**20
+        print(f"log: {a.lines:,} lines ({size:.1f} MiB), {netvsc:,} hv_netvsc lines")
+        rows = [
+            ("plain loop, same regexes", [sys.executable, __file__, "--child-plain", str(log)]),
+            ("vfpath conform (1 VM)", [sys.executable, "-m", "vfpath", "conform", str(log)]),
+            (
+                "vfpath conform --vms 2",
+                [sys.executable, "-m", "vfpath", "conform", "--vms", "2", str(log)],
+            ),
+        ]
+        print(f"{'run':28} {'seconds':>8} {'lines/s':>10} {'vs plain':>9} {'peak MiB':>9}  result")
+        base = None
+        for name, args in rows:
+            seconds, peak, first = run_child(args)
+            base = base or seconds
+            rate = a.lines / seconds
+            print(
+                f"{name:28} {seconds:8.2f} {rate:10,.0f} {seconds / base:8.1f}x "
+                f"{peak / 1024:9.0f}  {first[:60]}"
+            )
+
+
+if __name__ == "__main__":
+    main()
