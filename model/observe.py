@@ -32,6 +32,7 @@ __all__ = [
     "DEFAULT_CONFIG",
     "DMESG_PATTERNS",
     "EVENTS",
+    "EVENT_TEXT",
     "HARNESS_EVENTS",
     "LOGGED",
     "Nic",
@@ -59,6 +60,19 @@ EVENTS = (
     TO_VF, TO_VF_FAILED, FROM_VF, FROM_VF_FAILED,
 )  # fmt: skip
 
+
+# what each event stands for in a Linux guest's log (``vfpath conform --list-events``)
+EVENT_TEXT = {
+    ADDED: "VF slot N added (the host's VF association, allocated)",
+    REMOVED: "VF slot N removed (the host's disassociation, same slot)",
+    OTHER_SERIAL: "VF slot N removed, naming another slot than the last one added (S15)",
+    REGISTERING: "VF registering: <vf> (NetVSC joins the VF netdev)",
+    UNREGISTERING: "VF unregistering: <vf> (the VF netdev leaves: removal or hibernation)",
+    TO_VF: "Data path switched to VF: <vf>",
+    TO_VF_FAILED: "Data path failed to switch to VF: <vf>, err: N",
+    FROM_VF: "Data path switched from VF: <vf>",
+    FROM_VF_FAILED: "Data path failed to switch from VF: <vf>, err: N",
+}
 
 # the moves a guest's log shows (``{vm}`` is the VM's index); see :func:`observable`
 LOGGED = (

@@ -68,3 +68,16 @@ def test_standard_input_through_a_pipe() -> None:
     )
     assert empty.returncode == 1
     assert empty.stdout.startswith(b"nothing to check: no observation in standard input")
+
+
+def test_list_events_prints_the_vocabulary_of_the_model(run: Run) -> None:
+    """Every event listed is one the oracle accepts, and every one it accepts is listed."""
+    from vfpath.model import observe
+
+    code, out, _ = run("conform", "--list-events")
+    assert code == 0
+    head, _, harness = out.partition("inputs a conformance harness may also send")
+    listed = {line.split()[0] for line in head.splitlines()[1:]}
+    assert listed == set(observe.oracle().vocabulary().alphabet) == set(observe.EVENTS)
+    inputs = {line.split()[0] for line in harness.splitlines()[1:]}
+    assert inputs == set(observe.HARNESS_EVENTS.values())

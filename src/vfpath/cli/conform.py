@@ -126,8 +126,32 @@ def _read(path: Path) -> str:
         raise VfpathError(f"cannot read {path}: {e.strerror or e}") from None
 
 
+def _list_events(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--list-events``: the SR-IOV model's observable events (the JSONL ``event`` names and
+    the log lines they stand for), then exit 0, before any trace is read."""
+    if not value or ctx.resilient_parsing:
+        return
+    from vfpath.model.observe import EVENT_TEXT, HARNESS_EVENTS
+
+    click.echo("events a trace may name (JSONL 'event'; a kernel log's lines map to them):")
+    for event, text in EVENT_TEXT.items():
+        click.echo(f"  {event:30} {text}")
+    click.echo("inputs a conformance harness may also send (vfpath.checker.harness):")
+    for event in sorted(set(HARNESS_EVENTS.values())):
+        click.echo(f"  {event}")
+    ctx.exit(0)
+
+
 @click.command("conform")
 @click.argument("trace", type=click.Path(path_type=Path))
+@click.option(
+    "--list-events",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_list_events,
+    help="List the observable events of the SR-IOV model and exit.",
+)
 @click.option(
     "--format",
     "fmt",
