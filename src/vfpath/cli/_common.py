@@ -26,6 +26,7 @@ __all__ = [
     "Staged",
     "atomic_write",
     "checked_output_dir",
+    "checked_output_file",
     "color_enabled",
     "config_options",
     "echo_report",
@@ -128,6 +129,24 @@ def checked_output_dir(value: str | None, option: str) -> Path | None:
         raise click.BadParameter(f"{probe} is not a folder", param_hint=option)
     if not os.access(probe, os.W_OK | os.X_OK):
         raise click.BadParameter(f"{probe} is not writable", param_hint=option)
+    return path
+
+
+def checked_output_file(value: str | None, option: str) -> Path | None:
+    """``value`` as a file that can be written, checked before any long run (exit 2): not
+    empty, not a folder, in an existing folder this process may write into."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise click.BadParameter("an empty path names no file", param_hint=option)
+    path = Path(value)
+    if path.is_dir():
+        raise click.BadParameter(f"{path} is a folder", param_hint=option)
+    parent = path.parent
+    if not parent.is_dir():
+        raise click.BadParameter(f"{parent} is not a folder", param_hint=option)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise click.BadParameter(f"{parent} is not writable", param_hint=option)
     return path
 
 

@@ -20,6 +20,7 @@ import click
 
 from vfpath.checker import CheckResult, Options, Property, Status, System, check
 from vfpath.checker.check import builtin_properties
+from vfpath.checker.errors import VfpathError
 from vfpath.checker.report import render_text, result_to_dict, trace_to_itf
 
 from . import EXIT_INCONCLUSIVE, EXIT_VIOLATED
@@ -28,6 +29,7 @@ from ._common import (
     Staged,
     atomic_write,
     checked_output_dir,
+    checked_output_file,
     config_options,
     echo_report,
     json_option,
@@ -230,6 +232,15 @@ def _symmetry_line(info: dict[str, object]) -> str:
     callback=lambda ctx, p, v: _list_failures(ctx, v),
     expose_value=True,
 )
+@click.option(
+    "--graph",
+    "graph_file",
+    type=str,
+    default=None,
+    metavar="FILE",
+    help="Write the explored product as GraphML (networkx, yEd, Gephi); refused above "
+    "200,000 states.",
+)
 @json_option
 def command(
     vms: int,
@@ -246,6 +257,7 @@ def command(
     itf_dir: str | None,
     diagram_dir: str | None,
     show_coverage: bool,
+    graph_file: str | None,
     as_json: bool,
 ) -> int:
     """Explore every reachable state of a configuration and judge every property.
@@ -256,6 +268,7 @@ def command(
     """
     itf = checked_output_dir(itf_dir, "'--itf'")
     charts_dir = checked_output_dir(diagram_dir, "'--diagram'")
+    graph_path = checked_output_file(graph_file, "'--graph'")
     system = build(vms, vfs, hosts, guest)
     if may_fail:
         from vfpath.model.failures import may_fail as failing
@@ -269,6 +282,12 @@ def command(
         deadlock=not no_deadlock,
         symmetry=not no_symmetry,
     )
+    if graph_path is not None:
+        from vfpath.checker.export import GRAPH_LIMIT
+
+        # stop one state past the limit rather than hold a graph too big to write
+        cap = GRAPH_LIMIT + 1 if max_states is None else min(max_states, GRAPH_LIMIT + 1)
+        options = dataclasses.replace(options, graph=True, max_states=cap)
     config = {"vms": vms, "vfs": vfs, "hosts": hosts}
     if list_only:
         rows = _listing(system, options)
@@ -293,6 +312,16 @@ def command(
             else None
         )
     result.extra["config"] = config
+    if graph_path is not None:
+        from vfpath.checker.export import GRAPH_LIMIT, write_graphml
+
+        if result.stats.states > GRAPH_LIMIT:
+            raise VfpathError(
+                f"--graph: the product has more than {GRAPH_LIMIT:,} states, the most "
+                "written as GraphML; check a smaller configuration (e.g. --vms 1)"
+            )
+        write_graphml(result.graph(), system.build(), graph_path)
+        result.extra["graph"] = str(graph_path)
     if cov is not None:
         result.extra["coverage"] = cov.to_dict()
     failed = _write_outputs(result, itf, charts_dir)
@@ -303,6 +332,8 @@ def command(
         click.echo(_symmetry_line(result.extra.get("symmetry", {})))
         if result.extra.get("itf"):
             click.echo(f"\nITF traces written: {', '.join(result.extra['itf'])}")
+        if result.extra.get("graph"):
+            click.echo(f"\nProduct graph written: {result.extra['graph']}")
         if result.extra.get("diagrams"):
             click.echo(f"\nSequence charts written: {', '.join(result.extra['diagrams'])}")
         if cov is not None:
