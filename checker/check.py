@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .errors import PropertyError, UnknownName
 from .explore import Exploration, Options, explore, trace_to, validate
 from .limits import MemoryExhausted, MemoryGuard, rss_bytes
 from .memo import memoise
@@ -44,7 +45,7 @@ def check(system: System, options: Options = Options()) -> CheckResult:  # noqa:
     planning its symmetry reaches it, every property is reported unknown (inconclusive).
     """
     validate(options)
-    props = list(system.properties)
+    props = [_named(p) for p in system.properties]
     start = time.perf_counter()
     try:
         with MemoryGuard(options.max_memory_mb, raising=True):
@@ -62,6 +63,23 @@ def check(system: System, options: Options = Options()) -> CheckResult:  # noqa:
     result = judge(product, ex, props, options, name=system.name)
     result.extra["symmetry"] = symmetry_summary(ex, why)
     return result
+
+
+def _named(p: Property) -> Property:
+    """``p`` whose predicates name it when they read something the system does not have (a
+    misspelled variable or instance): a one-line error, not a traceback from deep inside."""
+
+    def wrap(pred: Callable[[Any], Any], part: str) -> Callable[[Any], Any]:
+        def named(s: Any) -> Any:
+            try:
+                return pred(s)
+            except UnknownName as e:
+                raise PropertyError(f"property {p.name!r} ({part}): {e}") from None
+
+        return named
+
+    when = None if p.when is None else wrap(p.when, "when")
+    return dataclasses.replace(p, check=wrap(p.check, "check"), when=when)
 
 
 def _stopped_in_setup(

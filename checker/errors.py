@@ -19,3 +19,15 @@ class WiringError(VfpathError):
 
 class LimitError(VfpathError):
     """A resource limit was given a value it cannot take."""
+
+
+class PropertyError(VfpathError):
+    """A property reads an instance or variable the system does not have (names the property)."""
+
+
+class UnknownName(VfpathError, AttributeError):
+    """A view was asked for an instance or variable that does not exist; an AttributeError too,
+    so ``getattr(view, name, default)`` still works."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from .view import channel_slot, unknown_instance, unknown_variable
+
 if TYPE_CHECKING:
     from .product import Product
 
@@ -35,7 +37,7 @@ class _Opaque(Exception):
 class _TrackedInstance:
     """One instance, every read recorded (the tracking twin of :class:`view.InstanceView`)."""
 
-    __slots__ = ("_names", "_offset", "_reads", "_s", "_states")
+    __slots__ = ("_inst", "_names", "_offset", "_reads", "_s", "_states")
 
     def __init__(
         self,
@@ -44,7 +46,9 @@ class _TrackedInstance:
         offset: int,
         names: dict[str, int],
         states: tuple[str, ...],
+        inst: str,
     ) -> None:
+        self._inst = inst
         self._s = s
         self._reads = reads
         self._offset = offset
@@ -61,7 +65,7 @@ class _TrackedInstance:
         try:
             k = self._offset + self._names[name]
         except KeyError:
-            raise AttributeError(f"no variable {name!r}") from None
+            raise unknown_variable(self._inst, name, self._names) from None
         v = self._s[k]
         self._reads.append((k, v))
         return v
@@ -89,15 +93,19 @@ class _TrackingView:
 
     def __getitem__(self, inst: str) -> _TrackedInstance:
         p = self._p
-        i = p.index[inst]
-        return _TrackedInstance(self._s, self._reads, p.offsets[i], p.varidx[i], p.tables[i].states)
+        try:
+            i = p.index[inst]
+        except KeyError:
+            raise unknown_instance(p, inst) from None
+        return _TrackedInstance(
+            self._s, self._reads, p.offsets[i], p.varidx[i], p.tables[i].states, inst
+        )
 
     def __contains__(self, inst: str) -> bool:
         return inst in self._p.index
 
     def channel(self, name: str) -> tuple[Any, ...]:
-        p = self._p
-        k = p.channel_base + p.channel_names.index(name)
+        k = channel_slot(self._p, name)
         v = self._s[k]
         self._reads.append((k, v))
         return v  # type: ignore[no-any-return]

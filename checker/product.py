@@ -78,13 +78,21 @@ class _Leaf:
 class _TrackedPeer:
     """A peer as the compiled semantics sees it: every read is recorded for the memo."""
 
-    __slots__ = ("_ctx", "_index", "_names", "_offset", "_states")
+    __slots__ = ("_ctx", "_index", "_names", "_offset", "_peer", "_states")
 
-    def __init__(self, ctx: _Context, offset: int, names: dict[str, int], states: tuple[str, ...]):
+    def __init__(
+        self,
+        ctx: _Context,
+        offset: int,
+        names: dict[str, int],
+        states: tuple[str, ...],
+        peer: str = "",
+    ):
         self._ctx = ctx
         self._offset = offset
         self._names = names
         self._states = states
+        self._peer = peer
 
     @property
     def state(self) -> str:
@@ -94,7 +102,11 @@ class _TrackedPeer:
         try:
             idx = self._names[name]
         except KeyError:
-            raise AttributeError(f"peer has no variable {name!r}") from None
+            known = ", ".join(self._names) or "none"
+            raise AttributeError(
+                f"{self._ctx._name}: its peer {self._peer} has no variable {name!r} "
+                f"(its variables: {known})"
+            ) from None
         return self._ctx._read(self._offset + idx)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -378,7 +390,7 @@ class Product:
         key = (id(ctx), name)
         view = self._tracked.get(key)
         if view is None:
-            view = _TrackedPeer(ctx, self.offsets[j], self.varidx[j], self.tables[j].states)
+            view = _TrackedPeer(ctx, self.offsets[j], self.varidx[j], self.tables[j].states, name)
             self._tracked[key] = view
         return view
 

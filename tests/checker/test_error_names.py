@@ -1,0 +1,84 @@
+"""Errors that name the culprit (issue 17): a property or guard that reads a name the system
+does not have says which property or instance, which name, and which names there are."""
+
+from __future__ import annotations
+
+import pytest
+from statemachine import State, StateMachine
+
+from vfpath.checker import Options, Property, System, check
+from vfpath.checker.actor import Actor
+from vfpath.checker.errors import PropertyError, VfpathError
+
+
+class Counter(Actor, StateMachine):
+    variables = {"x": 0}
+    s0 = State(initial=True)
+    s1 = State()
+    go = s0.to(s1)
+    back = s1.to(s0)
+
+
+class Reader(Actor, StateMachine):
+    s0 = State(initial=True)
+    s1 = State()
+    go = s0.to(s1, cond="peer_ok")
+    back = s1.to(s0)
+
+    def peer_ok(self) -> bool:
+        return bool(self.peer("p").xx == 0)
+
+
+def _system(*props: Property) -> System:
+    s = System("t")
+    s.add("a", Counter)
+    s.properties = list(props)
+    return s
+
+
+@pytest.mark.parametrize(
+    ("prop", "message"),
+    [
+        (
+            Property.always("misspelled", lambda s: s["a"].y == 0),
+            "property 'misspelled' (check): a has no variable 'y' (its variables: x)",
+        ),
+        (
+            Property.always("no-such-instance", lambda s: s["b"].x == 0),
+            "property 'no-such-instance' (check): no instance 'b' in this system "
+            "(its instances: a)",
+        ),
+        (
+            Property.always("guarded", lambda s: True, when=lambda s: s["a"].z == 1),
+            "property 'guarded' (when): a has no variable 'z'",
+        ),
+        (
+            Property.leads_to("live", lambda s: s["a"].x == 0, lambda s: s["a"].w == 1),
+            "property 'live' (check): a has no variable 'w'",
+        ),
+        (
+            Property.always("channel", lambda s: not s.channel("q")),
+            "property 'channel' (check): no channel 'q' in this system (its channels: none)",
+        ),
+    ],
+)
+def test_a_property_reading_a_missing_name_is_named(prop: Property, message: str) -> None:
+    with pytest.raises(PropertyError) as info:
+        check(_system(prop), Options())
+    assert str(info.value).startswith(message)
+    assert isinstance(info.value, VfpathError)  # the CLI prints it on one line, exit 2
+
+
+def test_a_property_may_still_probe_with_getattr() -> None:
+    """The missing-variable error is an AttributeError too, so getattr with a default works."""
+    prop = Property.always("probe", lambda s: getattr(s["a"], "y", 0) == 0)
+    assert check(_system(prop), Options())["probe"].status.value == "holds"
+
+
+def test_a_guard_reading_a_missing_peer_variable_names_the_reader_and_the_peer() -> None:
+    s = _system()
+    s.add("b", Reader, peers={"p": "a"})
+    with pytest.raises(
+        AttributeError, match=r"b: its peer a has no variable 'xx' \(its variables: x\)"
+    ):
+        check(s, Options())
