@@ -51,6 +51,10 @@ class Actor:
     """
 
     variables: ClassVar[dict[str, Any]] = {}
+    # transitions the plain model never takes on purpose (a variant's hook, a failure point, a
+    # row a rendezvous needs for totality): ``"event"`` or ``"source:event"`` -> why; coverage
+    # lists them apart, so an unexplained miss stands out
+    hooks: ClassVar[dict[str, str]] = {}
     _vf_world: World
     _vf_name: str
 

@@ -48,10 +48,11 @@ class ClassCoverage:
     never_enabled: tuple[str, ...]
     states: int
     unreached: tuple[str, ...]
+    by_design: tuple[tuple[TransitionRef, str], ...] = ()  # untaken, with the class's reason
 
     @property
     def taken(self) -> int:
-        return self.transitions - len(self.untaken)
+        return self.transitions - len(self.untaken) - len(self.by_design)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,10 @@ class Coverage:
                     "untaken": [
                         {"source": t.source, "event": t.event, "target": t.target, "row": t.row}
                         for t in c.untaken
+                    ],
+                    "by_design": [
+                        {"source": t.source, "event": t.event, "target": t.target, "why": why}
+                        for t, why in c.by_design
                     ],
                     "events": c.events,
                     "never_enabled": list(c.never_enabled),
@@ -129,11 +134,15 @@ def coverage(product: Product, ex: Exploration) -> Coverage:
             for (code, event), rs in table.rows.items()
             for k, row in enumerate(rs)
         )
-        untaken = [
+        missed = [
             TransitionRef(table.states[code], event, table.states[target], k)
             for code, _e, k, event, target in listed
             if (code, event, k) not in taken[c]
         ]
+        hooks: dict[str, str] = getattr(cls, "hooks", {})
+        why = {t: hooks.get(f"{t.source}:{t.event}") or hooks.get(t.event) for t in missed}
+        untaken = [t for t in missed if not why[t]]
+        by_design = tuple((t, why[t]) for t in missed if why[t])
         out.append(
             ClassCoverage(
                 name=cls.__name__,
@@ -144,6 +153,7 @@ def coverage(product: Product, ex: Exploration) -> Coverage:
                 never_enabled=tuple(e for e in table.events if e not in enabled[c]),
                 states=len(table.states),
                 unreached=tuple(s for k, s in enumerate(table.states) if k not in reached[c]),
+                by_design=by_design,  # type: ignore[arg-type]
             )
         )
     return Coverage(product.system.name, len(ex.states), ex.complete, tuple(out))
@@ -165,6 +175,9 @@ def render_coverage(cov: Coverage) -> str:
         if c.untaken:
             lines.append("  transitions never taken:")
             lines.extend(f"    {t}" for t in c.untaken)
+        if c.by_design:
+            lines.append("  never taken here by design (the class's hooks):")
+            lines.extend(f"    {t}: {why}" for t, why in c.by_design)
         if c.never_enabled:
             lines.append(f"  events never enabled: {', '.join(c.never_enabled)}")
         if c.unreached:

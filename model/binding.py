@@ -38,6 +38,13 @@ class Binding(Actor, StateMachine):
         "bind_other": "MS-VFINF (a protocol outside 'ndisvf' binds: only if the INF allows it)",
     }
 
+    hooks = {
+        "bind_other": "a mutant hook (variant doc-second-protocol-binds)",
+        "paused:suspend_unbind": "hibernation with the binding paused mid-removal: only when the "
+        "stack tears the VF down early (variants doc-free-vf-with-vport, "
+        "doc-delete-vport-with-filters)",
+    }
+
     unbound = State(initial=True)
     paused = State()
     running = State()

@@ -61,6 +61,25 @@ class NetVSC(Actor, StateMachine):
         "remove": "LX-DRV netvsc_remove (B9.1: VF unregistered before the synthetic device)",
     }
 
+    hooks = {
+        "send_packet": "the ghost packet: a step only where a packet would be lost (bug variants)",
+        "vf_lost": "NETDEV_DOWN's switch, for a guest that does not switch on GOING_DOWN (variant "
+        "lx-switch-on-down-only)",
+        "switch_to_vf_unsent": "failure point vmbus-send",
+        "going_down_unsent": "failure point vmbus-send",
+        "vf_lost_unsent": "failure point vmbus-send, in a guest that switches only on "
+        "NETDEV_DOWN (variant lx-switch-on-down-only)",
+        "on_vf:going_down": "the row of a guest that does not switch on GOING_DOWN (variants), "
+        "or that does (the first row) and is still on the VF",
+        "on_vf:host_to_synthetic": "the row of a guest that ignores the notice (linux profile)",
+        "on_vf:association": "a disassociation read on a revoked VF (linux profile, which "
+        "ignores the notice before it)",
+        "down:going_down": "a totality row of the GOING_DOWN rendezvous: the stack detaches only "
+        "a running VM's VF, so NetVSC is not down then",
+        "suspended:going_down": "a VF going down in a hibernated guest: only when the stack tears "
+        "the VF down early (variants doc-free-vf-with-vport, doc-delete-vport-with-filters)",
+    }
+
     down = State(initial=True)
     synthetic = State()
     to_vf = State()

@@ -58,6 +58,13 @@ class NetVSP(Actor, StateMachine):
         "channel_closed_on_vf": "move_filter_default",
     }
 
+    hooks = {
+        "advertised:wrong_state": "SWITCH(SYNTHETIC) while not switched: a guest that believes a "
+        "failed switch (linux profile) or whose switch to the VF was never sent (vmbus-send)",
+        "switched:wrong_state": "SWITCH(VF) while switched: after a switch back that was never "
+        "sent (failure point vmbus-send)",
+    }
+
     unavailable = State(initial=True)
     advertised = State()
     switch_pending = State()

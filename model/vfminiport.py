@@ -58,6 +58,12 @@ class VFMiniport(Actor, StateMachine):
         "dev_close takes rtnl and sends NETDEV_GOING_DOWN -> netvsc_vf_changed(vf_is_up=false)",
     }
 
+    hooks = {
+        "probe_failed": "failure point vf-probe",
+        "failed:eject": "failure point vf-probe (a driverless device ejected)",
+        "failed:surprise_removed": "failure point vf-probe (a driverless device revoked)",
+    }
+
     absent = State(initial=True)
     running = State()
     remove_pending = State()

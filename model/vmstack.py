@@ -45,6 +45,10 @@ class VMStack(Actor, StateMachine):
         "free_early": "MS-FREE (a doc-derived mutant: FREE_VF with the VPort still attached)",
         "reset_freed": "MS-RESET (a doc-derived mutant: RESET_VF on the VF just freed)",
     }
+    hooks = {
+        "free_early": "a mutant hook (variant doc-free-vf-with-vport)",
+        "reset_freed": "a mutant hook (variant doc-reset-after-free)",
+    }
     # events that are rendezvous with nic[host] (the wiring reads this)
     nic_moves = {
         "allocate_vf": "allocate_vf",

@@ -177,9 +177,9 @@ def test_the_symmetry_line_says_at_most_unless_the_initial_state_is_symmetric() 
 
 
 def test_conform_accepts_its_own_default_vm(run: Run, tmp_path: Path) -> None:
-    empty = tmp_path / "empty.jsonl"
-    empty.write_text("")
-    code, out, err = run("conform", str(empty), "--vms", "1", "--hosts", "1", "--vm", "0")
+    trace = tmp_path / "one.jsonl"
+    trace.write_text('{"event": "vf_slot_added"}\n')
+    code, out, err = run("conform", str(trace), "--vms", "1", "--hosts", "1", "--vm", "0")
     assert (code, err) == (0, ""), err
     assert out.startswith("conforms")
 
