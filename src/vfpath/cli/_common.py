@@ -20,6 +20,8 @@ from typing import IO, Any, TypeVar
 
 import click
 
+from vfpath.checker.errors import VfpathError
+
 __all__ = [
     "MAX_PRODUCT",
     "ProgressLine",
@@ -32,6 +34,7 @@ __all__ = [
     "echo_report",
     "guest_option",
     "json_option",
+    "load_attr",
     "make_config",
     "safe_filename",
     "stderr_console",
@@ -130,6 +133,33 @@ def checked_output_dir(value: str | None, option: str) -> Path | None:
     if not os.access(probe, os.W_OK | os.X_OK):
         raise click.BadParameter(f"{probe} is not writable", param_hint=option)
     return path
+
+
+def load_attr(ref: str, option: str) -> Any:
+    """The object ``FILE.py:NAME`` or ``module:NAME`` names (a user's variant class, or a
+    function returning a System); bad references are one-line errors."""
+    import importlib
+    import importlib.util
+    import sys
+
+    where, sep, name = ref.rpartition(":")
+    if not sep or not where or not name:
+        raise VfpathError(f"{option} must look like FILE.py:NAME or module:NAME, got {ref!r}")
+    try:
+        if where.endswith(".py"):
+            spec = importlib.util.spec_from_file_location(Path(where).stem, where)
+            if spec is None or spec.loader is None or not Path(where).is_file():
+                raise VfpathError(f"{option}: no such file {where!r}")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules.setdefault(spec.name, module)
+            spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(where)
+    except ImportError as e:
+        raise VfpathError(f"{option}: cannot import {where!r}: {e}") from None
+    if not hasattr(module, name):
+        raise VfpathError(f"{option}: {where!r} has no {name!r}")
+    return getattr(module, name)
 
 
 def checked_output_file(value: str | None, option: str) -> Path | None:

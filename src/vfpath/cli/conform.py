@@ -13,8 +13,6 @@ a pass: "nothing to check", exit 1.
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -32,7 +30,7 @@ from vfpath.checker.conform import (
 from vfpath.checker.errors import VfpathError
 from vfpath.checker.traces import read_trace
 
-from ._common import guest_option
+from ._common import guest_option, load_attr
 
 __all__ = ["command"]
 
@@ -48,30 +46,14 @@ def _guess_format(path: Path) -> str:
 
 def _load_model(ref: str) -> tuple[System, Any]:
     """The system (and observable) returned by the function ``ref`` names."""
-    where, sep, func = ref.rpartition(":")
-    if not sep or not where or not func:
-        raise VfpathError(
-            f"--model must look like FILE.py:FUNCTION or module:FUNCTION, got {ref!r}"
-        )
-    try:
-        if where.endswith(".py"):
-            spec = importlib.util.spec_from_file_location(Path(where).stem, where)
-            if spec is None or spec.loader is None or not Path(where).is_file():
-                raise VfpathError(f"--model: no such file {where!r}")
-            module = importlib.util.module_from_spec(spec)
-            sys.modules.setdefault(spec.name, module)
-            spec.loader.exec_module(module)
-        else:
-            module = importlib.import_module(where)
-    except ImportError as e:
-        raise VfpathError(f"--model: cannot import {where!r}: {e}") from None
-    fn = getattr(module, func, None)
+    fn = load_attr(ref, "--model")
     if not callable(fn):
-        raise VfpathError(f"--model: {where!r} has no function {func!r}")
+        raise VfpathError(f"--model: {ref!r} is not a function")
     made = fn()
     system, observable = made if isinstance(made, tuple) else (made, None)
     if not isinstance(system, System):
-        raise VfpathError(f"--model: {func}() returned {type(system).__name__}, not a System")
+        name = ref.rpartition(":")[2]
+        raise VfpathError(f"--model: {name}() returned {type(system).__name__}, not a System")
     if observable is None:
         observable = [m.label for m in system.build().moves]
     return system, observable

@@ -1,0 +1,71 @@
+"""``check --variant NAME`` and ``check --model FILE.py:NAME`` (issue 17): a catalog entry or a
+user's own driver checked from the command line, with ITF traces and charts as for the model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .conftest import Run
+
+DRIVER = '''
+from vfpath.model import NetVSC
+
+
+class MyNetVSC(NetVSC):
+    """Believes it is on the VF as soon as it asks (the bug 8b31f8c982b7 fixed)."""
+
+    def request_vf(self) -> None:
+        self.data_path_is_vf = True
+        NetVSC.request_vf(self)
+
+
+def small():
+    from vfpath.api import build_system
+    from vfpath.model import Config
+
+    return build_system(Config(1, 1, 1)).replace({"NetVSC": MyNetVSC})
+'''
+
+
+def test_a_user_driver_class_is_checked_and_its_traces_and_charts_written(
+    run: Run, tmp_path: Path
+) -> None:
+    driver = tmp_path / "mydriver.py"
+    driver.write_text(DRIVER)
+    itf, charts = tmp_path / "itf", tmp_path / "charts"
+    code, out, _ = run(
+        "check", "--vms", "1", "--hosts", "1", "--model", f"{driver}:MyNetVSC",
+        "--itf", str(itf), "--diagram", str(charts),
+    )  # fmt: skip
+    assert code == 1 and "VIOLATED S8-no-tx-on-unswitched-vf" in out
+    assert (itf / "S8-no-tx-on-unswitched-vf.itf.json").is_file()
+    assert (charts / "S8-no-tx-on-unswitched-vf.svg").is_file()
+
+
+def test_a_function_returning_a_system_is_checked_as_given(run: Run, tmp_path: Path) -> None:
+    driver = tmp_path / "mydriver.py"
+    driver.write_text(DRIVER)
+    code, out, _ = run("check", "--model", f"{driver}:small")
+    assert code == 1 and "VIOLATED S8-no-tx-on-unswitched-vf" in out
+    assert "sriov-1vm-1vf-1host" in out or "states" in out
+
+
+def test_a_catalog_variant_is_checked_on_the_chosen_configuration(run: Run) -> None:
+    code, out, _ = run("check", "--vms", "1", "--hosts", "1", "--variant", "lx-vf-tx-while-leaving")
+    assert code == 1 and "VIOLATED S9-stop-vf-tx-before-leaving" in out
+
+
+def test_bad_references_are_one_line_errors(run: Run, tmp_path: Path) -> None:
+    driver = tmp_path / "mydriver.py"
+    driver.write_text(DRIVER)
+    for args, message in (
+        (["--variant", "nope"], "--variant: no variant 'nope'"),
+        (["--model", f"{driver}:Nope"], "has no 'Nope'"),
+        (["--model", "no_such_module_xyz:A"], "--model: cannot import 'no_such_module_xyz'"),
+        (["--model", "vfpath.model.config:serial_of"], "needs arguments"),
+        (["--model", "vfpath.model.config:Config"], "derives from none of the model's actors"),
+        (["--model", "vfpath.model.observe:EVENTS"], "not a System or an actor class"),
+        (["--variant", "lx-vf-tx-while-leaving", "--model", f"{driver}:small"], "give one of them"),
+    ):
+        code, out, err = run("check", "--vms", "1", "--hosts", "1", *args)
+        assert code == 2 and not out and message in err and len(err.strip().splitlines()) == 1
