@@ -253,7 +253,13 @@ class _Context:
         return msg
 
     def emit(self, port: str, msg: Any) -> None:
-        hash(msg)
+        try:
+            hash(msg)
+        except TypeError:
+            raise DefinitionError(
+                f"{self._name}: the message {msg!r} emitted on port {port!r} is not hashable; "
+                "a message must be hashable (use a tuple)"
+            ) from None
         self._ops.append(("push", self._product.port(self._name, port), msg))
 
     def drain(self, port: str) -> None:
@@ -477,7 +483,14 @@ class Product:
         try:
             prev = seen.setdefault(value, (key, value))
         except TypeError:
-            return  # unhashable: emit() refuses it, and a variable holding one fails later
+            if slot >= self.channel_base:
+                return  # unhashable message: emit() refuses it with its own error
+            var = self.tables[i].variables[slot - self.offsets[i] - 1]
+            raise DefinitionError(
+                f"{self.tables[i].cls.__name__} ({self.names[i]}): variable {var!r} was set to "
+                f"{value!r}, which is not hashable; a state must be hashable (use a tuple or "
+                "a frozenset)"
+            ) from None
         if prev[0] != key:
             where = (
                 f"channel {self.channel_names[slot - self.channel_base]!r}"

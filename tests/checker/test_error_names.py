@@ -82,3 +82,42 @@ def test_a_guard_reading_a_missing_peer_variable_names_the_reader_and_the_peer()
         AttributeError, match=r"b: its peer a has no variable 'xx' \(its variables: x\)"
     ):
         check(s, Options())
+
+
+class Hoarder(Actor, StateMachine):
+    variables = {"x": 0}
+    s0 = State(initial=True)
+    s1 = State()
+    keep = s0.to(s1, on="store")
+    send = s1.to(s0, on="post")
+
+    def store(self) -> None:
+        self.x = [1]  # a list: unhashable
+
+    def post(self) -> None:
+        self.emit("out", ["m"])
+
+
+class Poster(Hoarder):
+    def store(self) -> None:
+        self.x = 1
+
+
+def test_an_unhashable_variable_names_the_class_instance_and_variable() -> None:
+    s = System("t")
+    s.channel("c", 2)
+    s.add("h", Hoarder, ports={"out": "c"})
+    with pytest.raises(
+        VfpathError, match=r"Hoarder \(h\): variable 'x' was set to \[1\], which is not hashable"
+    ):
+        check(s, Options())
+
+
+def test_an_unhashable_message_names_the_instance_and_port() -> None:
+    s = System("t")
+    s.channel("c", 2)
+    s.add("p", Poster, ports={"out": "c"})
+    with pytest.raises(
+        VfpathError, match=r"p: the message \['m'\] emitted on port 'out' is not hashable"
+    ):
+        check(s, Options())
