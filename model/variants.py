@@ -5,8 +5,8 @@ a transition: python-statemachine subclasses share their parent's State objects)
 must then find the property the catalog names violated: that is what makes the properties and
 the model credible. ``vfpath mutants`` prints the kill matrix. An implementer models their own
 driver the same way: subclass, override, ``build_system(cfg).replace({"NetVSC": Mine})``, check.
-Overrides call the parent explicitly (``NetVSC.request_vf(self)``): the explorer runs methods on
-a stand-in for ``self``, where ``super()`` fails.
+Overrides here call the parent by name (``NetVSC.request_vf(self)``); ``super()`` works too and,
+for a variant layered on a guest profile (``on_profile``), reaches the profile's method first.
 """
 
 from __future__ import annotations
