@@ -6,7 +6,11 @@ is false, so it ends in a strongly connected component (SCC) of that subgraph wh
 traverse fairly, or it stops in a state without successor. ``GF Q`` is ``True ~> Q``.
 
 Fairness, as in TLA+'s ``WF``/``SF`` on each action: every move whose label matches a
-:class:`~checker.properties.Fairness` glob is one fairness constraint of its own. A move is
+:class:`~checker.properties.Fairness` glob is one fairness constraint of its own, unless the
+glob is a ``group``: then its moves together are one constraint (fairness of their
+disjunction, as ``WF_vars(Next_p)`` of a whole process); a weak group fails on ``C`` when some
+move of it is enabled in every state of ``C`` and none is taken, a strong group when one is
+enabled somewhere in ``C`` and none is taken. A move is
 enabled in a state when the state has an edge labelled with it (a step that only overflows a
 channel is not an edge; the ``channels-bounded`` property reports it). An SCC ``C`` can be
 traversed by a cycle that visits all of its states and edges, which is the fairest way through it:
@@ -153,24 +157,34 @@ def strongly_connected(
 class _Fair:
     weak: int  # bit mask of weakly fair moves
     strong: int  # bit mask of strongly fair moves (strong wins when both match)
+    groups: tuple[tuple[int, bool], ...] = ()  # (moves, strong): each set one constraint
 
     @property
     def any(self) -> int:
-        return self.weak | self.strong
+        mask = self.weak | self.strong
+        for moves, _strong in self.groups:
+            mask |= moves
+        return mask
 
 
 def _fairness(product: Product, prop: Property) -> _Fair:
     """Moves matched by the property's fairness globs (``*`` and ``?`` only: brackets are
     literal, since instance names such as ``netvsc[0]`` use them)."""
     weak = strong = 0
-    for m, move in enumerate(product.moves):
-        for f in prop.fairness:
+    groups: list[tuple[int, bool]] = []
+    for f in prop.fairness:
+        mask = 0
+        for m, move in enumerate(product.moves):
             if fnmatchcase(move.label, f.pattern.replace("[", "[[]")):
-                if f.strong:
-                    strong |= 1 << m
-                else:
-                    weak |= 1 << m
-    return _Fair(weak & ~strong, strong)
+                mask |= 1 << m
+        if f.group:
+            if mask:
+                groups.append((mask, f.strong))
+        elif f.strong:
+            strong |= mask
+        else:
+            weak |= mask
+    return _Fair(weak & ~strong, strong, tuple(groups))
 
 
 def _taken(g: Graph, comp: set[int]) -> int:
@@ -207,9 +221,24 @@ def fair_components(g: Graph, region: set[int], fair: _Fair) -> list[set[int]]:
             everywhere &= e
         if fair.weak & everywhere & ~taken:
             continue  # a weakly fair move is always enabled and never taken: no fair cycle here
+        if any(
+            not strong and not moves & taken and all(g.enabled(s) & moves for s in comp)
+            for moves, strong in fair.groups
+        ):
+            continue  # a weakly fair group is always enabled and none of it taken
         starved = fair.strong & somewhere & ~taken
-        if starved:
-            rest = {s for s in comp if not g.enabled(s) & starved}
+        starved_groups = [
+            moves
+            for moves, strong in fair.groups
+            if strong and moves & somewhere and not moves & taken
+        ]
+        if starved or starved_groups:
+            rest = {
+                s
+                for s in comp
+                if not g.enabled(s) & starved
+                and not any(g.enabled(s) & moves for moves in starved_groups)
+            }
             todo.extend(
                 c for c in strongly_connected(g, sorted(rest), rest.__contains__) if _is_cycle(g, c)
             )
@@ -270,36 +299,52 @@ def _fair_cycle(g: Graph, comp: set[int], entry: int, fair: _Fair) -> list[int]:
     for s in comp:
         somewhere |= g.enabled(s)
     taken = _taken(g, comp)
-    need_edge = fair.any & somewhere & taken
-    need_off = fair.any & somewhere & ~taken
+    single = fair.weak | fair.strong
+    need_edge = single & somewhere & taken
+    need_off = single & somewhere & ~taken
+    # a group is settled by an edge taking any of its moves, or else by a state where none
+    # of its moves is enabled (fair_components guaranteed one exists)
+    group_edge = [moves for moves, _ in fair.groups if moves & somewhere and moves & taken]
+    group_off = [moves for moves, _ in fair.groups if moves & somewhere and not moves & taken]
     dst, mv = g.dst, g.move
     inside = comp.__contains__
 
     def settle(v: int) -> None:
-        nonlocal need_off
+        nonlocal need_off, group_off
         need_off &= g.enabled(v)
+        group_off = [moves for moves in group_off if g.enabled(v) & moves]
+
+    def take(k: int) -> None:
+        nonlocal need_edge, group_edge
+        need_edge &= ~(1 << mv[k])
+        group_edge = [moves for moves in group_edge if not moves >> mv[k] & 1]
+
+    def wanted(k: int, v: int) -> bool:
+        if dst[k] not in comp or dst[k] == v:
+            return False
+        return bool(need_edge >> mv[k] & 1) or any(moves >> mv[k] & 1 for moves in group_edge)
 
     def useful(v: int) -> bool:
-        if need_off & ~g.enabled(v):
+        if need_off & ~g.enabled(v) or any(not g.enabled(v) & m for m in group_off):
             return True
-        return any(need_edge >> mv[k] & 1 and dst[k] in comp and dst[k] != v for k in g.out(v))
+        return any(wanted(k, v) for k in g.out(v))
 
     cycle: list[int] = []
     cur = entry
     settle(cur)
-    while need_edge or need_off:
+    while need_edge or need_off or group_edge or group_off:
         path = _bfs(g, inside, cur, useful)
         assert path is not None, "a fair component must settle every obligation"
         for k in path:
-            need_edge &= ~(1 << mv[k])
+            take(k)
             settle(dst[k])
         cycle.extend(path)
         cur = dst[path[-1]] if path else cur
-        if need_edge:
+        if need_edge or group_edge:
             for k in g.out(cur):
-                if need_edge >> mv[k] & 1 and dst[k] in comp and dst[k] != cur:
+                if wanted(k, cur):
                     cycle.append(k)
-                    need_edge &= ~(1 << mv[k])
+                    take(k)
                     cur = dst[k]
                     settle(cur)
                     break
@@ -504,8 +549,12 @@ def mirror_gate(product: Product, rep: Property, prop: Property) -> str | None:
         return out
 
     fa, fb = _fairness(product, rep), _fairness(product, prop)
-    if parts(fa.weak, True) != parts(fb.weak, False) or parts(fa.strong, True) != parts(
-        fb.strong, False
+    groups_a = {(frozenset(parts(m, True)), st) for m, st in fa.groups}
+    groups_b = {(frozenset(parts(m, False)), st) for m, st in fb.groups}
+    if (
+        parts(fa.weak, True) != parts(fb.weak, False)
+        or parts(fa.strong, True) != parts(fb.strong, False)
+        or groups_a != groups_b
     ):
         return "the renaming does not map the fairness assumptions onto each other"
     return None

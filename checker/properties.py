@@ -35,12 +35,16 @@ class Fairness:
     ``strong=False`` is weak fairness (a move continuously enabled is eventually taken);
     ``strong=True`` is strong fairness (a move enabled infinitely often is eventually taken).
     ``reason`` says why the real system gives it: a fairness assumption is a claim about the
-    system, and a verdict is only as good as it (``check --list`` prints it).
+    system, and a verdict is only as good as it (``check --list`` prints it). ``group=True``
+    makes the matched moves one constraint, fairness of their disjunction (TLA+'s
+    ``WF_vars(Next_p)`` for a whole process ``p``): if some move of the group stays enabled (or,
+    strong, is enabled infinitely often), some move of the group is eventually taken.
     """
 
     pattern: str
     strong: bool = False
     reason: str = ""
+    group: bool = False
 
 
 @dataclass(frozen=True)
