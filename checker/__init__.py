@@ -10,6 +10,7 @@ from .errors import DefinitionError, LimitError, VfpathError, WiringError
 from .explore import Options
 from .properties import Expectation, Fairness, Mirror, Property
 from .result import CheckResult, PropertyResult, Stats, Status, Step, Trace
+from .symmetry import Perm, Sort, Symmetry
 from .system import System
 
 __all__ = [
@@ -21,11 +22,14 @@ __all__ = [
     "LimitError",
     "Mirror",
     "Options",
+    "Perm",
     "Property",
     "PropertyResult",
+    "Sort",
     "Stats",
     "Status",
     "Step",
+    "Symmetry",
     "System",
     "Trace",
     "VfpathError",
