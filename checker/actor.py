@@ -34,6 +34,8 @@ class World(Protocol):
 
     def peek(self, who: str, port: str) -> Any: ...
 
+    def pending(self, who: str, port: str) -> int: ...
+
     def recv(self, who: str, port: str) -> Any: ...
 
     def emit(self, who: str, port: str, msg: Any) -> None: ...
@@ -69,6 +71,10 @@ class Actor:
     def peek(self, port: str) -> Any:
         """The oldest message waiting on ``port``, or None when it is empty."""
         return self._vf_world.peek(self._vf_name, port)
+
+    def pending(self, port: str) -> int:
+        """How many messages wait on ``port`` (a guard may ask, e.g. to leave room for a reply)."""
+        return self._vf_world.pending(self._vf_name, port)
 
     def recv(self, port: str) -> Any:
         """Take the oldest message from ``port`` (call it in an action, at most once per step)."""

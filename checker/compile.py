@@ -214,7 +214,12 @@ def compile_actor(cls: type[StateMachine]) -> ActorTable:
 
 # the world calls an actor makes; the explorer answers them itself, so an override would be
 # used live and ignored when exploring
-WORLD_CALLS = ("peer", "peers", "peek", "recv", "emit", "drain", "arg")
+WORLD_CALLS = ("peer", "peers", "peek", "pending", "recv", "emit", "drain", "arg")
+
+
+# what python-statemachine's StateMachine defines itself (send, current_state, ...): a method
+# of that name in an actor is not a callback the library runs
+_LIBRARY_NAMES = frozenset(dir(StateMachine))
 
 
 def _user_classes(cls: type) -> list[type]:
@@ -242,6 +247,17 @@ def _refuse_what_the_explorer_cannot_mirror(cls: type, variables: frozenset[str]
                 raise DefinitionError(
                     f"{cls.__name__}: {k.__name__}.{name} overrides a world call; the explorer "
                     "answers it itself and would ignore the override"
+                )
+        for name, value in vars(k).items():
+            if (
+                inspect.isfunction(value)
+                and value.__qualname__ == f"{k.__name__}.{name}"
+                and not name.startswith("__")
+                and name in _LIBRARY_NAMES
+            ):
+                raise DefinitionError(
+                    f"{cls.__name__}: {k.__name__}.{name} shadows python-statemachine's own "
+                    f"StateMachine.{name}; the library does not run it as a callback: rename it"
                 )
         try:
             tree = ast.parse(textwrap.dedent(inspect.getsource(k)))

@@ -104,6 +104,9 @@ class LiveSystem:
         q = self._queue(self._chan(who, port))
         return q[0] if q else None
 
+    def pending(self, who: str, port: str) -> int:
+        return len(self._queue(self._chan(who, port)))
+
     def recv(self, who: str, port: str) -> Any:
         name = self._chan(who, port)
         if self._before is None:

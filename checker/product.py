@@ -34,6 +34,7 @@ _RESERVED = frozenset(dir(StateMachine)) | {
     "peer",
     "peers",
     "peek",
+    "pending",
     "recv",
     "emit",
     "drain",
@@ -240,6 +241,10 @@ class _Context:
 
     def peek(self, port: str) -> Any:
         return self._read(~self._product.port(self._name, port))
+
+    def pending(self, port: str) -> int:
+        # the whole channel is the value read (the memo keys on it), its length the answer
+        return len(self._read(self._product.port(self._name, port)))
 
     def recv(self, port: str) -> Any:
         ch = self._product.port(self._name, port)
