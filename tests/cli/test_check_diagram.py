@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 import vfpath.api
-import vfpath.cli.diagrams as diagrams_mod
 from vfpath.model import Config, NetVSC
 
 Run = Callable[..., tuple[int, str, str]]
@@ -78,7 +77,9 @@ def test_text_report_lists_the_charts(eager: None, tmp_path: Path, run: Run) -> 
 def test_without_graphviz_only_mermaid_is_written_with_a_warning(
     eager: None, tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(diagrams_mod.shutil, "which", lambda name: None)
+    import vfpath.checker.export as export_mod
+
+    monkeypatch.setattr(export_mod.shutil, "which", lambda name: None)
     code, _out, err = run("check", *SMALL, "--diagram", str(tmp_path))
     assert code == 1  # the verdict stands; only the pictures are fewer
     assert "Graphviz 'dot' not found" in err

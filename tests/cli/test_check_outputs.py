@@ -57,7 +57,9 @@ def test_a_failed_write_keeps_the_report_and_the_verdict(
     def broken_disk(*_a: object, **_k: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(check_mod, "atomic_write", broken_disk)
+    import vfpath.checker.export as export_mod
+
+    monkeypatch.setattr(export_mod, "atomic_write", broken_disk)
     target = tmp_path / "itf"
     code, out, err = run("check", "--itf", str(target), system=broken_lock)
     assert code == 1  # the verdict: mutual exclusion is violated

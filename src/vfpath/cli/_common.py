@@ -21,6 +21,7 @@ from typing import IO, Any, TypeVar
 import click
 
 from vfpath.checker.errors import VfpathError
+from vfpath.checker.export import atomic_write, safe_filename
 
 __all__ = [
     "MAX_PRODUCT",
@@ -267,39 +268,6 @@ def echo_report(text: str, stream: IO[str] | None = None) -> None:
     for m in _STATUS_LINE.finditer(text):
         rich_text.stylize(_STATUS_STYLE[m.group(1)], m.start(), m.end())
     Console(file=out, highlight=False, soft_wrap=True).print(rich_text)
-
-
-def safe_filename(name: str) -> str:
-    """``name`` with every character outside ``[A-Za-z0-9._-]`` replaced, never empty."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
-    return cleaned or "unnamed"
-
-
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``path`` so that readers see the old file or the whole new one, never a part.
-
-    The data goes to a temporary file in the same directory (same file system), is flushed to
-    disk, then renamed over ``path`` with ``os.replace``, which is atomic on POSIX and Windows.
-    """
-    path = Path(path)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is for everyone
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 class ProgressLine:

@@ -12,7 +12,6 @@ stopped the exploration before a verdict); 2 bad input (``vfpath.cli.main`` maps
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +20,12 @@ import click
 from vfpath.checker import CheckResult, Options, Property, Status, System, check
 from vfpath.checker.check import builtin_properties
 from vfpath.checker.errors import VfpathError
-from vfpath.checker.report import render_text, result_to_dict, trace_to_itf
+from vfpath.checker.report import render_text, result_to_dict
 
 from . import EXIT_INCONCLUSIVE, EXIT_VIOLATED
 from ._common import (
     ProgressLine,
     Staged,
-    atomic_write,
     checked_output_dir,
     checked_output_file,
     config_options,
@@ -35,7 +33,6 @@ from ._common import (
     json_option,
     load_attr,
     make_config,
-    safe_filename,
     write_json,
 )
 
@@ -132,24 +129,13 @@ def exit_code(result: CheckResult) -> int:
 
 
 def write_itf(result: CheckResult, directory: Path) -> list[Path]:
-    """Write each counterexample as ``<property>.itf.json`` in ``directory``, atomically."""
-    written: list[Path] = []
-    traces = [(p, p.counterexample) for p in result.properties if p.counterexample is not None]
+    """:func:`vfpath.checker.export.write_itf`, its failure as a click error."""
+    from vfpath.checker.export import write_itf as write
+
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        for prop, trace in traces:
-            assert trace is not None
-            path = directory / f"{safe_filename(prop.name)}.itf.json"
-            doc = trace_to_itf(
-                trace, description=f"{result.system}: {prop.name} {prop.status.value}"
-            )
-            atomic_write(path, json.dumps(doc, indent=2) + "\n")
-            written.append(path)
-    except OSError as e:
-        raise click.ClickException(
-            f"cannot write ITF traces to {directory}: {e.strerror or e}"
-        ) from None
-    return written
+        return write(result, directory)
+    except VfpathError as e:
+        raise click.ClickException(str(e)) from None
 
 
 def _listing(system: System, options: Options) -> list[dict[str, Any]]:

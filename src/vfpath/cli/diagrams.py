@@ -12,7 +12,6 @@ its render time is printed.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,6 @@ from vfpath.checker.diagram import (
     control_states,
     parse_formats,
     quotient_graph,
-    violation_charts,
     write_diagram,
 )
 from vfpath.checker.explore import Options, explore
@@ -38,7 +36,7 @@ from vfpath.checker.result import CheckResult
 from vfpath.checker.system import System
 from vfpath.checker.view import StateView
 
-from ._common import checked_output_dir, guest_option, safe_filename
+from ._common import checked_output_dir, guest_option
 
 __all__ = [
     "DATAPATH_PALETTE",
@@ -196,28 +194,14 @@ def generate(
 def write_violation_charts(
     result: CheckResult, directory: Path, warn: Callable[[str], Any] = print
 ) -> list[Path]:
-    """Write each violation's counterexample as ``DIR/<property>.svg`` and ``.mmd``.
+    """:func:`vfpath.checker.export.write_charts`, its failure as a click error."""
+    from vfpath.checker.errors import VfpathError
+    from vfpath.checker.export import write_charts
 
-    Without Graphviz only the Mermaid text is written, with a warning: the check's verdict
-    matters more than its pictures, so a missing ``dot`` must not turn it into an error.
-    """
-    formats = ["svg", "mermaid"]
-    if shutil.which("dot") is None:
-        warn(
-            "vfpath: Graphviz 'dot' not found, writing Mermaid charts only "
-            "(apt-get install graphviz)"
-        )
-        formats = ["mermaid"]
-    written: list[Path] = []
     try:
-        for chart in violation_charts(result):
-            for w in write_diagram(chart, directory, safe_filename(chart.name), formats):
-                written.append(w.path)
-    except OSError as e:
-        raise click.ClickException(
-            f"cannot write sequence charts to {directory}: {e.strerror or e}"
-        ) from None
-    return written
+        return write_charts(result, directory, warn)
+    except VfpathError as e:
+        raise click.ClickException(str(e)) from None
 
 
 @click.command("diagrams")
