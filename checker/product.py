@@ -79,7 +79,7 @@ class _Leaf:
 class _TrackedPeer:
     """A peer as the compiled semantics sees it: every read is recorded for the memo."""
 
-    __slots__ = ("_ctx", "_index", "_names", "_offset", "_peer", "_states")
+    __slots__ = ("_alias", "_ctx", "_index", "_names", "_offset", "_peer", "_states")
 
     def __init__(
         self,
@@ -88,8 +88,10 @@ class _TrackedPeer:
         names: dict[str, int],
         states: tuple[str, ...],
         peer: str = "",
+        alias: str = "",
     ):
         self._ctx = ctx
+        self._alias = alias
         self._offset = offset
         self._names = names
         self._states = states
@@ -105,8 +107,8 @@ class _TrackedPeer:
         except KeyError:
             known = ", ".join(self._names) or "none"
             raise AttributeError(
-                f"{self._ctx._name}: its peer {self._peer} has no variable {name!r} "
-                f"(its variables: {known})"
+                f"{self._ctx._name}: its peer {self._peer} (alias {self._alias!r}) has no "
+                f"variable {name!r} (its variables: {known})"
             ) from None
         return self._ctx._read(self._offset + idx)
 
@@ -232,12 +234,12 @@ class _Context:
         target = self._product.alias(self._name, alias)
         if isinstance(target, tuple):
             raise WiringError(f"{self._name}: peer alias {alias!r} is a list; use peers()")
-        return self._product.tracked_peer(self, target)
+        return self._product.tracked_peer(self, target, alias)
 
     def peers(self, alias: str) -> tuple[Any, ...]:
         target = self._product.alias(self._name, alias)
         names = (target,) if isinstance(target, str) else target
-        return tuple(self._product.tracked_peer(self, n) for n in names)
+        return tuple(self._product.tracked_peer(self, n, alias) for n in names)
 
     def peek(self, port: str) -> Any:
         return self._read(~self._product.port(self._name, port))
@@ -332,7 +334,7 @@ class Product:
         self._ctx = [_Context(self, i) for i in range(len(self.specs))]
         # per slot: value -> (its type-aware key, the value), to refuse True beside 1
         self._typed: list[dict[Any, tuple[Any, Any]]] = [{} for _ in range(self.width)]
-        self._tracked: dict[tuple[int, str], _TrackedPeer] = {}
+        self._tracked: dict[tuple[int, str, str], _TrackedPeer] = {}
         self.initial = self._initial_state()
         self._candidates = self._candidate_table()
         self._widths = [1 + len(t.variables) for t in self.tables]
@@ -396,12 +398,13 @@ class Product:
             raise WiringError(f"{who}: no port {port!r} in the wiring") from None
         return self.channel_base + self.channel_names.index(ch)
 
-    def tracked_peer(self, ctx: _Context, name: str) -> _TrackedPeer:
+    def tracked_peer(self, ctx: _Context, name: str, alias: str = "") -> _TrackedPeer:
         j = self.index[name]
-        key = (id(ctx), name)
+        key = (id(ctx), name, alias)
         view = self._tracked.get(key)
         if view is None:
-            view = _TrackedPeer(ctx, self.offsets[j], self.varidx[j], self.tables[j].states, name)
+            tables = self.tables[j]
+            view = _TrackedPeer(ctx, self.offsets[j], self.varidx[j], tables.states, name, alias)
             self._tracked[key] = view
         return view
 

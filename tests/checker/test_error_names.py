@@ -75,13 +75,36 @@ def test_a_property_may_still_probe_with_getattr() -> None:
     assert check(_system(prop), Options())["probe"].status.value == "holds"
 
 
-def test_a_guard_reading_a_missing_peer_variable_names_the_reader_and_the_peer() -> None:
+def test_a_guard_reading_a_missing_peer_variable_names_the_reader_peer_and_alias() -> None:
     s = _system()
     s.add("b", Reader, peers={"p": "a"})
     with pytest.raises(
-        AttributeError, match=r"b: its peer a has no variable 'xx' \(its variables: x\)"
+        AttributeError,
+        match=r"b: its peer a \(alias 'p'\) has no variable 'xx' \(its variables: x\)",
     ):
         check(s, Options())
+
+
+class Introspective(Actor, StateMachine):
+    s0 = State(initial=True)
+    s1 = State()
+    go = s0.to(s1, cond="at_start")
+    back = s1.to(s0)
+
+    def at_start(self) -> bool:
+        return bool(self.current_state == self.s0)
+
+
+def test_current_state_in_a_guard_is_refused_naming_class_method_and_the_way_out() -> None:
+    """The explorer runs no python-statemachine machinery, so ``self.current_state`` has no
+    meaning there; the error names the guard and says what to read instead."""
+    s = System("t")
+    s.add("a", Introspective)
+    with pytest.raises(VfpathError) as info:
+        check(s, Options())
+    message = str(info.value)
+    assert message.startswith("Introspective.at_start: reads self.current_state")
+    assert "is_active" in message
 
 
 class Hoarder(Actor, StateMachine):
