@@ -69,3 +69,16 @@ def test_bad_references_are_one_line_errors(run: Run, tmp_path: Path) -> None:
     ):
         code, out, err = run("check", "--vms", "1", "--hosts", "1", *args)
         assert code == 2 and not out and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_simulate_takes_the_same_variant_and_model_options(run: Run, tmp_path: Path) -> None:
+    """The seeded bug is found by random walks too (seed 0 finds it within 50 runs); the
+    unmodified model with the same walks finds nothing."""
+    walks = ("simulate", "--vms", "1", "--hosts", "1", "--runs", "50", "--steps", "100")
+    code, out, _ = run(*walks, "--variant", "lx-vf-path-before-completion")
+    assert code == 1 and "VIOLATED S8-no-tx-on-unswitched-vf" in out
+    driver = tmp_path / "mydriver.py"
+    driver.write_text(DRIVER)
+    code, out, _ = run(*walks, "--model", f"{driver}:MyNetVSC")
+    assert code == 1 and "VIOLATED S8-no-tx-on-unswitched-vf" in out
+    assert run(*walks)[0] == 0

@@ -22,6 +22,7 @@ import click
 
 from vfpath.checker.errors import VfpathError
 from vfpath.checker.export import atomic_write, safe_filename
+from vfpath.checker.system import System
 
 __all__ = [
     "MAX_PRODUCT",
@@ -37,8 +38,11 @@ __all__ = [
     "json_option",
     "load_attr",
     "make_config",
+    "needs_arguments",
     "safe_filename",
     "stderr_console",
+    "user_model_options",
+    "with_user_model",
     "write_json",
 ]
 
@@ -161,6 +165,74 @@ def load_attr(ref: str, option: str) -> Any:
     if not hasattr(module, name):
         raise VfpathError(f"{option}: {where!r} has no {name!r}")
     return getattr(module, name)
+
+
+def user_model_options(func: F) -> F:
+    """``--variant NAME`` and ``--model FILE.py:NAME`` (see :func:`with_user_model`)."""
+    func = click.option(
+        "--model",
+        "model_ref",
+        default=None,
+        metavar="FILE.py:NAME",
+        help="Your own variant: an actor subclass (it replaces the model class it derives "
+        "from) or a function returning a System (FILE.py:NAME or module:NAME).",
+    )(func)
+    return click.option(
+        "--variant",
+        default=None,
+        metavar="NAME",
+        help="A seeded-bug variant of the catalog (vfpath mutants --list) instead of the model.",
+    )(func)
+
+
+def with_user_model(
+    system: System, variant: str | None, model_ref: str | None, guest: str
+) -> System:
+    """``system`` with a catalog variant's classes, or the user's own (``--model``)."""
+    from vfpath.model import ACTORS
+    from vfpath.model.variants import CATALOG, on_profile
+
+    if variant is not None and model_ref is not None:
+        raise VfpathError("--variant and --model name one model each: give one of them")
+    if variant is not None:
+        entry = next((v for v in CATALOG if v.name == variant), None)
+        if entry is None:
+            raise VfpathError(
+                f"--variant: no variant {variant!r}; 'vfpath mutants --list' lists them"
+            )
+        return system.replace(on_profile(entry.replacements, guest))
+    assert model_ref is not None
+    obj = load_attr(model_ref, "--model")
+    if isinstance(obj, type):
+        base = next((b for b in obj.__mro__ if b in ACTORS), None)
+        if base is None:
+            names = ", ".join(a.__name__ for a in ACTORS)
+            raise VfpathError(
+                f"--model: {obj.__name__} derives from none of the model's actors ({names})"
+            )
+        return system.replace(on_profile({base.__name__: obj}, guest))
+    if callable(obj) and needs_arguments(obj):
+        raise VfpathError(f"--model: {model_ref!r} needs arguments; give a function of none")
+    made = obj() if callable(obj) else obj
+    if not isinstance(made, System):
+        raise VfpathError(
+            f"--model: {model_ref!r} gave {type(made).__name__}, not a System or an actor class"
+        )
+    return made
+
+
+def needs_arguments(fn: Any) -> bool:
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(
+        p.default is p.empty
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        for p in params
+    )
 
 
 def checked_output_file(value: str | None, option: str) -> Path | None:

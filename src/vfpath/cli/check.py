@@ -31,8 +31,9 @@ from ._common import (
     config_options,
     echo_report,
     json_option,
-    load_attr,
     make_config,
+    user_model_options,
+    with_user_model,
     write_json,
 )
 
@@ -40,56 +41,6 @@ __all__ = ["LIST_SCHEMA", "command", "exit_code", "write_itf"]
 
 LIST_SCHEMA = "vfpath.properties/1"
 EXIT_OK = 0
-
-
-def _with_user_model(
-    system: System, variant: str | None, model_ref: str | None, guest: str
-) -> System:
-    """``system`` with a catalog variant's classes, or the user's own (``--model``)."""
-    from vfpath.model import ACTORS
-    from vfpath.model.variants import CATALOG, on_profile
-
-    if variant is not None and model_ref is not None:
-        raise VfpathError("--variant and --model name one model each: give one of them")
-    if variant is not None:
-        entry = next((v for v in CATALOG if v.name == variant), None)
-        if entry is None:
-            raise VfpathError(
-                f"--variant: no variant {variant!r}; 'vfpath mutants --list' lists them"
-            )
-        return system.replace(on_profile(entry.replacements, guest))
-    assert model_ref is not None
-    obj = load_attr(model_ref, "--model")
-    if isinstance(obj, type):
-        base = next((b for b in obj.__mro__ if b in ACTORS), None)
-        if base is None:
-            names = ", ".join(a.__name__ for a in ACTORS)
-            raise VfpathError(
-                f"--model: {obj.__name__} derives from none of the model's actors ({names})"
-            )
-        return system.replace(on_profile({base.__name__: obj}, guest))
-    if callable(obj) and _needs_arguments(obj):
-        raise VfpathError(f"--model: {model_ref!r} needs arguments; give a function of none")
-    made = obj() if callable(obj) else obj
-    if not isinstance(made, System):
-        raise VfpathError(
-            f"--model: {model_ref!r} gave {type(made).__name__}, not a System or an actor class"
-        )
-    return made
-
-
-def _needs_arguments(fn: Any) -> bool:
-    import inspect
-
-    try:
-        params = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any(
-        p.default is p.empty
-        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
-        for p in params
-    )
 
 
 def _list_failures(ctx: click.Context, names: tuple[str, ...]) -> tuple[str, ...]:
@@ -259,20 +210,7 @@ def _symmetry_line(info: dict[str, object]) -> str:
     is_flag=True,
     help="Also list, per actor class, transitions never taken and events never enabled.",
 )
-@click.option(
-    "--variant",
-    default=None,
-    metavar="NAME",
-    help="Check a seeded-bug variant of the catalog (vfpath mutants --list) instead of the model.",
-)
-@click.option(
-    "--model",
-    "model_ref",
-    default=None,
-    metavar="FILE.py:NAME",
-    help="Check your own variant: an actor subclass (it replaces the model class it derives "
-    "from) or a function returning a System (FILE.py:NAME or module:NAME).",
-)
+@user_model_options
 @click.option(
     "--may-fail",
     "may_fail",
@@ -324,7 +262,7 @@ def command(
     graph_path = checked_output_file(graph_file, "'--graph'")
     system = build(vms, vfs, hosts, guest)
     if variant is not None or model_ref is not None:
-        system = _with_user_model(system, variant, model_ref, guest)
+        system = with_user_model(system, variant, model_ref, guest)
     if may_fail:
         from vfpath.model.failures import may_fail as failing
 

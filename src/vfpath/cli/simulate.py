@@ -24,7 +24,15 @@ from vfpath.checker.report import render_trace, trace_to_dict
 from vfpath.checker.simulate import SimulationResult, simulate
 
 from . import EXIT_VIOLATED
-from ._common import config_options, echo_report, json_option, make_config, write_json
+from ._common import (
+    config_options,
+    echo_report,
+    json_option,
+    make_config,
+    user_model_options,
+    with_user_model,
+    write_json,
+)
 
 __all__ = ["SCHEMA", "command", "parse_weights", "result_to_dict"]
 
@@ -133,6 +141,7 @@ def render_text(result: SimulationResult, config: dict[str, Any], asked: int) ->
     "nothing else is enabled). Repeatable; the first matching GLOB wins.",
 )
 @config_options
+@user_model_options
 @json_option
 def command(
     steps: int,
@@ -143,6 +152,8 @@ def command(
     vfs: int,
     hosts: int,
     guest: str,
+    variant: str | None,
+    model_ref: str | None,
     as_json: bool,
 ) -> int:
     """Random walks from the initial state, checking every safety property at every step.
@@ -151,6 +162,8 @@ def command(
     """
     wts = parse_weights(weights)
     system = build(vms, vfs, hosts, guest)
+    if variant is not None or model_ref is not None:
+        system = with_user_model(system, variant, model_ref, guest)
     config = {"vms": vms, "vfs": vfs, "hosts": hosts}
     result = simulate(system, steps, seed, runs, weights=wts or None)
     if as_json:
