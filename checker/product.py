@@ -232,12 +232,12 @@ class _Context:
         target = self._product.alias(self._name, alias)
         if isinstance(target, tuple):
             raise WiringError(f"{self._name}: peer alias {alias!r} is a list; use peers()")
-        return self._product.tracked_peer(self, target)
+        return self._product.tracked_peer(self, target, alias)
 
     def peers(self, alias: str) -> tuple[Any, ...]:
         target = self._product.alias(self._name, alias)
         names = (target,) if isinstance(target, str) else target
-        return tuple(self._product.tracked_peer(self, n) for n in names)
+        return tuple(self._product.tracked_peer(self, n, alias) for n in names)
 
     def peek(self, port: str) -> Any:
         return self._read(~self._product.port(self._name, port))
@@ -332,7 +332,7 @@ class Product:
         self._ctx = [_Context(self, i) for i in range(len(self.specs))]
         # per slot: value -> (its type-aware key, the value), to refuse True beside 1
         self._typed: list[dict[Any, tuple[Any, Any]]] = [{} for _ in range(self.width)]
-        self._tracked: dict[tuple[int, str], _TrackedPeer] = {}
+        self._tracked: dict[tuple[int, str, str], _TrackedPeer] = {}
         self.initial = self._initial_state()
         self._candidates = self._candidate_table()
         self._widths = [1 + len(t.variables) for t in self.tables]
@@ -396,12 +396,13 @@ class Product:
             raise WiringError(f"{who}: no port {port!r} in the wiring") from None
         return self.channel_base + self.channel_names.index(ch)
 
-    def tracked_peer(self, ctx: _Context, name: str) -> _TrackedPeer:
+    def tracked_peer(self, ctx: _Context, name: str, alias: str = "") -> _TrackedPeer:
         j = self.index[name]
-        key = (id(ctx), name)
+        key = (id(ctx), name, alias)
         view = self._tracked.get(key)
         if view is None:
-            view = _TrackedPeer(ctx, self.offsets[j], self.varidx[j], self.tables[j].states, name)
+            label = f"{name} (alias {alias!r})" if alias else name
+            view = _TrackedPeer(ctx, self.offsets[j], self.varidx[j], self.tables[j].states, label)
             self._tracked[key] = view
         return view
 

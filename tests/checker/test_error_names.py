@@ -79,7 +79,8 @@ def test_a_guard_reading_a_missing_peer_variable_names_the_reader_and_the_peer()
     s = _system()
     s.add("b", Reader, peers={"p": "a"})
     with pytest.raises(
-        AttributeError, match=r"b: its peer a has no variable 'xx' \(its variables: x\)"
+        AttributeError,
+        match=r"b: its peer a \(alias 'p'\) has no variable 'xx' \(its variables: x\)",
     ):
         check(s, Options())
 
