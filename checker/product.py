@@ -79,7 +79,7 @@ class _Leaf:
 class _TrackedPeer:
     """A peer as the compiled semantics sees it: every read is recorded for the memo."""
 
-    __slots__ = ("_alias", "_ctx", "_index", "_names", "_offset", "_peer", "_states")
+    __slots__ = ("_ctx", "_index", "_names", "_offset", "_peer", "_states")
 
     def __init__(
         self,
@@ -88,10 +88,8 @@ class _TrackedPeer:
         names: dict[str, int],
         states: tuple[str, ...],
         peer: str = "",
-        alias: str = "",
     ):
         self._ctx = ctx
-        self._alias = alias
         self._offset = offset
         self._names = names
         self._states = states
@@ -107,8 +105,8 @@ class _TrackedPeer:
         except KeyError:
             known = ", ".join(self._names) or "none"
             raise AttributeError(
-                f"{self._ctx._name}: its peer {self._peer} (alias {self._alias!r}) has no "
-                f"variable {name!r} (its variables: {known})"
+                f"{self._ctx._name}: its peer {self._peer} has no variable {name!r} "
+                f"(its variables: {known})"
             ) from None
         return self._ctx._read(self._offset + idx)
 
@@ -403,8 +401,8 @@ class Product:
         key = (id(ctx), name, alias)
         view = self._tracked.get(key)
         if view is None:
-            tables = self.tables[j]
-            view = _TrackedPeer(ctx, self.offsets[j], self.varidx[j], tables.states, name, alias)
+            label = f"{name} (alias {alias!r})" if alias else name
+            view = _TrackedPeer(ctx, self.offsets[j], self.varidx[j], self.tables[j].states, label)
             self._tracked[key] = view
         return view
 

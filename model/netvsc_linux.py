@@ -8,7 +8,8 @@ the guest believe about the data path:
   (``wait_for_completion(&nv_dev->channel_init_wait)``), then sets ``data_path_is_vf = vf``
   unconditionally: the completion carries no status that the driver reads. "Data path failed to
   switch" is printed only when the send itself fails (d0922bf79817), which the model's VMBus
-  sends never do (a failing send is issue 14's). So a host that stays synthetic is not noticed.
+  sends do only when a variant switches the ``vmbus-send`` failure point on (model/failures.py).
+  So a host that stays synthetic is not noticed.
 - ``netvsc_receive_inband`` handles only the indirection table and the VF association; an
   unsolicited SWITCH_DATA_PATH(SYNTHETIC) from the host is read and dropped.
 """

@@ -14,7 +14,7 @@ Log lines are matched anywhere in the line, so timestamps (``[   12.345678]``), 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,14 +186,25 @@ def harness_observable(vm: int = 0) -> Callable[[Move], Name]:
     return lambda move: extra[move.label] if move.label in extra else logged(move)
 
 
-def oracle(config: Config | None = None, *, vm: int = 0, **options: Any) -> Oracle:
+def oracle(
+    config: Config | None = None,
+    *,
+    vm: int = 0,
+    replacements: Mapping[str, type] | None = None,
+    **options: Any,
+) -> Oracle:
     """The SR-IOV model of ``config`` (default :data:`DEFAULT_CONFIG`) as an acceptor of VM
-    ``vm``'s observable events; ``options`` go to :class:`~vfpath.checker.conform.Oracle`
+    ``vm``'s observable events, with ``replacements`` (a variant's or a user's classes, layered
+    on the guest profile) if given; ``options`` go to :class:`~vfpath.checker.conform.Oracle`
     (``from_any_state``, ``max_silent``, ``max_states``)."""
     config = config or DEFAULT_CONFIG
     if not 0 <= vm < config.vms:
         raise VfpathError(f"vm must be in 0..{config.vms - 1} for {config}, got {vm}")
     system = build(config)
+    if replacements:
+        from .variants import on_profile
+
+        system = system.replace(on_profile(replacements, config.guest))
     reads_status = system.instances[f"netvsc[{vm}]"].cls.reads_completion_status
     return Oracle(system, observable(vm, reads_status), **options)
 

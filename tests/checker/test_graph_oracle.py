@@ -92,3 +92,46 @@ def test_sccs_of_the_sriov_product_equal_networkx() -> None:
     g, d = _explored()
     ours = {frozenset(c) for c in strongly_connected(g, range(g.n), lambda _s: True)}
     assert ours == {frozenset(c) for c in nx.strongly_connected_components(d)}
+
+
+def test_a_lasso_is_a_real_stem_and_cycle_inside_one_scc_of_the_violating_states() -> None:
+    """L1 on 1/1/1 with the host's successful switch only weakly fair has a lasso whose cycle is
+    the failing backend (tests/model/test_fairness.py); networkx confirms every step is an edge
+    of the explored graph, the cycle closes, and its states lie in one SCC of the states where
+    the property's goal is false."""
+    import dataclasses
+
+    from vfpath.api import build_system
+    from vfpath.checker import check
+    from vfpath.checker.view import StateView
+
+    system = build_system(Config(1, 1, 1))
+    props = []
+    for p in system.properties:
+        fair = tuple(
+            dataclasses.replace(f, strong=False) if f.pattern == "netvsp[*].switch_vf_ok*" else f
+            for f in p.fairness
+        )
+        props.append(dataclasses.replace(p, fairness=fair))
+    system = system.with_properties(props)
+    l1 = check(system, Options())["L1-eventually-on-vf"]
+    cex = l1.counterexample
+    assert cex is not None and cex.loop_start is not None and cex.loop_start < len(cex.steps)
+    product = system.build()
+    ex = explore(product, [], Options(graph=True, deadlock=False))
+    assert ex.edges is not None
+    d = nx.MultiDiGraph()
+    labels = [m.label for m in product.moves]
+    for a, b, m in zip(*ex.edges, strict=True):
+        d.add_edge(ex.states[a], ex.states[b], move=labels[m])
+    packed = [product.pack(cex.initial), *(product.pack(s) for s in cex.states[-len(cex.steps) :])]
+    assert packed[0] == product.initial
+    for k, step in enumerate(cex.steps):
+        moves = {e["move"] for e in d.get_edge_data(packed[k], packed[k + 1], default={}).values()}
+        assert step.label in moves, f"step {k + 1} ({step.label}) is not an edge"
+    assert packed[-1] == packed[cex.loop_start]  # the cycle closes
+    goal = next(p for p in props if p.name == "L1-eventually-on-vf").check
+    loop = set(packed[cex.loop_start :])
+    assert not any(goal(StateView(product, s)) for s in loop)
+    bad = d.subgraph(s for s in d.nodes if not goal(StateView(product, s)))
+    assert any(loop <= c for c in nx.strongly_connected_components(bad))

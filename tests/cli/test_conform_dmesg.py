@@ -79,7 +79,9 @@ def test_another_vm_of_a_larger_configuration(run: Run) -> None:
         ('{"event": "vf_slot_added"}\n{"event": vf}\n', [], "vfpath: line 2: malformed JSON"),
         ('{"event": "vf_slot_exploded"}\n', [], "vfpath: line 1: unknown event 'vf_slot_exploded'"),
         ('{"event": "vf_slot_added"}\n', ["--vm", "1"], "vfpath: vm must be in 0..0"),
-        ("", ["--model", "x.py:f", "--vm", "1"], "vfpath: --vm/--vms/--vfs/--hosts/--guest apply"),
+        ("", ["--model", "x.py:f", "--vm", "1"], "vfpath: --model: no such file 'x.py'"),
+        ("", ["--model", "vfpath.api:build_system", "--vm", "1"],
+         "vfpath: --vm/--vms/--vfs/--hosts/--guest apply"),
     ],
 )  # fmt: skip
 def test_bad_input_exits_2_with_one_line(

@@ -131,9 +131,13 @@ def test_a_netvsc_variant_is_layered_on_the_profile() -> None:
 def test_a_real_vf_reset_log_conforms() -> None:
     """A real journal (LIS/lis-next#556): the data path leaves the VF, then the VF unregisters
     (the switch happens on GOING_DOWN, before the unregistration: 34b06a2eee44). The reverse
-    order is still accepted by the model through the surprise removal: see the strict xfail
-    in test_observe.py (issue 14)."""
+    order is rejected: the unregistration waits for the switch's rtnl, gracefully or after
+    the host's timeout (issue 14)."""
     lines = (DATA / "real" / "lis-next-556.log").read_text().splitlines()
     oracle = observe.oracle(Config(1, 1, 2, guest="linux"), from_any_state=True)
     verdict = oracle.run(read_trace("linux-dmesg", "\n".join(lines), oracle.vocabulary()))
     assert verdict and verdict.accepted == 2
+    swapped = [lines[0], lines[1], lines[3], lines[2], *lines[4:]]
+    oracle = observe.oracle(Config(1, 1, 2, guest="linux"), from_any_state=True)
+    verdict = oracle.run(read_trace("linux-dmesg", "\n".join(swapped), oracle.vocabulary()))
+    assert not verdict and verdict.rejected is not None and verdict.rejected.line == 4

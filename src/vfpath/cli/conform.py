@@ -59,9 +59,44 @@ def _load_model(ref: str) -> tuple[System, Any]:
     return system, observable
 
 
+def _replacements(model: str | None, variant: str | None) -> dict[str, type] | None:
+    """The classes a ``--variant`` or an actor-class ``--model`` swaps into the SR-IOV model
+    (None when ``--model`` names a function: that is a model of its own)."""
+    if variant is not None:
+        if model is not None:
+            raise VfpathError("--variant and --model name one model each: give one of them")
+        from vfpath.model.variants import CATALOG
+
+        entry = next((v for v in CATALOG if v.name == variant), None)
+        if entry is None:
+            raise VfpathError(
+                f"--variant: no variant {variant!r}; 'vfpath mutants --list' lists them"
+            )
+        return dict(entry.replacements)
+    if model is None:
+        return None
+    obj = load_attr(model, "--model")
+    if not isinstance(obj, type):
+        return None
+    from vfpath.model import ACTORS
+
+    base = next((b for b in obj.__mro__ if b in ACTORS), None)
+    if base is None:
+        raise VfpathError(f"--model: {obj.__name__} derives from none of the model's actors")
+    return {base.__name__: obj}
+
+
 def _oracle(
-    model: str | None, config: dict[str, Any], vm: int | None, fmt: str, **kw: Any
+    model: str | None,
+    config: dict[str, Any],
+    vm: int | None,
+    fmt: str,
+    variant: str | None = None,
+    **kw: Any,
 ) -> Oracle:
+    replacements = _replacements(model, variant)
+    if replacements is not None:
+        model = None
     if model is not None:
         if vm is not None or any(v is not None for v in config.values()):
             raise VfpathError(
@@ -79,7 +114,8 @@ def _oracle(
     # a kernel log comes from a Linux guest: judge it against hv_netvsc as it really runs
     given.setdefault("guest", "linux" if fmt == "linux-dmesg" else "reference")
     # unset sizes come from the one-guest default, not from Config's own defaults
-    return observe.oracle(dataclasses.replace(observe.DEFAULT_CONFIG, **given), vm=vm or 0, **kw)
+    config_ = dataclasses.replace(observe.DEFAULT_CONFIG, **given)
+    return observe.oracle(config_, vm=vm or 0, replacements=replacements, **kw)
 
 
 # what each format's observations look like, for a trace in which none was found
@@ -174,7 +210,14 @@ def _list_events(ctx: click.Context, _param: click.Parameter, value: bool) -> No
     "model",
     default=None,
     metavar="FILE.py:FUNC",
-    help="Check against the system FUNC returns instead of the SR-IOV model.",
+    help="Check against the system FUNC returns instead of the SR-IOV model, or with an actor "
+    "subclass NAME in it (it replaces the model class it derives from).",
+)
+@click.option(
+    "--variant",
+    default=None,
+    metavar="NAME",
+    help="Judge against a seeded-bug variant of the catalog (vfpath mutants --list).",
 )
 @click.option(
     "--nic",
@@ -195,6 +238,7 @@ def command(
     max_silent: int,
     max_states: int | None,
     model: str | None,
+    variant: str | None,
     nic: str | None,
     as_json: bool,
 ) -> int:
@@ -207,6 +251,7 @@ def command(
         {"vms": vms, "vfs": vfs, "hosts": hosts, "guest": guest},
         vm,
         fmt,
+        variant,
         from_any_state=from_any_state,
         max_silent=max_silent,
         max_states=max_states,
