@@ -180,3 +180,18 @@ def test_super_in_a_variant_behaves_as_calling_the_parent_by_name() -> None:
         r = check(s, Options())
         counts.append((r.stats.states, r.stats.transitions))
     assert counts[1] == counts[2] != counts[0]
+
+
+class Introspective(Stepper):
+    def step(self) -> None:
+        if self.current_state == self.s0:
+            self.x = 1
+
+
+def test_current_state_in_a_method_is_refused_naming_class_and_method() -> None:
+    from vfpath.checker.errors import DefinitionError
+
+    s = System("t")
+    s.add("a", Introspective)
+    with pytest.raises(DefinitionError, match=r"Introspective\.step: reads self\.current_state"):
+        check(s, Options())
