@@ -85,7 +85,7 @@ def test_a_guard_reading_a_missing_peer_variable_names_the_reader_peer_and_alias
         check(s, Options())
 
 
-class Introspective(Actor, StateMachine):
+class GuardIntrospective(Actor, StateMachine):
     s0 = State(initial=True)
     s1 = State()
     go = s0.to(s1, cond="at_start")
@@ -99,11 +99,11 @@ def test_current_state_in_a_guard_is_refused_naming_class_method_and_the_way_out
     """The explorer runs no python-statemachine machinery, so ``self.current_state`` has no
     meaning there; the error names the guard and says what to read instead."""
     s = System("t")
-    s.add("a", Introspective)
+    s.add("a", GuardIntrospective)
     with pytest.raises(VfpathError) as info:
         check(s, Options())
     message = str(info.value)
-    assert message.startswith("Introspective.at_start: reads self.current_state")
+    assert message.startswith("GuardIntrospective.at_start: reads self.current_state")
     assert "is_active" in message
 
 
