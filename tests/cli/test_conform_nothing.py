@@ -81,3 +81,26 @@ def test_list_events_prints_the_vocabulary_of_the_model(run: Run) -> None:
     assert listed == set(observe.oracle().vocabulary().alphabet) == set(observe.EVENTS)
     inputs = {line.split()[0] for line in harness.splitlines()[1:]}
     assert inputs == set(observe.HARNESS_EVENTS.values())
+
+
+def test_a_long_trace_shows_its_progress(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every 64 observations the oracle reports how far it is (drawn on a terminal only, after
+    a few seconds: here the line is recorded instead of drawn)."""
+    import vfpath.cli._common as common
+
+    shown: list[str] = []
+
+    class Recorder(common.ProgressLine):
+        def show(self, text: str, seconds: float) -> None:
+            shown.append(text)
+
+    monkeypatch.setattr(common, "ProgressLine", Recorder)
+    boot = (DATA / "dmesg_boot.log").read_text().splitlines()
+    flap = [boot[12].replace("switched to", "switched from"), boot[12]]
+    path = tmp_path / "long.log"
+    path.write_text("\n".join([*boot, *(flap * 40)]) + "\n")
+    code, out, _ = run("conform", str(path))
+    assert code == 0 and out.startswith("conforms: 83 observations accepted")
+    assert shown[0].startswith("conform: 64 of 83 observations (line ")

@@ -357,15 +357,20 @@ class ProgressLine:
         self.drawn = 0
 
     def __call__(self, states: int, frontier: int, seconds: float) -> None:
+        rate = states / seconds if seconds > 0 else 0.0
+        self.show(
+            f"exploring: {states:,} states, {frontier:,} waiting, {seconds:,.0f} s, "
+            f"{rate:,.0f} states/s",
+            seconds,
+        )
+
+    def show(self, text: str, seconds: float) -> None:
+        """Draw ``text`` as the progress line (once the run has lasted ``after`` seconds)."""
         if self.console is None or seconds < self.after:
             return
         from rich.text import Text
 
-        rate = states / seconds if seconds > 0 else 0.0
-        line = Text(
-            f"exploring: {states:,} states, {frontier:,} waiting, {seconds:,.0f} s, "
-            f"{rate:,.0f} states/s"
-        )
+        line = Text(text)
         if self._live is None:
             from rich.live import Live
 

@@ -285,7 +285,7 @@ def command(
             )
         return 1
     oracle.validate(observations)
-    verdict = oracle.run(observations)
+    verdict = _run_with_progress(oracle, observations)
     if as_json:
         doc = verdict_to_dict(verdict)
         doc["trace_file"] = str(trace)
@@ -294,6 +294,26 @@ def command(
     else:
         click.echo(render_verdict(verdict))
     return _EXIT[verdict.status]
+
+
+def _run_with_progress(oracle: Oracle, observations: list[Any]) -> Any:
+    """``oracle.run(observations)``, with a progress line on a terminal for long traces."""
+    import time
+
+    from ._common import ProgressLine
+
+    start = time.perf_counter()
+    total = len(observations)
+    with ProgressLine() as progress:
+        for k, obs in enumerate(observations, start=1):
+            if not oracle.feed(obs):
+                return oracle.rejection
+            if k % 64 == 0:
+                progress.show(
+                    f"conform: {k:,} of {total:,} observations (line {obs.line:,})",
+                    time.perf_counter() - start,
+                )
+    return oracle.run([])
 
 
 def _per_nic(
@@ -308,7 +328,7 @@ def _per_nic(
         observations = observe.read_linux_dmesg(text, oracle.vocabulary(), nic=n)
         oracle.validate(observations)
         oracle.restart()
-        verdict = oracle.run(observations) if observations else None
+        verdict = _run_with_progress(oracle, observations) if observations else None
         rows.append((n, verdict, len(observations)))
     statuses = [VerdictStatus.DIVERGES if v is None else v.status for _, v, _ in rows]
     worst = max((_EXIT[s] for s in statuses), key=lambda c: (c == 1, c == 3))
