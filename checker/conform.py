@@ -25,6 +25,7 @@ from .explore import Options, explore, path_trace
 from .product import Move, Overflow, Product, State
 from .result import Trace
 from .system import System
+from .values import decode, decode_all
 from .view import StateView
 
 __all__ = [
@@ -276,14 +277,14 @@ class Oracle:
             getter = lambda s: states[s[off]]  # noqa: E731
         elif name in p.channel_names:
             k = p.channel_base + p.channel_names.index(name)
-            getter = lambda s: _norm(s[k])  # noqa: E731
+            getter = lambda s: _norm(decode_all(s[k]))  # noqa: E731
         else:
             inst, _, var = name.rpartition(".")
             i = p.index.get(inst, -1)
             if i < 0 or var not in p.varidx[i]:
                 raise VfpathError(f"unknown state field {name!r}")
             k = p.offsets[i] + p.varidx[i][var]
-            getter = lambda s: _norm(s[k])  # noqa: E731
+            getter = lambda s: _norm(decode(s[k]))  # noqa: E731
         self._fields[name] = getter
         return getter
 

@@ -195,9 +195,12 @@ class LiveSystem:
     def snapshot(self) -> State:
         """The live state packed exactly as the product packs it."""
         slots: list[Any] = []
-        for name, table in zip(self.product.names, self.product.tables, strict=True):
+        p = self.product
+        for i, (name, table) in enumerate(zip(p.names, p.tables, strict=True)):
             obj = self.instances[name]
             slots.append(table.code[_state_id(obj)])
-            slots.extend(getattr(obj, v) for v in table.variables)
-        slots.extend(tuple(self.channels[c]) for c in self.product.channel_names)
+            o = p.offsets[i]
+            slots.extend(p.encode(o + k, getattr(obj, v)) for v, k in p.varidx[i].items())
+        for c, ch in enumerate(p.channel_names):
+            slots.append(tuple(p.encode(p.channel_base + c, m) for m in self.channels[ch]))
         return tuple(slots)

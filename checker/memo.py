@@ -18,6 +18,7 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from .values import decode, decode_all
 from .view import channel_slot, unknown_instance, unknown_variable
 
 if TYPE_CHECKING:
@@ -68,12 +69,14 @@ class _TrackedInstance:
             raise unknown_variable(self._inst, name, self._names) from None
         v = self._s[k]
         self._reads.append((k, v))
-        return v
+        return decode(v)
 
     def __repr__(self) -> str:
         for k in range(len(self._names) + 1):
             self._reads.append((self._offset + k, self._s[self._offset + k]))
-        vals = ", ".join(f"{n}={self._s[self._offset + k]!r}" for n, k in self._names.items())
+        vals = ", ".join(
+            f"{n}={decode(self._s[self._offset + k])!r}" for n, k in self._names.items()
+        )
         return f"<{self._states[self._s[self._offset]]} {vals}>"
 
 
@@ -108,7 +111,7 @@ class _TrackingView:
         k = channel_slot(self._p, name)
         v = self._s[k]
         self._reads.append((k, v))
-        return v  # type: ignore[no-any-return]
+        return decode_all(v)
 
     def instances(self) -> list[str]:
         return list(self._p.names)

@@ -17,6 +17,7 @@ from statemachine import StateMachine
 
 from .compile import ActorTable, TransitionRow, compile_actor
 from .errors import DefinitionError, WiringError
+from .values import Encoder, decode, decode_all
 
 if TYPE_CHECKING:
     from .system import System
@@ -226,7 +227,7 @@ class _Context:
         s = self.__dict__["_state"]
         value = s[key] if key >= 0 else (s[~key][0] if s[~key] else None)
         self.__dict__["_reads"].append((key, value))
-        return value
+        return decode(value)
 
     def peer(self, alias: str) -> Any:
         target = self._product.alias(self._name, alias)
@@ -277,16 +278,6 @@ class _Context:
             raise WiringError(f"{self._name}: this step passes no argument {name!r}") from None
 
 
-def _typed(v: Any) -> Any:
-    """``v`` with the type of every part attached: equal only for values of equal types."""
-    t = type(v)
-    if t is tuple or t is list:
-        return (t, tuple(_typed(x) for x in v))
-    if t is frozenset:
-        return (t, frozenset(_typed(x) for x in v))
-    return (t, v)
-
-
 def _guards_hold(ctx: _Context, row: TransitionRow) -> bool:
     d = ctx.__dict__
     for g in row.guards:
@@ -330,8 +321,8 @@ class Product:
         # per instance: state code -> moves whose part for this instance leaves that state
         self._memo: dict[_MemoKey, _Branch | _Leaf] = {}
         self._ctx = [_Context(self, i) for i in range(len(self.specs))]
-        # per slot: value -> (its type-aware key, the value), to refuse True beside 1
-        self._typed: list[dict[Any, tuple[Any, Any]]] = [{} for _ in range(self.width)]
+
+        self.encoders = self._encoders()  # True and 1 stay distinct (values.py)
         self._tracked: dict[tuple[int, str, str], _TrackedPeer] = {}
         self.initial = self._initial_state()
         self._candidates = self._candidate_table()
@@ -431,10 +422,12 @@ class Product:
                     ctx.__dict__[v] for v in table.variables
                 ]
                 state = tuple(lst)
+        lst = list(state)
         for i in range(len(self.specs)):
             o = self.offsets[i]
-            self._distinct(i, state[o : o + 1 + len(self.tables[i].variables)], [])
-        return state
+            b = o + 1 + len(self.tables[i].variables)
+            lst[o:b] = self._encode(i, state[o:b], [])[0]
+        return tuple(lst)
 
     def _load(self, i: int, state: State) -> _Context:
         ctx = self._ctx[i]
@@ -446,7 +439,7 @@ class Product:
         o = self.offsets[i]
         d["_active"] = state[o]
         for v, k in self.varidx[i].items():
-            d[v] = state[o + k]
+            d[v] = decode(state[o + k])
         return ctx
 
     def _evaluate(
@@ -467,47 +460,49 @@ class Product:
                     d["_running"] = name
                     fn(ctx)
                 local = (row.target, *(d[v] for v in table.variables))
-                self._distinct(i, local, ctx._ops)
-                return (local, tuple(ctx._ops)), ctx._reads
+                return self._encode(i, local, ctx._ops), ctx._reads
         return None, ctx._reads
 
-    def _distinct(self, i: int, local: tuple[Any, ...], ops: list[Any]) -> None:
-        """Refuse two values of one slot that compare equal but differ in type (``True`` and
-        ``1``): states, memo tries and the visited set compare with ``==`` and would merge
-        them, though a guard may tell them apart. Checked where outcomes are made (once per
-        memo miss), not per state."""
-        o = self.offsets[i]
-        for k, v in enumerate(local[1:], start=1):
-            self._same_type(o + k, v, i)
-        for op in ops:
-            if op[0] == "push":
-                self._same_type(op[1], op[2], i)
+    def _encoders(self) -> list[Encoder | None]:
+        """One encoder per slot, shared by the slots of one class's variable and by all the
+        channels, so a symmetry that moves slots between units keeps the encoding."""
+        shared: dict[Any, Encoder] = {}
+        out: list[Encoder | None] = [None] * self.width
+        for i, table in enumerate(self.tables):
+            for v, k in self.varidx[i].items():
+                out[self.offsets[i] + k] = shared.setdefault((table.cls, v), Encoder())
+        messages = Encoder()
+        for c in range(len(self.channel_names)):
+            out[self.channel_base + c] = messages
+        return out
 
-    def _same_type(self, slot: int, value: Any, i: int) -> None:
-        seen = self._typed[slot]
-        key = _typed(value)
+    def _encode(
+        self, i: int, local: tuple[Any, ...], ops: list[Any]
+    ) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        """``local`` and ``ops`` with every value encoded so that values equal but of different
+        types (``True`` and ``1``) stay distinct (values.py). Once per memo miss, not per
+        state."""
+        o = self.offsets[i]
+        out = (local[0], *(self._encode_value(o + k, v, i) for k, v in enumerate(local[1:], 1)))
+        if ops:
+            ops = [
+                (op[0], op[1], self._encode_value(op[1], op[2], i)) if op[0] == "push" else op
+                for op in ops
+            ]
+        return out, tuple(ops)
+
+    def _encode_value(self, slot: int, value: Any, i: int) -> Any:
         try:
-            prev = seen.setdefault(value, (key, value))
+            return self.encode(slot, value)
         except TypeError:
             if slot >= self.channel_base:
-                return  # unhashable message: emit() refuses it with its own error
+                return value  # unhashable message: emit() refuses it with its own error
             var = self.tables[i].variables[slot - self.offsets[i] - 1]
             raise DefinitionError(
                 f"{self.tables[i].cls.__name__} ({self.names[i]}): variable {var!r} was set to "
                 f"{value!r}, which is not hashable; a state must be hashable (use a tuple or "
                 "a frozenset)"
             ) from None
-        if prev[0] != key:
-            where = (
-                f"channel {self.channel_names[slot - self.channel_base]!r}"
-                if slot >= self.channel_base
-                else f"variable {self.tables[i].variables[slot - self.offsets[i] - 1]!r}"
-            )
-            raise DefinitionError(
-                f"{self.tables[i].cls.__name__} ({self.names[i]}): {where} holds {prev[1]!r} "
-                f"and {value!r}, equal but of different types; the explorer compares states "
-                "with == and would merge them: use one type"
-            )
 
     def which_row(
         self, i: int, event: str, state: State, args: tuple[tuple[str, Any], ...] = ()
@@ -707,9 +702,9 @@ class Product:
             o = self.offsets[i]
             out[name] = self.tables[i].states[state[o]]
             for v, k in self.varidx[i].items():
-                out[f"{name}.{v}"] = state[o + k]
+                out[f"{name}.{v}"] = decode(state[o + k])
         for c, ch in enumerate(self.channel_names):
-            out[ch] = list(state[self.channel_base + c])
+            out[ch] = list(decode_all(state[self.channel_base + c]))
         return out
 
     def pack(self, described: dict[str, Any]) -> State:
@@ -717,9 +712,19 @@ class Product:
         slots: list[Any] = []
         for i, name in enumerate(self.names):
             slots.append(self.tables[i].code[described[name]])
-            slots.extend(described[f"{name}.{v}"] for v in self.tables[i].variables)
-        slots.extend(tuple(described[c]) for c in self.channel_names)
+            o = self.offsets[i]
+            slots.extend(
+                self.encode(o + k, described[f"{name}.{v}"]) for v, k in self.varidx[i].items()
+            )
+        for c, ch in enumerate(self.channel_names):
+            slots.append(tuple(self.encode(self.channel_base + c, m) for m in described[ch]))
         return tuple(slots)
+
+    def encode(self, slot: int, value: Any) -> Any:
+        """``value`` as this product stores it in variable ``slot``, or as one message of
+        channel ``slot`` (values.py); a state code is stored as it is."""
+        enc = self.encoders[slot]
+        return value if enc is None else enc.encode(value)
 
     def state_of(self, state: State, inst: str) -> str:
         """The state id of instance ``inst`` in a packed state."""

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from .values import decode, decode_all
+
 if TYPE_CHECKING:
     from .product import Product, State
     from .properties import Property
@@ -190,8 +192,16 @@ class Reduction:
             try:
                 t[j] = memo[v]
             except KeyError:
-                t[j] = memo[v] = remap(name, v, g)
+                t[j] = memo[v] = self._remap(remap, j, name, v, g)
         return tuple(t)
+
+    def _remap(self, remap: Remap, j: int, name: str, v: Any, g: Perm) -> Any:
+        """The hook sees values as the actors stored them; its answer is stored as the product
+        stores values (values.py)."""
+        p = self.product
+        if j >= p.channel_base:
+            return tuple(p.encode(j, m) for m in remap(name, decode_all(v), g))
+        return p.encode(j, remap(name, decode(v), g))  # a state code is kept as it is
 
     def _span(self, name: str) -> range:
         p = self.product

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import UnknownName
+from .values import decode, decode_all
 
 if TYPE_CHECKING:
     from .product import Product
@@ -59,12 +60,14 @@ class InstanceView:
 
     def __getattr__(self, name: str) -> Any:
         try:
-            return self._s[self._offset + self._names[name]]
+            return decode(self._s[self._offset + self._names[name]])
         except KeyError:
             raise unknown_variable(self._inst, name, self._names) from None
 
     def __repr__(self) -> str:
-        vals = ", ".join(f"{n}={self._s[self._offset + k]!r}" for n, k in self._names.items())
+        vals = ", ".join(
+            f"{n}={decode(self._s[self._offset + k])!r}" for n, k in self._names.items()
+        )
         return f"<{self.state} {vals}>"
 
 
@@ -90,7 +93,7 @@ class StateView:
 
     def channel(self, name: str) -> tuple[Any, ...]:
         """The messages waiting on channel ``name``, oldest first."""
-        return self.raw[channel_slot(self._p, name)]  # type: ignore[no-any-return]
+        return decode_all(self.raw[channel_slot(self._p, name)])
 
     def instances(self) -> list[str]:
         return list(self._p.names)
