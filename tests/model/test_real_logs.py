@@ -90,3 +90,31 @@ def test_azure_docs_boot_with_flapping_then_host_servicing_conforms(
     assert code == 1 and doc["status"] == "diverges"
     assert doc["rejected"]["line"] == n_unreg and doc["rejected"]["event"] == "switched_from_vf"
     assert f"does not conform at line {n_unreg}:" in out
+
+
+def test_netdev_mlx5_hot_removal_on_hyperv_conforms_from_any_state(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """netdev-2020-mlx5-hotplug-remove.log (Stephen Hemminger on netdev, 2020): Debian 5.7 on
+    Windows Server 2019 Hyper-V; the SR-IOV option is unticked in the GUI, so the host ejects
+    the VF (hv_eject_device_work -> pci_stop_and_remove_bus_device -> mlx5 remove_one).
+
+    The excerpt starts with the data path already on the VF ("switched to VF" at 532 s; the
+    association and the registration were before the quote), so from boot it is rejected at
+    that first line, where only "VF slot N added" can come first: the log is cut, not wrong.
+    From any reachable state it conforms: unregister_netdevice's NETDEV_GOING_DOWN reaches
+    netvsc_vf_changed ("switched from VF"), then NETDEV_UNREGISTER netvsc_unregister_vf ("VF
+    unregistering"), and only after the PCI device is gone does the host send the
+    VF_ASSOCIATION(not allocated) that netvsc_send_vf prints as "VF slot 2 removed" (the log
+    shows the PCI bus removal first: hv_eject_device_work finishes before the host
+    disassociates, LX-PCI). 4 events, in that order."""
+    path = REAL / "netdev-2020-mlx5-hotplug-remove.log"
+    events = hv_lines(path.name)
+    assert [n for n, _ in events] == [6, 10, 11, 20]
+    code, out, doc = conform(capsys, str(path))
+    assert code == 1 and doc["status"] == "diverges"
+    assert doc["rejected"]["line"] == 6 and doc["allowed"] == ["vf_slot_added"]
+    code, out, doc = conform(capsys, "--from-any-state", str(path))
+    assert code == 0, out
+    assert out.startswith("conforms: 4 observations accepted")
+    assert doc["status"] == "conforms" and doc["accepted"] == 4
