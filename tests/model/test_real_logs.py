@@ -137,7 +137,7 @@ def test_a_vf_removed_before_it_came_up_conforms_from_any_state(
     offer, as in the Azure article), so it is judged from any state: 3 events, conforming."""
     path = REAL / "linux-pci-2023-fast-add-remove.log"
     events = hv_lines(path.name)
-    assert [n for n, _ in events] == [19, 26, 33]
+    assert [n for n, _ in events] == [19, 27, 34]
     code, out, doc = conform(capsys, "--from-any-state", str(path))
     assert code == 0, out
     assert out.startswith("conforms: 3 observations accepted")
