@@ -142,3 +142,46 @@ def test_a_vf_removed_before_it_came_up_conforms_from_any_state(
     assert code == 0, out
     assert out.startswith("conforms: 3 observations accepted")
     assert doc["status"] == "conforms" and doc["accepted"] == 3
+
+
+def test_walinuxagent_two_nics_servicing_is_judged_per_nic(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """walinuxagent-2129.log (Azure/WALinuxAgent#2129, 2021): a journal (ISO time, host name)
+    of a VM with two accelerated NICs during host servicing; only the issue's stored excerpt.
+
+    The lines of the two NICs interleave, so the log is split per NIC by the instance GUID of
+    the "hv_netvsc <guid> <ifname>:" prefix (netdev_info): eth0 shows only its disassociation
+    ("VF slot 1 removed", netvsc_send_vf; its switch and unregistration are before the
+    excerpt), eth1 the VF's GOING_DOWN switch then NETDEV_UNREGISTER ("switched from VF",
+    "VF unregistering"; rename6 is the VF netdev's name, udev's temporary one). Read as one
+    guest this would be a disassociation followed by a switch from a VF, which one NIC cannot
+    print; per NIC, each is a valid middle of a servicing. From boot each NIC is rejected at its
+    own first line (the excerpt is cut: only "VF slot N added" can start a NIC's log); from any
+    state both conform, and --nic picks one."""
+    path = REAL / "walinuxagent-2129.log"
+    eth0, eth1 = "00224802-beea-0022-4802-beea00224802", "00224804-122d-0022-4804-122d00224804"
+    assert [(n, eth0 in line) for n, line in hv_lines(path.name)] == [
+        (6, True),
+        (10, False),
+        (11, False),
+    ]
+    code, out, doc = conform(capsys, str(path))
+    assert code == 1 and doc["status"] == "diverges"
+    assert [
+        (n["interface"], n["guid"], n["status"], n["rejected"]["line"]) for n in doc["nics"]
+    ] == [
+        ("eth0", eth0, "diverges", 6),
+        ("eth1", eth1, "diverges", 10),
+    ]
+    code, out, doc = conform(capsys, "--from-any-state", str(path))
+    assert code == 0, out
+    assert out.splitlines()[0].startswith(f"eth0 ({eth0}): conforms: 1 observation")
+    assert out.splitlines()[1].startswith(f"eth1 ({eth1}): conforms: 2 observations")
+    assert [(n["interface"], n["status"], n["accepted"]) for n in doc["nics"]] == [
+        ("eth0", "conforms", 1),
+        ("eth1", "conforms", 2),
+    ]
+    code, out, doc = conform(capsys, "--from-any-state", "--nic", "eth1", str(path))
+    assert code == 0 and "eth0" not in out
+    assert [(n["interface"], n["accepted"]) for n in doc["nics"]] == [("eth1", 2)]
