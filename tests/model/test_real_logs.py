@@ -185,3 +185,33 @@ def test_walinuxagent_two_nics_servicing_is_judged_per_nic(
     code, out, doc = conform(capsys, "--from-any-state", "--nic", "eth1", str(path))
     assert code == 0 and "eth0" not in out
     assert [(n["interface"], n["accepted"]) for n in doc["nics"]] == [("eth1", 2)]
+
+
+def test_vyos_four_mana_nics_conform_each_from_any_state(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """vyos-5338-mana-four-nics.log (vyos/vyos-1x#5338): four accelerated NICs on MANA, one PCI
+    function with a VF netdev per vPort, while VyOS renames the synthetic NICs at boot.
+
+    Judged per NIC by instance GUID, each in its order of first appearance (the GUID ending
+    ...0002 appears first, as eth1, in its "renamed from eth2" line): every VF's link comes up
+    (mana "Configured vPort"), NETDEV_UP/CHANGE reaches netvsc_vf_changed and the data path
+    goes to that NIC's VF; seven seconds later eth0's VF goes down again and eth0 switches back
+    ("switched from VF", the boot-time flapping of AZ-AN, here on MANA). The excerpt starts
+    after the associations and registrations, so each NIC is rejected from boot at its first
+    switch and conforms from any state: 1, 1, 2 and 1 events."""
+    path = REAL / "vyos-5338-mana-four-nics.log"
+    assert [n for n, _ in hv_lines(path.name)] == [10, 13, 16, 19, 20]
+    order = [("eth1", "0002", 13), ("eth2", "0001", 16), ("eth0", "0000", 10), ("eth3", "0003", 19)]
+    code, out, doc = conform(capsys, str(path))
+    assert code == 1 and doc["status"] == "diverges"
+    assert [(n["interface"], n["guid"][9:13], n["rejected"]["line"]) for n in doc["nics"]] == order
+    code, out, doc = conform(capsys, "--from-any-state", str(path))
+    assert code == 0, out
+    assert [(n["interface"], n["status"], n["accepted"]) for n in doc["nics"]] == [
+        ("eth1", "conforms", 1),
+        ("eth2", "conforms", 1),
+        ("eth0", "conforms", 2),
+        ("eth3", "conforms", 1),
+    ]
+    assert len(out.splitlines()) == 4 and all(": conforms: " in line for line in out.splitlines())
