@@ -215,3 +215,32 @@ def test_vyos_four_mana_nics_conform_each_from_any_state(
         ("eth3", "conforms", 1),
     ]
     assert len(out.splitlines()) == 4 and all(": conforms: " in line for line in out.splitlines())
+
+
+def test_live_migration_with_a_vf_probe_that_fails_conforms_from_boot(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """netdev-2024-live-migration-vf-probe-fails.log (Jian Wen's devlink patch, 2024): after a
+    live migration the host associates the VF again ("VF slot 1 added", netvsc_send_vf), but
+    mlx5's init_one fails in devlink_alloc, so no VF netdev is ever registered.
+
+    hv_netvsc prints nothing more: netvsc_register_vf runs only on a NETDEV_REGISTER of a
+    matching netdev, and without a registered VF no link event reaches netvsc_vf_changed. An
+    association with no registration after it is a state the linux profile reaches (the VF
+    probe is free to never happen), so the one event conforms even from boot. The same log
+    with a "switched to VF" line appended is rejected at that line: nothing can switch to a
+    VF that never registered."""
+    path = REAL / "netdev-2024-live-migration-vf-probe-fails.log"
+    events = hv_lines(path.name)
+    assert [n for n, _ in events] == [5]
+    code, out, doc = conform(capsys, str(path))
+    assert code == 0, out
+    assert out.startswith("conforms: 1 observation")
+    assert doc["status"] == "conforms" and doc["accepted"] == 1
+    lines = path.read_text().splitlines()
+    switch = events[0][1].replace("VF slot 1 added", "Data path switched to VF: enP1s1")
+    longer = tmp_path / path.name
+    longer.write_text("\n".join([*lines, switch]) + "\n")
+    code, out, doc = conform(capsys, str(longer))
+    assert code == 1 and doc["rejected"]["line"] == len(lines) + 1
+    assert doc["rejected"]["event"] == "switched_to_vf"
