@@ -75,11 +75,12 @@ def test_azure_docs_boot_with_flapping_then_host_servicing_conforms(
     assert out.startswith("conforms: 13 observations accepted")
     assert doc["status"] == "conforms" and doc["accepted"] == 13 and doc["rejected"] is None
     # the servicing with "VF unregistering" and "switched from VF" swapped: impossible since
-    # 34b06a2eee44 (the switch happens on GOING_DOWN, before NETDEV_UNREGISTER). The swapped
-    # "VF unregistering" alone, right after "switched to VF", is still possible (hibernation
-    # with a VF driver that destroys its netdev, e.g. mlx4, after netvsc_suspend detached the
-    # channel: netvsc_vf_changed finds no nvdev and prints nothing; 19162fd4063a), so the
-    # rejection is at the next line: nothing switches from a VF that has left.
+    # 34b06a2eee44 (the switch happens on GOING_DOWN, before NETDEV_UNREGISTER). A lone "VF
+    # unregistering" right after "switched to VF" is itself possible: netvsc_remove calls
+    # netvsc_unregister_vf without switching (hv_netvsc unbound or its device rescinded,
+    # ec158f77def2), as did netvsc_suspend before 19162fd4063a. After it no "switched from VF"
+    # can follow for that VF (get_netvsc_byref finds no NetVSC), so the line after is where
+    # the swapped log must be rejected.
     lines = path.read_text().splitlines()
     (n_from, _), (n_unreg, _) = events[7], events[8]
     assert "switched from VF" in lines[n_from - 1] and "VF unregistering" in lines[n_unreg - 1]
