@@ -245,3 +245,23 @@ def test_live_migration_with_a_vf_probe_that_fails_conforms_from_boot(
     code, out, doc = conform(capsys, str(longer))
     assert code == 1 and doc["rejected"]["line"] == len(lines) + 1
     assert doc["rejected"]["event"] == "switched_to_vf"
+
+
+def test_a_second_nic_whose_vf_registers_but_never_comes_up_conforms_from_boot(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """lis-next-665-second-nic.log (LIS/lis-next#665, 2019): "dmesg | grep VF" of a RHEL 7
+    guest whose second NIC eth1 has a ConnectX-3 VF.
+
+    The host associates slot 2 (netvsc_send_vf) and the VF netdev registers
+    (netvsc_register_vf), and then nothing: a switch would print "Data path switched to VF",
+    which the grep keeps, so the VF was never brought up. That is the driver's behaviour
+    when the synthetic NIC is not up: netvsc_vf_setup opens the VF only if the NetVSC netdev
+    is running, and without the VF's NETDEV_UP netvsc_vf_changed never runs. The two events
+    are the start of a boot, so they conform from boot."""
+    path = REAL / "lis-next-665-second-nic.log"
+    assert [n for n, _ in hv_lines(path.name)] == [6, 7]
+    code, out, doc = conform(capsys, str(path))
+    assert code == 0, out
+    assert out.startswith("conforms: 2 observations accepted")
+    assert doc["status"] == "conforms" and doc["accepted"] == 2
