@@ -255,7 +255,7 @@ def test_a_second_nic_whose_vf_registers_but_never_comes_up_conforms_from_boot(
 
     The host associates slot 2 (netvsc_send_vf) and the VF netdev registers
     (netvsc_register_vf), and then nothing: a switch would print "Data path switched to VF",
-    which the grep keeps, so the VF was never brought up. That is the driver's behaviour
+    which the grep keeps, so the VF had not come up when dmesg ran. That is the behaviour
     when the synthetic NIC is not up: netvsc_vf_setup opens the VF only if the NetVSC netdev
     is running, and without the VF's NETDEV_UP netvsc_vf_changed never runs. The two events
     are the start of a boot, so they conform from boot."""
