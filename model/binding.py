@@ -73,6 +73,7 @@ class Binding(Actor, StateMachine):
     )
 
     unregisters_at_suspend = True  # wiring params: False for a guest that keeps the VF
+    mac_fallback = False  # wiring params: True for a guest that pairs by MAC (linux)
 
     # -- guards --------------------------------------------------------------------------------
     def lets_go_at_suspend(self) -> bool:
@@ -90,7 +91,10 @@ class Binding(Actor, StateMachine):
         )
 
     def serial_matches(self, vf_serial: int, vf_alloc: bool, assoc_serial: int) -> bool:
-        return bool(vf_alloc) and vf_serial == assoc_serial
+        """By the association's serial; a guest with the MAC fallback (linux: get_netvsc_byslot,
+        365e1ececb29) also takes a VF with no matching association, since the VF's MAC is its
+        synthetic NIC's [LX-DRV]."""
+        return (bool(vf_alloc) and vf_serial == assoc_serial) or bool(self.mac_fallback)
 
     def must_let_go(self) -> bool:
         """Pause/unbind on a PnP remove once NetVSC is off the VF (its GOING_DOWN handler

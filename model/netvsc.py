@@ -17,7 +17,7 @@ from .messages import ASSOC, DONE, SWITCH, SYNTHETIC, TO_SYNTHETIC, VF
 
 __all__ = ["GUEST_UP", "NetVSC", "tx_uses_vf"]
 
-GUEST_UP = ("synthetic", "to_vf", "on_vf", "to_syn")
+GUEST_UP = ("synthetic", "awaiting_assoc", "to_vf", "on_vf", "to_syn")
 VF_RUNNING = ("running", "remove_pending")  # the VF still carries traffic in GOING_DOWN
 
 
@@ -37,6 +37,8 @@ class NetVSC(Actor, StateMachine):
     # whether hibernation leaves the VF registered and enslaved (the wiring then leaves the
     # binding out of the hibernation rendezvous): the documented guest lets it go at suspend
     keeps_vf_across_hibernation = False
+    # whether a VF with no matching association is enslaved anyway, by its MAC address
+    pairs_by_mac_fallback = False
 
     sources = {
         "probe": "LX-DRV netvsc_probe, d30fb712e529 (B1: synthetic NIC up before any VF)",
@@ -62,6 +64,8 @@ class NetVSC(Actor, StateMachine):
         "suspend": "de214e52de1b (B9.2: netvsc_suspend unregisters the VF, closes the channel)",
         "resume": "de214e52de1b, da26658c3d70 (B9.2: data_path_is_vf = false on resume)",
         "remove": "LX-DRV netvsc_remove (B9.1: VF unregistered before the synthetic device)",
+        "awaiting_assoc": "365e1ececb29 netvsc_vf_changed: 'Waiting for the VF association from "
+        "host', wait_for_completion(&vf_add) under rtnl, no timeout",
         "reopen": "7b2ee50c0cd5 netvsc_detach (netvsc_change_mtu, netvsc_set_channels, "
         "netvsc_set_ringparam under rtnl): TX disabled, RNDIS closed, the channel closed; the VF "
         "stays enslaved",
@@ -85,6 +89,12 @@ class NetVSC(Actor, StateMachine):
         "down:going_down": "a totality row of the GOING_DOWN rendezvous: the stack detaches only "
         "a running VM's VF, so NetVSC is not down then",
         "reopen": "only where user space may reconfigure the NIC (Config.reconfigure)",
+        "synthetic:switch_to_vf": "the second row (waiting for the association) is the linux "
+        "profile's (365e1ececb29)",
+        "awaiting_assoc:association": "the linux profile's wait for the association",
+        "awaiting_assoc:host_to_synthetic": "a totality row: the guest reads every message in "
+        "order, so a notice cannot be left ahead of it once it waits; kept so that no message "
+        "could block the association behind it",
         "reattach": "only where user space may reconfigure the NIC (Config.reconfigure)",
         "reopening:reattach": "the first row (back on the VF, the cache kept) is the linux "
         "profile's, with a reconfigurable NIC (Config.reconfigure)",
@@ -94,6 +104,9 @@ class NetVSC(Actor, StateMachine):
 
     down = State(initial=True)
     synthetic = State()
+    # netvsc_vf_changed waits for the host's association under rtnl (a guest that switches
+    # before the association arrives: linux, 365e1ececb29); the synthetic path still carries
+    awaiting_assoc = State()
     to_vf = State()
     on_vf = State()
     to_syn = State()
@@ -104,12 +117,16 @@ class NetVSC(Actor, StateMachine):
     # the next three are rendezvous with the VM's own steps (see the wiring)
     probe = down.to(synthetic, on="reset_state")
     association = (
-        synthetic.to.itself(cond="assoc_waiting", on="take_association")
+        awaiting_assoc.to(to_vf, cond="allocation_waiting", on="take_association_and_switch")
+        | awaiting_assoc.to.itself(cond="assoc_waiting", on="take_association")
+        | synthetic.to.itself(cond="assoc_waiting", on="take_association")
         | to_vf.to.itself(cond="assoc_waiting", on="take_association")
         | on_vf.to.itself(cond="assoc_waiting", on="take_association")
         | to_syn.to.itself(cond="assoc_waiting", on="take_association")
     )
-    switch_to_vf = synthetic.to(to_vf, cond="vf_up", on="request_vf")
+    switch_to_vf = synthetic.to(to_vf, cond="vf_up", on="request_vf") | synthetic.to(
+        awaiting_assoc, cond="vf_up_unassociated"
+    )
     vf_switched = to_vf.to(on_vf, cond="vf_ok_waiting", on="take_vf_completion")
     vf_switch_failed = to_vf.to(synthetic, cond="vf_fail_waiting", on="take_completion")
     # NETDEV_GOING_DOWN, a rendezvous with the VF's removal; rtnl is held while a switch is in
@@ -136,6 +153,7 @@ class NetVSC(Actor, StateMachine):
         | synthetic.to.itself(cond="notice_waiting", on="take_notice")
         | to_vf.to.itself(cond="notice_waiting", on="take_notice")
         | to_syn.to.itself(cond="notice_waiting", on="take_notice")
+        | awaiting_assoc.to.itself(cond="notice_waiting", on="take_notice")
     )
     # a packet that gets through changes nothing, so only a send that would be lost is a step
     # (a no-op self-loop adds no state and no behaviour a property can tell apart)
@@ -206,18 +224,35 @@ class NetVSC(Actor, StateMachine):
         """NETDEV_UP/CHANGE of an enslaved, open VF (vf_is_up = netif_running(vf_netdev)):
         switch unless the cache says VF already
         [da26658c3d70], and only once the host's association is here [365e1ececb29]."""
+        return self.vf_up_conditions() and self.waits_for_association()
+
+    def vf_up_conditions(self) -> bool:
         return (
             self.peer("binding").state == "running"
             and self.peer("vfmp").state == "running"
             and self.peer("vfmp").link == "up"
             and self.peer("vm").state == "running"
             and not self.data_path_is_vf
-            and self.waits_for_association()
         )
 
     def waits_for_association(self) -> bool:
         """'Waiting for the VF association from host' before switching [365e1ececb29]."""
         return bool(self.vf_alloc)
+
+    def vf_up_unassociated(self) -> bool:
+        """The same NETDEV_UP/CHANGE with no association yet, in a guest that then waits for it
+        inside the notifier, under rtnl (``blocks_for_association``)."""
+        return self.blocks_for_association() and self.vf_up_conditions() and not self.vf_alloc
+
+    def blocks_for_association(self) -> bool:
+        """The documented guest binds a VF only by the association's serial, so it never sees
+        an enslaved VF before the association [MS-SERIAL]; see ``netvsc_linux``."""
+        return False
+
+    def allocation_waiting(self) -> bool:
+        """complete(&vf_add) in netvsc_send_vf runs only for an allocated association."""
+        msg = self.peek("from_host")
+        return msg is not None and msg[0] == ASSOC and bool(msg[1])
 
     def switches_on_going_down(self) -> bool:
         """Switch while the VF still carries traffic [34b06a2eee44]."""
@@ -284,6 +319,12 @@ class NetVSC(Actor, StateMachine):
             self.fault = "S15: disassociation serial differs from the association's"
         self.vf_alloc = bool(allocated)
         self.vf_serial = serial if allocated else 0
+
+    def take_association_and_switch(self) -> None:
+        """The association completes vf_add; the waiter wakes and sends the switch
+        [365e1ececb29, netvsc_switch_datapath]."""
+        self.take_association()
+        self.request_vf()
 
     def close_channel(self) -> None:
         """netvsc_detach closes the VMBus channel: what was in flight on it is gone."""

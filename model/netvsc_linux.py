@@ -31,6 +31,8 @@ class LinuxNetVSC(NetVSC):
     # comes from the VF's NETDEV_CHANGE after resume (netvsc_vf_changed; de214e52de1b), with the
     # cache reset by netvsc_resume [da26658c3d70]
     keeps_vf_across_hibernation = True
+    # get_netvsc_byslot's MAC fallback enslaves a VF before its association [365e1ececb29]
+    pairs_by_mac_fallback = True
     sources = {
         **NetVSC.sources,
         "vf_switched": "LX-DRV netvsc_switch_datapath (8b31f8c982b7, d0922bf79817): after the "
@@ -65,6 +67,15 @@ class LinuxNetVSC(NetVSC):
         resets it, da26658c3d70), and no netdev event follows that would switch again:
         netvsc_change_mtu changes the VF's MTU first (dev_set_mtu), then reopens."""
         return bool(self.data_path_is_vf)
+
+    def blocks_for_association(self) -> bool:
+        """get_netvsc_byslot falls back to the MAC address when no association's serial
+        matches, so the VF can be enslaved first; netvsc_vf_changed then waits for vf_add
+        inside the netdev notifier, under rtnl, with no timeout [365e1ececb29]. A completion
+        left over from an earlier association that no wait consumed (vf_add is reset only when
+        a VF unregisters) is not modelled: the wait ends at the next allocated association
+        (an under-approximation, stated in the README under Finding 5)."""
+        return True
 
     def obeys_host_notice(self) -> bool:
         """netvsc_receive_inband ignores the host's SWITCH_DATA_PATH(SYNTHETIC)."""

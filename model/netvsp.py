@@ -19,7 +19,7 @@ from .vmstack import VF_PRESENT
 
 __all__ = ["NetVSP"]
 
-_GUEST_UP = ("synthetic", "to_vf", "on_vf", "to_syn")
+_GUEST_UP = ("synthetic", "awaiting_assoc", "to_vf", "on_vf", "to_syn")
 
 
 class NetVSP(Actor, StateMachine):

@@ -80,7 +80,10 @@ def build(config: Config) -> System:
             peers={k: n[k] for k in ("vfmp", "netvsc", "vm")},
             # netvsc_suspend unregisters the VF (the documented guest; Linux before
             # 19162fd4063a) or keeps it registered and enslaved (Linux since 19162fd4063a)
-            params={"unregisters_at_suspend": not netvsc_cls.keeps_vf_across_hibernation},
+            params={
+                "unregisters_at_suspend": not netvsc_cls.keeps_vf_across_hibernation,
+                "mac_fallback": netvsc_cls.pairs_by_mac_fallback,
+            },
         )
         sysm.add(
             n["vfmp"],

@@ -55,10 +55,16 @@ def test_crlf_line_ends(run: Run, tmp_path: Path) -> None:
 
 def test_a_pasted_log_still_fails_where_it_should(run: Run, tmp_path: Path) -> None:
     """The rewriting keeps the order: the boot log without its association is rejected at the
-    registering line, in a journalctl paste as in dmesg."""
+    same line in a journalctl paste as in dmesg: the switch to the VF (line 12), which waits
+    for the association; the registration before it is Linux's MAC fallback (365e1ececb29)."""
     lines = (DATA / "dmesg_boot.log").read_text().splitlines()
     del lines[3]  # "VF slot 1 added"
     path = tmp_path / "pasted.log"
     path.write_text("\n".join(_rewrite(FORMATS["journalctl short"], x) for x in lines) + "\n")
     code, out, _ = run("conform", str(path))
-    assert code == 1 and out.startswith("does not conform at line 7: Dec 04 10:00:02 vm1 kernel:")
+    assert code == 1 and out.startswith("does not conform at line 12: Dec 04 10:00:05 vm1 kernel:")
+    assert "Data path switched to VF" in out.splitlines()[0]
+    plain = tmp_path / "plain.log"
+    plain.write_text("\n".join(lines) + "\n")
+    code, out, _ = run("conform", str(plain))
+    assert code == 1 and out.startswith("does not conform at line 12: ")

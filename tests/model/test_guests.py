@@ -98,6 +98,40 @@ def test_linux_switches_before_the_host_readvertises_after_resume() -> None:
     assert [p.name for p in ref.properties if p.status.value == "violated"] == []
 
 
+def test_linux_pairs_a_vf_by_mac_before_its_association() -> None:
+    """get_netvsc_byslot falls back to the MAC address when no association's serial matches
+    [365e1ececb29], so Linux enslaves a VF the host has not associated yet, which S2 (pairing
+    by the association's serial, MS-SERIAL) forbids; the reference guest pairs by serial only."""
+    linux = check(build_system(Config(**SMALL, guest="linux")), Options())
+    s2 = linux["S2-correct-pairing"]
+    assert s2.status.value == "violated"
+    assert shows(s2.counterexample, ("vfmp[0].offer", "binding[0].bind"), absent=("association",))
+    ref = check(build_system(Config(**SMALL)), Options())
+    assert ref["S2-correct-pairing"].status.value == "holds"
+
+
+def test_linux_waits_under_rtnl_for_an_association_that_never_comes() -> None:
+    """Finding 5. The host offers the VF and removes it before NetVSP sent any association
+    (the offer and the association travel on different channels [SRIOV.md bug 3]; NetVSP
+    advertises only a VF that is there). Linux has enslaved the VF by its MAC, the takeover
+    opened it, and netvsc_vf_changed waits for vf_add under rtnl with no timeout
+    [365e1ececb29]; the guest can then never run the VF's removal (it needs rtnl), so the host
+    never gets the device back and the detach never ends (L3), though the host's timer fired.
+    The reference guest never enslaves an unassociated VF."""
+    linux = check(build_system(Config(**SMALL, guest="linux")), Options())
+    l3 = linux["L3-detach-terminates"]
+    assert l3.status.value == "violated"
+    trace = l3.counterexample
+    assert shows(
+        trace,
+        ("vmstack[0].offer", "vmstack[0].detach", "binding[0].bind", "netvsc[0].switch_to_vf"),
+        absent=("netvsp[0].advertise", "association"),
+    )
+    assert trace is not None and trace.states[-1]["netvsc[0]"] == "awaiting_assoc"
+    ref = check(build_system(Config(**SMALL)), Options())
+    assert ref["L3-detach-terminates"].status.value == "holds"
+
+
 def _reattach_edges(guest_name: str) -> set[tuple[bool, str, bool, str]]:
     """(data_path_is_vf before, NetVSC's state after, data_path_is_vf after, NetVSP's state
     after) for every channel reopen of a VM whose user space reconfigures the NIC, on a host
