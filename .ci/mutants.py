@@ -12,6 +12,8 @@ tree that has its own editable install. Usage, from the copy's root:
 
     python .ci/mutants.py checker/compile.py results.jsonl -- tests/checker/test_x.py ...
     python .ci/mutants.py --show checker/compile.py results.jsonl   # survivors as diffs
+    python .ci/mutants.py --only results.jsonl checker/compile.py again.jsonl -- tests...
+        (reruns only the survivors of an earlier run, e.g. against new tests)
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ def _mutants(path: str) -> list:
 
 def _source_of(path: str, mid) -> str:
     return mutate(Context(filename=path, mutation_id=mid))[0]
+
+
+def _where(line: str, occurrence: int, index: int) -> tuple[str, int, int]:
+    return (line, occurrence, index)
 
 
 def _run(tests: list[str], timeout: float) -> tuple[str, float]:
@@ -76,6 +82,14 @@ def main(argv: list[str]) -> int:
                 print(f"== {row['id']}  line {row['line_number'] + 1}")
                 print("\n".join(list(diff)[2:]))
         return 0
+    only: set[tuple[str, int, int]] | None = None
+    if argv and argv[0] == "--only":
+        only = {
+            _where(row["line"], row["occurrence"], row["index"])
+            for row in map(json.loads, Path(argv[1]).read_text().splitlines())
+            if row["status"] == "survived"
+        }
+        argv = argv[2:]
     sep = argv.index("--")
     path, results, tests = argv[0], argv[1], argv[sep + 1 :]
     sys.dont_write_bytecode = True
@@ -99,10 +113,15 @@ def main(argv: list[str]) -> int:
         return 2
     timeout = max(3 * base, base + 10)
     mutants = _mutants(path)
+    lines = original.split("\n")
     print(f"{path}: {len(mutants)} mutants, baseline {base:.1f} s, timeout {timeout:.0f} s")
     with open(results, "a") as out:
         for number, mid in enumerate(mutants, 1):
-            if (mid.line_number, mid.index) in done:
+            text = lines[mid.line_number]
+            occurrence = lines[: mid.line_number].count(text)
+            if (mid.line_number, mid.index) in done or (
+                only is not None and _where(text, occurrence, mid.index) not in only
+            ):
                 continue
             try:
                 Path(path).write_text(_source_of(path, mid))
@@ -113,6 +132,10 @@ def main(argv: list[str]) -> int:
                 "id": number,
                 "line_number": mid.line_number,
                 "index": mid.index,
+                # the line's text and how many equal lines precede it: --only finds the same
+                # mutant again after lines were added above it
+                "line": text,
+                "occurrence": occurrence,
                 "status": status,
                 "seconds": round(seconds, 2),
             }
