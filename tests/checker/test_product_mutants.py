@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from models import peterson, philosophers, pipeline
-from oracle import assert_agree, product_graph
+from oracle import assert_agree
 from statemachine import State, StateMachine
 
 from vfpath.checker import DefinitionError, Options, System, WiringError, check
@@ -119,7 +119,7 @@ def channels(capacity: int = 2) -> System:
 
 @pytest.mark.parametrize("capacity", [1, 2, 3])
 def test_channel_operations_agree_with_the_library(capacity: int) -> None:
-    states, edges = assert_agree(channels(capacity))
+    _states, edges = assert_agree(channels(capacity))
     overflows = {t[1] for _s, _l, t in edges if isinstance(t, tuple) and t[0] == "overflow"}
     # by hand: a burst of two overflows a link of one, never one of two or three; side and
     # ret are written only when empty
@@ -224,7 +224,7 @@ def test_initial_enter_actions_and_arguments_agree_with_the_library() -> None:
     sysm = System("primed").add("p", Primed).add("q", Primed, init={"v": 1})
     sysm.sync("by2", ("p", "bump"), args={"by": 2})
     sysm.sync("both", ("p", "bump"), ("q", "bump"), args={"by": 1})
-    states, _edges = assert_agree(sysm)
+    _states, _edges = assert_agree(sysm)
     product = sysm.build()
     first = product.describe(product.initial)
     # by hand: p starts with v 0 so its enter sets w 2; q starts with v 1, keeps w 0
