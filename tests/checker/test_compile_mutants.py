@@ -11,11 +11,13 @@ the older suite (the README's mutation table).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from oracle import assert_agree
 from statemachine import State, StateMachine
 
-from vfpath.checker import Options, Status, System, check
+from vfpath.checker import DefinitionError, Options, Status, System, check
 from vfpath.checker.actor import Actor
 from vfpath.checker.compile import compile_actor
 from vfpath.checker.explore import explore
@@ -220,3 +222,42 @@ def test_events_from_lists_the_events_leaving_a_state() -> None:
     table = compile_actor(Entries)
     assert table.events_from(table.code["a"]) == ("go",)
     assert set(table.events_from(table.code["b"])) == {"loop", "inner", "back"}
+
+
+class Nested(Actor, StateMachine):
+    """A compound state: python-statemachine runs it, the compiled tables cannot hold it."""
+
+    class outer(State.Compound):
+        a = State(initial=True)
+        b = State(final=True)
+        go = a.to(b)
+
+    done = State(final=True)
+    leave = outer.to(done)
+
+
+def test_a_compound_state_is_refused_naming_it() -> None:
+    with pytest.raises(DefinitionError, match=r"Nested: compound state 'outer' is not supported"):
+        compile_actor(Nested)
+
+
+class Flexible(Actor, StateMachine):
+    """Callbacks whose extra parameters all have defaults or are ``*args``/``**kwargs``: the
+    library calls them with nothing they need, so they are accepted."""
+
+    variables = {"n": 0}
+
+    s = State(initial=True)
+    step = s.to.itself(cond="room", on="add")
+
+    def room(self, *args: Any, **kwargs: Any) -> bool:
+        return self.n < 2
+
+    def add(self, by: int = 1) -> None:
+        self.n += by
+
+
+def test_parameters_with_defaults_or_star_are_accepted() -> None:
+    states, _edges = assert_agree(_one(Flexible))
+    # by hand: n = 0, 1, 2
+    assert len(states) == 3
