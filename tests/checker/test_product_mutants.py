@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from models import peterson, philosophers, pipeline
-from oracle import assert_agree
+from oracle import assert_agree, product_graph
 from statemachine import State, StateMachine
 
 from vfpath.checker import DefinitionError, Options, System, WiringError, check
@@ -278,3 +278,20 @@ def test_a_peer_list_read_through_peer_is_refused() -> None:
     # w1 reaches busy with n = 1 and then asks peer("lead"), which names a list for w0
     with pytest.raises(WiringError, match=r"w0: peer alias 'lead' is a list; use peers\(\)"):
         check(sysm, Options(symmetry=False))
+
+
+@pytest.mark.parametrize("make", [peterson, lambda: channels(1), swappers, watchers])
+def test_the_per_move_path_agrees_with_successors(make: Any) -> None:
+    # Product.local (memoised per move) and _fire are the per-move twin of successors (one trie
+    # per leading instance): on every reachable state both must give the same successor for
+    # every move, None exactly for the moves successors does not offer
+    product = make().build()
+    _initial, states, _edges = product_graph(make())
+    for s in states:
+        succ = dict(product.successors(s))
+        for m, move in enumerate(product.moves):
+            assert product._fire(move, m, s) == succ.get(m), (move.label, product.describe(s))
+        for move in product.moves:
+            for i, ev in move.parts:
+                again = product.local(i, ev, s, move.args)  # the memo the loop above filled
+                assert again == product._evaluate(i, ev, s, move.args)[0]
