@@ -41,19 +41,38 @@ def _where(line: str, occurrence: int, index: int) -> tuple[str, int, int]:
     return (line, occurrence, index)
 
 
-def _run(tests: list[str], timeout: float) -> tuple[str, float]:
-    """Fork; the child runs pytest -x on *tests*; 'killed', 'survived' or 'timeout'."""
+class _FirstFailure:
+    """A pytest plugin that writes the node id of the first failing test to a pipe."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def pytest_runtest_logreport(self, report: object) -> None:
+        if getattr(report, "failed", False) and self.fd >= 0:
+            os.write(self.fd, str(getattr(report, "nodeid", "")).encode()[:4000])
+            os.close(self.fd)
+            self.fd = -1
+
+
+def _run(tests: list[str], timeout: float) -> tuple[str, float, str]:
+    """Fork; the child runs pytest -x on *tests*: ('killed', 'survived' or 'timeout', seconds,
+    the first failing test)."""
     start = time.monotonic()
+    rfd, wfd = os.pipe()
     pid = os.fork()
     if pid == 0:
+        os.close(rfd)
         os.setpgid(0, 0)
         fd = os.open(os.devnull, os.O_WRONLY)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
         import pytest
 
-        code = pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests])
+        code = pytest.main(
+            ["-x", "-q", "-p", "no:cacheprovider", *tests], plugins=[_FirstFailure(wfd)]
+        )
         os._exit(int(code))
+    os.close(wfd)
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
@@ -61,10 +80,14 @@ def _run(tests: list[str], timeout: float) -> tuple[str, float]:
         if time.monotonic() - start > timeout:
             os.killpg(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-            return "timeout", time.monotonic() - start
+            os.close(rfd)
+            return "timeout", time.monotonic() - start, ""
         time.sleep(0.02)
     seconds = time.monotonic() - start
-    return ("survived" if os.waitstatus_to_exitcode(status) == 0 else "killed"), seconds
+    with os.fdopen(rfd, "rb") as pipe:
+        killer = pipe.read().decode(errors="replace")
+    code = os.waitstatus_to_exitcode(status)
+    return ("survived" if code == 0 else "killed"), seconds, killer
 
 
 def main(argv: list[str]) -> int:
@@ -107,7 +130,7 @@ def main(argv: list[str]) -> int:
         for line in Path(results).read_text().splitlines():
             row = json.loads(line)
             done.add((row["line_number"], row["index"]))
-    status, base = _run(tests, 600)
+    status, base, _killer = _run(tests, 600)
     if status != "survived":
         print(f"the unmutated tree fails its tests ({status})", file=sys.stderr)
         return 2
@@ -125,7 +148,7 @@ def main(argv: list[str]) -> int:
                 continue
             try:
                 Path(path).write_text(_source_of(path, mid))
-                status, seconds = _run(tests, timeout)
+                status, seconds, killer = _run(tests, timeout)
             finally:
                 Path(path).write_text(original)
             row = {
@@ -138,6 +161,7 @@ def main(argv: list[str]) -> int:
                 "occurrence": occurrence,
                 "status": status,
                 "seconds": round(seconds, 2),
+                "killed_by": killer,
             }
             out.write(json.dumps(row) + "\n")
             out.flush()
