@@ -29,10 +29,9 @@ from vfpath.checker.explore import explore
         peterson,
         lambda: philosophers(3),
         lambda: philosophers(3, put_back=True),
-        pipeline,
         lambda: pipeline(capacity=1, credit=2),
     ],
-    ids=["peterson", "philosophers-3", "philosophers-3-put-back", "pipeline", "overflow"],
+    ids=["peterson", "philosophers-3", "philosophers-3-put-back", "pipeline-overflow"],
 )
 def test_every_reachable_state_and_edge_agrees_with_the_library(make: Any) -> None:
     states, _edges = assert_agree(make())
@@ -117,11 +116,11 @@ def channels(capacity: int = 2) -> System:
     return sysm
 
 
-@pytest.mark.parametrize("capacity", [1, 2, 3])
+@pytest.mark.parametrize("capacity", [1, 2])
 def test_channel_operations_agree_with_the_library(capacity: int) -> None:
     _states, edges = assert_agree(channels(capacity))
     overflows = {t[1] for _s, _l, t in edges if isinstance(t, tuple) and t[0] == "overflow"}
-    # by hand: a burst of two overflows a link of one, never one of two or three; side and
+    # by hand: a burst of two overflows a link of one, never one of two; side and
     # ret are written only when empty
     assert overflows == ({"link"} if capacity == 1 else set())
     labels = {label for _s, label, _t in edges}
