@@ -261,3 +261,92 @@ def test_parameters_with_defaults_or_star_are_accepted() -> None:
     states, _edges = assert_agree(_one(Flexible))
     # by hand: n = 0, 1, 2
     assert len(states) == 3
+
+
+class Plain(Actor, StateMachine):
+    """A well-formed actor to derive variants from."""
+
+    s0 = State(initial=True)
+    s1 = State(final=True)
+    go = s0.to(s1)
+
+
+@pytest.mark.parametrize(
+    "name", ["peer", "peers", "peek", "pending", "recv", "emit", "drain", "arg"]
+)
+def test_overriding_any_world_call_is_refused(name: str) -> None:
+    # each world call is answered by the explorer itself; an override would only run live
+    variant = type("Overrides", (Plain,), {name: lambda self, *a: None})
+    with pytest.raises(DefinitionError, match=rf"Overrides\.{name} overrides a world call"):
+        compile_actor(variant)
+
+
+class Dunders(Plain):
+    """Defines dunder methods python-statemachine's StateMachine also has: not callbacks the
+    library skips, just Python protocol; accepted."""
+
+    def __repr__(self) -> str:
+        return "Dunders()"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+def test_dunder_methods_are_not_taken_for_shadowed_library_names() -> None:
+    table = compile_actor(Dunders)
+    assert table.states == ("s0", "s1")
+
+
+class AsksType(Actor, StateMachine):
+    """Reads type(self) in a guard; its subclass below has no source of its own."""
+
+    s0 = State(initial=True)
+    s1 = State(final=True)
+    go = s0.to(s1, cond="exact")
+
+    def exact(self) -> bool:
+        return type(self) is AsksType
+
+
+def test_a_base_class_is_read_even_when_a_subclass_has_no_source() -> None:
+    # a class made by type() has no source: the check must go on to its bases, not stop
+    dynamic = type("Dynamic", (AsksType,), {})
+    with pytest.raises(DefinitionError, match=r"Dynamic\.exact: type\(self\)"):
+        compile_actor(dynamic)
+
+
+class WritesExtra(Actor, StateMachine):
+    """Writes an undeclared attribute of self, and an attribute of a local object (fine)."""
+
+    variables = {"n": 0}
+    s0 = State(initial=True)
+    s1 = State(final=True)
+    go = s0.to(s1, on="mark")
+
+    def mark(self) -> None:
+        box = type("Box", (), {})()
+        box.extra = 1
+        self.extra = box.extra
+
+
+class WritesLocal(Actor, StateMachine):
+    """Writes only an attribute of a local object: nothing the stand-in carries over."""
+
+    variables = {"n": 0}
+    s0 = State(initial=True)
+    s1 = State(final=True)
+    go = s0.to(s1, on="mark")
+
+    def mark(self) -> None:
+        box = type("Box", (), {})()
+        box.extra = 1
+        self.n = box.extra
+
+
+def test_an_undeclared_write_is_refused_when_compiling_not_only_when_run() -> None:
+    with pytest.raises(DefinitionError, match=r"WritesExtra\.mark: writes self\.extra"):
+        compile_actor(WritesExtra)
+    table = compile_actor(WritesLocal)
+    assert table.variables == ("n",)
+    states, _edges = assert_agree(_one(WritesLocal))
+    assert len(states) == 2
