@@ -294,3 +294,84 @@ def test_the_per_move_path_agrees_with_successors(make: Any) -> None:
             for i, ev in move.parts:
                 again = product.local(i, ev, s, move.args)  # the memo the loop above filled
                 assert again == product._evaluate(i, ev, s, move.args)[0]
+
+
+# -- refusals the product makes while it runs an actor's code ------------------------------
+
+
+class Knob(Actor, StateMachine):
+    """Toggles ``n``; the actors below read it."""
+
+    variables = {"n": 0}
+    s = State(initial=True)
+    flip = s.to.itself(on="toggle")
+
+    def toggle(self) -> None:
+        self.n = 1 - self.n
+
+
+def _reader(body: Any, *, doc: str = "") -> type:
+    """An actor whose only guard is ``body(self)``."""
+
+    class Reader(Actor, StateMachine):
+        s = State(initial=True)
+        t = State(final=True)
+        go = s.to(t, cond="look")
+        limit = 1  # a class constant
+
+        def look(self) -> bool:
+            return bool(body(self))
+
+    Reader.__doc__ = doc
+    return Reader
+
+
+def _with_knobs(reader: type) -> System:
+    sysm = System("knobs").add("p", Knob).add("q", Knob)
+    return sysm.add("x", reader, peers={"p": "p", "q": "q"})
+
+
+CALLS = {"n": 0}
+
+
+def _flaky(ctx: Any) -> bool:
+    # reads p's variable on odd calls and q's on even ones: not a function of the state
+    CALLS["n"] += 1
+    return bool(ctx.peer("p" if CALLS["n"] % 2 else "q").n == 0)
+
+
+def _write_peer(ctx: Any) -> bool:
+    ctx.peer("p").n = 1
+    return True
+
+
+@pytest.mark.parametrize(
+    ("body", "error", "pattern"),
+    [
+        (_flaky, DefinitionError, r"x: guards or actions are not deterministic"),
+        (_write_peer, AttributeError, r"peers are read-only"),
+        (lambda ctx: ctx.peer("r").n, WiringError, r"x: no peer alias 'r' in the wiring"),
+        (lambda ctx: ctx.nowhere, AttributeError, r"Reader\.look: no attribute 'nowhere'"),
+        (lambda ctx: ctx.arg("by"), WiringError, r"x: this step passes no argument 'by'"),
+        (lambda ctx: ctx.send, DefinitionError, r"Reader\.look: reads self\.send"),
+    ],
+)
+def test_what_an_actor_may_not_do_is_refused_naming_it(
+    body: Any, error: type, pattern: str
+) -> None:
+    with pytest.raises(error, match=pattern):
+        check(_with_knobs(_reader(body)), Options(symmetry=False))
+
+
+def test_a_class_constant_and_a_state_attribute_read_as_they_do_live() -> None:
+    # the guard reads a class constant and a state's name through self, as a live instance
+    # does; by hand: p and q toggle freely (4 mixes) and x may go at any time: 8 states
+    reader = _reader(lambda ctx: ctx.limit == 1 and ctx.t.name == "T" and ctx.s.is_active)
+    states, _edges = assert_agree(_with_knobs(reader))
+    assert len(states) == 8
+
+
+def test_an_instance_taking_part_twice_in_a_sync_is_refused() -> None:
+    sysm = System("twice").add("p", Knob).sync("both", ("p", "flip"), ("p", "flip"))
+    with pytest.raises(WiringError, match=r"sync 'both': an instance takes part twice"):
+        sysm.build()
