@@ -375,3 +375,14 @@ def test_an_instance_taking_part_twice_in_a_sync_is_refused() -> None:
     sysm = System("twice").add("p", Knob).sync("both", ("p", "flip"), ("p", "flip"))
     with pytest.raises(WiringError, match=r"sync 'both': an instance takes part twice"):
         sysm.build()
+
+
+@pytest.mark.parametrize(
+    "name", ["peer", "peers", "peek", "pending", "recv", "emit", "drain", "arg", "state", "send"]
+)
+def test_every_reserved_variable_name_is_refused(name: str) -> None:
+    # a variable named like a world call, a peer view's ``state`` or the library's own API
+    # would be shadowed by the method in one semantics and not the other
+    cls = type("Named", (Knob,), {"variables": {"n": 0, name: 0}})
+    with pytest.raises(DefinitionError, match=rf"Named: variable names \['{name}'\] are reserved"):
+        System("r").add("x", cls).build()
