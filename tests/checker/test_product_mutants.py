@@ -386,3 +386,29 @@ def test_every_reserved_variable_name_is_refused(name: str) -> None:
     cls = type("Named", (Knob,), {"variables": {"n": 0, name: 0}})
     with pytest.raises(DefinitionError, match=rf"Named: variable names \['{name}'\] are reserved"):
         System("r").add("x", cls).build()
+
+
+def test_which_row_names_the_transition_the_step_takes() -> None:
+    # coverage and diagrams ask which of an event's transitions fired: the first whose guards
+    # hold, in the library's order; judged against the target of the (library-checked) step
+    from test_compile_mutants import Guards
+
+    system = System("guards").add("x", Guards)
+    product = system.build()
+    _initial, states, edges = product_graph(system)
+    rows = product.tables[0].rows
+    checked = 0
+    for s, label, t in edges:
+        if label != "x.step":
+            continue
+        n = product.which_row(0, "step", s)
+        assert n is not None
+        assert rows[(s[0], "step")][n].target == t[0]
+        checked += 1
+    assert checked >= 2  # both rows are taken somewhere
+    assert {product.which_row(0, "step", s) for s, label, _t in edges if label == "x.step"} == {
+        0,
+        1,
+    }
+    # from t, step has no transition at all
+    assert all(product.which_row(0, "step", s) is None for s in states if s[0] != 0)
