@@ -34,7 +34,8 @@ class Binding(Actor, StateMachine):
         "pause": "MS-BIND, MS-VFTD, 34b06a2eee44 (B6.3: Running -> Pausing -> Paused)",
         "unbind": "MS-BIND, MS-FO, MS-SURP (ProtocolUnbindAdapterEx: Paused -> Closing -> Unbound)",
         "surprise_unbind": "MS-SURP, MS-FO (the device vanished: NetVSC is unbound)",
-        "suspend_unbind": "de214e52de1b (B9.2: netvsc_suspend unregisters the VF)",
+        "suspend_unbind": "de214e52de1b (B9.2: netvsc_suspend unregisters the VF); since "
+        "19162fd4063a Linux keeps it registered and enslaved (the binding stays)",
         "bind_other": "MS-VFINF (a protocol outside 'ndisvf' binds: only if the INF allows it)",
     }
 
@@ -43,6 +44,8 @@ class Binding(Actor, StateMachine):
         "paused:suspend_unbind": "hibernation with the binding paused mid-removal: only when the "
         "stack tears the VF down early (variants doc-free-vf-with-vport, "
         "doc-delete-vport-with-filters)",
+        "running:suspend_unbind": "the second row (the binding stays) is the linux guest's, which "
+        "keeps the VF across hibernation; the first row is every other guest's",
     }
 
     unbound = State(initial=True)
@@ -52,9 +55,14 @@ class Binding(Actor, StateMachine):
     bind = unbound.to(running, cond="vf_matches", on="pair")
     pause = running.to(paused, cond="must_let_go")
     unbind = paused.to(unbound, cond="must_let_go", on="unpair")
-    # part of the hibernation rendezvous: netvsc_suspend unregisters the VF [de214e52de1b]
+    # part of the hibernation rendezvous: netvsc_suspend unregisters the VF [de214e52de1b], or,
+    # in a guest that keeps it across hibernation, leaves the binding as it is [19162fd4063a]
     suspend_unbind = (
-        paused.to(unbound, on="unpair") | running.to(unbound, on="unpair") | unbound.to.itself()
+        paused.to(unbound, cond="lets_go_at_suspend", on="unpair")
+        | running.to(unbound, cond="lets_go_at_suspend", on="unpair")
+        | running.to.itself()
+        | paused.to.itself()
+        | unbound.to.itself()
     )
     # after a surprise removal: NDIS unbinds NetVSC once its GOING_DOWN handler returned
     surprise_unbind = paused.to(unbound, cond="vf_vanished", on="unpair") | running.to(
@@ -64,7 +72,12 @@ class Binding(Actor, StateMachine):
         cond="other_may_bind", on="other_binds"
     )
 
+    unregisters_at_suspend = True  # wiring params: False for a guest that keeps the VF
+
     # -- guards --------------------------------------------------------------------------------
+    def lets_go_at_suspend(self) -> bool:
+        return bool(self.unregisters_at_suspend)
+
     def vf_matches(self) -> bool:
         """Bind an initialized VF whose serial matches the host's association for this NIC
         [MS-OV, MS-SERIAL, 64ff412ad41f, 365e1ececb29]; not while the guest is going away."""

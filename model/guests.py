@@ -42,8 +42,9 @@ GUESTS: dict[str, Guest] = {
             "linux",
             LinuxNetVSC,
             "Linux hv_netvsc upstream (6.x; netvsc.c netvsc_switch_datapath, "
-            "netvsc_receive_inband; netvsc_drv.c netvsc_vf_changed, netvsc_vf_setup): "
-            "completions without status, the host's notice ignored",
+            "netvsc_receive_inband; netvsc_drv.c netvsc_vf_changed, netvsc_vf_setup, "
+            "netvsc_suspend, netvsc_resume): completions without status, the host's notice "
+            "ignored, the VF and its association kept across hibernation (19162fd4063a)",
         ),
     )
 }

@@ -34,6 +34,9 @@ class NetVSC(Actor, StateMachine):
     variables = {"vf_alloc": False, "vf_serial": 0, "data_path_is_vf": False, "fault": None}
     # whether the driver reads the status of a SWITCH_DATA_PATH completion (what its log prints)
     reads_completion_status = True
+    # whether hibernation leaves the VF registered and enslaved (the wiring then leaves the
+    # binding out of the hibernation rendezvous): the documented guest lets it go at suspend
+    keeps_vf_across_hibernation = False
 
     sources = {
         "probe": "LX-DRV netvsc_probe, d30fb712e529 (B1: synthetic NIC up before any VF)",
@@ -223,9 +226,12 @@ class NetVSC(Actor, StateMachine):
         self.data_path_is_vf = False
 
     def resume_state(self) -> None:
-        """The channel re-open switched the host to synthetic: reset the cache [da26658c3d70]."""
-        self.vf_alloc = False
-        self.vf_serial = 0
+        """The channel re-open switched the host to synthetic: reset the cache [da26658c3d70].
+        A guest that unregistered its VF at suspend also forgets the association; one that kept
+        the VF (``keeps_vf_across_hibernation``) keeps it [19162fd4063a]."""
+        if not self.keeps_vf_across_hibernation:
+            self.vf_alloc = False
+            self.vf_serial = 0
         self.data_path_is_vf = self.data_path_after_resume()
 
     def data_path_after_resume(self) -> bool:

@@ -26,6 +26,11 @@ class LinuxNetVSC(NetVSC):
     """hv_netvsc upstream (Linux 6.x) [LX-DRV; the commits cited per method]."""
 
     reads_completion_status = False
+    # netvsc_suspend no longer unregisters the VF: mlx5 keeps its netdev across hibernation, and
+    # netvsc_resume leaves vf_alloc and vf_serial as they were [19162fd4063a]; the switch back
+    # comes from the VF's NETDEV_CHANGE after resume (netvsc_vf_changed; de214e52de1b), with the
+    # cache reset by netvsc_resume [da26658c3d70]
+    keeps_vf_across_hibernation = True
     sources = {
         **NetVSC.sources,
         "vf_switched": "LX-DRV netvsc_switch_datapath (8b31f8c982b7, d0922bf79817): after the "
@@ -36,6 +41,13 @@ class LinuxNetVSC(NetVSC):
         "completion",
         "host_to_synthetic": "LX-DRV netvsc_receive_inband: SWITCH_DATA_PATH from the host is "
         "not handled (only SEND_VF_ASSOCIATION and the indirection table); the packet is dropped",
+        "suspend": "19162fd4063a netvsc_suspend: netvsc_detach closes the channel; the VF stays "
+        "registered and enslaved (no netvsc_unregister_vf)",
+        "resume": "19162fd4063a, da26658c3d70 netvsc_resume: data_path_is_vf = false, then "
+        "netvsc_attach; vf_alloc and vf_serial are kept",
+        "switch_to_vf": "de214e52de1b netvsc_netdev_event: NETDEV_UP/CHANGE -> netvsc_vf_changed "
+        "(also the VF's NETDEV_CHANGE after resume); waits for vf_add only if !vf_alloc "
+        "(365e1ececb29), which a resumed guest still has from before hibernation",
     }
 
     def vf_ok_waiting(self) -> bool:

@@ -117,11 +117,13 @@ def _association(vm: int) -> ByState:
 
 def _unregistering(vm: int) -> ByState:
     """A rendezvous that tears the binding down prints "VF unregistering" only if it was bound
-    (``netvsc_unregister_vf`` runs for an enslaved VF only) [LX-DRV, de214e52de1b]."""
+    (``netvsc_unregister_vf`` runs for an enslaved VF only) [LX-DRV, de214e52de1b], and only if
+    it does tear it down (since 19162fd4063a Linux's hibernation keeps the VF)."""
     binding = f"binding[{vm}]"
 
     def pick(after: StateView, before: StateView) -> str | None:
-        return UNREGISTERING if before[binding].state != "unbound" else None
+        let_go = before[binding].state != "unbound" and after[binding].state == "unbound"
+        return UNREGISTERING if let_go else None
 
     return ByState((UNREGISTERING,), pick, before=True)
 

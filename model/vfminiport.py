@@ -141,10 +141,17 @@ class VFMiniport(Actor, StateMachine):
         )
 
     def link_closed(self) -> bool:
-        return self.link != "up" and self.enslaved()
+        return self.link != "up" and self.enslaved() and self.user_space_runs()
 
     def link_open(self) -> bool:
-        return self.link == "up" and self.enslaved()
+        return self.link == "up" and self.enslaved() and self.user_space_runs()
+
+    def user_space_runs(self) -> bool:
+        """User space is frozen while the guest hibernates: the PM core freezes tasks before
+        the drivers' suspend and thaws them after their resume (freeze_processes, thaw_processes;
+        a VF kept enslaved across hibernation by the linux guest is therefore not reconfigured
+        then)."""
+        return bool(self.peer("netvsc").state != "suspended")
 
     def enslaved(self) -> bool:
         """User space configures the VF once NetVSC has joined it: the join runs inside the

@@ -67,9 +67,10 @@ def build(config: Config) -> System:
             ports={"to_guest": f"nvsp_h2g[{i}]", "from_guest": f"nvsp_g2h[{i}]"},
             params={"vfs_per_host": config.vfs},
         )
+        netvsc_cls = guest(config.guest).netvsc
         sysm.add(
             n["netvsc"],
-            guest(config.guest).netvsc,
+            netvsc_cls,
             peers={k: n[k] for k in ("vm", "binding", "vfmp", "vmstack", "netvsp")},
             ports={"from_host": f"nvsp_h2g[{i}]", "to_host": f"nvsp_g2h[{i}]"},
         )
@@ -77,6 +78,9 @@ def build(config: Config) -> System:
             n["binding"],
             Binding,
             peers={k: n[k] for k in ("vfmp", "netvsc", "vm")},
+            # netvsc_suspend unregisters the VF (the documented guest; Linux before
+            # 19162fd4063a) or keeps it registered and enslaved (Linux since 19162fd4063a)
+            params={"unregisters_at_suspend": not netvsc_cls.keeps_vf_across_hibernation},
         )
         sysm.add(
             n["vfmp"],
@@ -87,10 +91,16 @@ def build(config: Config) -> System:
         # the stack starts NetVSC with the partition [MS-OV]; resume resumes it [de214e52de1b]
         sysm.sync(f"{n['vm']}.start", (n["vm"], "start"), (n["netvsc"], "probe"))
         sysm.sync(f"{n['vm']}.resume", (n["vm"], "resume"), (n["netvsc"], "resume"))
+        # netvsc_suspend unregisters the VF (the documented guest, Linux before 19162fd4063a)
+        # or keeps it registered and enslaved (Linux since 19162fd4063a)
+        netvsc_cls = guest(config.guest).netvsc
+        unbind = (
+            () if netvsc_cls.keeps_vf_across_hibernation else ((n["binding"], "suspend_unbind"),)
+        )
         sysm.sync(
             f"{n['vm']}.hibernate",
             (n["vm"], "hibernate"),
-            (n["binding"], "suspend_unbind"),
+            *unbind,
             (n["netvsc"], "suspend"),
         )
         # NETDEV_GOING_DOWN reaches NetVSC synchronously from the VF's removal [34b06a2eee44],

@@ -36,7 +36,11 @@ class VMView:
 
     @property
     def tx_on_vf(self) -> bool:
-        return tx_uses_vf(
+        """``netvsc_xmit`` would send on the VF. Only while the synthetic NIC is up: suspended
+        or removed, its queues are stopped (netvsc_detach -> netvsc_tx_disable), so it sends
+        nothing, though a guest that keeps its VF across hibernation [19162fd4063a] still has
+        it enslaved and its cache set until resume [da26658c3d70]."""
+        return self.guest_up and tx_uses_vf(
             self.netvsc.data_path_is_vf, self.binding.state, self.vfmp.state, self.vfmp.link
         )
 

@@ -38,15 +38,17 @@ def test_an_unregistering_before_the_switch_from_the_vf_is_rejected_at_its_line(
 ) -> None:
     # lines 15 and 16 of the servicing log: "Data path switched from VF" and "VF unregistering".
     # The unregistration waits for rtnl, which the switch holds until its completion
-    # [34b06a2eee44, 8b31f8c982b7]; an unregistration while on the VF can only be hibernation's,
-    # after which no switch from the VF is left to print.
+    # [34b06a2eee44, 8b31f8c982b7]. An unregistration with no switch before it is a surprise
+    # removal after a silent hibernation (Linux keeps the VF across it and netvsc_resume resets
+    # the cache: 19162fd4063a, da26658c3d70), after which no switch from the VF is left to print;
+    # the association kept across hibernation lets the next VF (same slot) register at once.
     path, lines = edited(tmp_path, "servicing", 15, 16)
     code, out, _ = run("conform", str(path))
     assert code == 1
     first, allowed = out.splitlines()[:2]
     assert first == f"does not conform at line 16: {lines[15].strip()}"
     assert "Data path switched from VF" in first
-    assert allowed.split(": ", 1)[1].split(", ") == ["vf_slot_added"]
+    assert allowed.split(": ", 1)[1].split(", ") == ["vf_registering", "vf_slot_added"]
 
 
 def test_json_names_the_rejected_line(tmp_path: Path, run: Run) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from vfpath.api import build_system
-from vfpath.checker import Options, check
+from vfpath.checker import CheckResult, Options, check
 from vfpath.checker.errors import VfpathError
 from vfpath.checker.explore import explore
 from vfpath.checker.traces import read_trace
@@ -20,7 +20,9 @@ from vfpath.checker.view import StateView
 from vfpath.model import Config, build, observe
 from vfpath.model.guests import GUESTS, guest
 from vfpath.model.netvsc_linux import LinuxNetVSC
+from vfpath.model.netvsp import NetVSP
 from vfpath.model.variants import shows
+from vfpath.model.vmstack import VMStack
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SMALL = {"vms": 1, "vfs": 1, "hosts": 1}
@@ -45,6 +47,54 @@ def test_linux_believes_a_failed_switch_succeeded() -> None:
     assert shows(s8.counterexample, ("netvsp[0].switch_vf_fail", "netvsc[0].vf_switched"))
     # and it never retries: the cached path says VF, so NETDEV_UP/CHANGE do nothing (L1)
     assert linux["L1-eventually-on-vf"].status.value == "violated"
+
+
+class _BackendNeverFails(NetVSP):
+    """A host whose backend switch always succeeds (Finding 1 needs it to fail)."""
+
+    def backend_may_fail(self) -> bool:
+        return False
+
+
+class _KeepsTheVF(VMStack):
+    """A stack that never detaches (so no removal, timeout or disassociation happens)."""
+
+    def vm_running(self) -> bool:
+        return False
+
+
+def _steady_host(guest_name: str) -> CheckResult:
+    cfg = Config(**SMALL, guest=guest_name)
+    sysm = build_system(cfg).replace({"netvsp[0]": _BackendNeverFails, "vmstack[0]": _KeepsTheVF})
+    sysm.properties[:] = [p for p in sysm.properties if p.name.startswith("S")]
+    return check(sysm, Options())
+
+
+def test_linux_switches_before_the_host_readvertises_after_resume() -> None:
+    """Finding 3. With a host that never fails a switch and never removes the VF, the only way
+    left to a split data path is hibernation: Linux keeps the VF enslaved and vf_alloc set
+    across it [19162fd4063a; netvsc_send_vf is the only writer of vf_alloc], netvsc_resume
+    resets only data_path_is_vf [da26658c3d70], so the VF's NETDEV_UP/CHANGE switches at once
+    (netvsc_vf_changed waits for vf_add only if !vf_alloc, 365e1ececb29). The request reaches a
+    host that has not advertised the VF on the reopened channel, which completes it at once as
+    a wrong-state request [OVMM switch_data_path], and Linux, reading no status, believes it.
+    The reference guest forgets the association on resume and waits for the new one."""
+    linux = _steady_host("linux")
+    s8 = linux["S8-no-tx-on-unswitched-vf"]
+    assert s8.status.value == "violated"
+    assert shows(
+        s8.counterexample,
+        (
+            "vm[0].hibernate",
+            "vm[0].resume",
+            "netvsc[0].switch_to_vf",
+            "netvsp[0].wrong_state",
+            "netvsc[0].vf_switched",
+        ),
+        absent=("switch_vf_fail", "timeout", "detach"),
+    )
+    ref = _steady_host("reference")
+    assert [p.name for p in ref.properties if p.status.value == "violated"] == []
 
 
 def _notice_edges(guest_name: str) -> set[tuple[str, bool]]:

@@ -7,6 +7,7 @@ ones after it up by one).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -296,3 +297,33 @@ def test_the_step_memo_changes_no_verdict_and_no_witness(
     if broken:
         assert memo.rejected is not None and plain.rejected is not None
         assert memo.rejected.line == plain.rejected.line == len(lines)
+
+
+def test_a_current_linux_hibernation_conforms_only_on_the_linux_guest() -> None:
+    """Since 19162fd4063a, Linux keeps an mlx5 VF registered across hibernation: no "VF
+    unregistering" / "VF registering" around it, the host's association again after the channel
+    reopens, then "switched to VF" on the VF's NETDEV_CHANGE (de214e52de1b). The documented guest
+    lets the VF go at suspend, so it must print "VF unregistering" and cannot explain the log."""
+    lines = (DATA / "dmesg_hibernate.log").read_text().splitlines()
+    linux = judge(lines, _on("linux"))
+    assert linux, linux
+    assert linux.accepted == 5
+    reference = judge(lines, _on("reference"))
+    assert not reference
+    # the second association needs a reopened channel, which the reference guest reaches only
+    # through a hibernation that prints "VF unregistering" first
+    assert reference.rejected is not None and reference.rejected.line == 16
+
+
+def test_after_resume_linux_may_switch_before_the_association() -> None:
+    """Finding 3's order: vf_alloc survived hibernation, so the switch does not wait for the
+    host's new association [365e1ececb29 waits only if !vf_alloc]."""
+    lines = (DATA / "dmesg_hibernate.log").read_text().splitlines()
+    added, switched = 15, 17  # 0-based indices of the post-resume lines
+    assert "VF slot 1 added" in lines[added] and "switched to VF" in lines[switched]
+    lines[added], lines[switched] = lines[switched], lines[added]
+    assert judge(lines, _on("linux"))
+
+
+def _on(guest: str) -> Oracle:
+    return observe.oracle(dataclasses.replace(observe.DEFAULT_CONFIG, guest=guest))
