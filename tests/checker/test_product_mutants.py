@@ -412,3 +412,43 @@ def test_which_row_names_the_transition_the_step_takes() -> None:
     }
     # from t, step has no transition at all
     assert all(product.which_row(0, "step", s) is None for s in states if s[0] != 0)
+
+
+class Derived(Actor, StateMachine):
+    """Reads a property and calls a helper method from inside its guard and action."""
+
+    variables = {"n": 0}
+    s = State(initial=True)
+    up = s.to.itself(cond="room", on="add")
+
+    @property
+    def doubled(self) -> int:
+        return 2 * self.n
+
+    def step_size(self) -> int:
+        return 1 if self.doubled < 2 else 2
+
+    def room(self) -> bool:
+        return self.doubled < 6
+
+    def add(self) -> None:
+        self.n += self.step_size()
+
+
+def test_properties_and_helpers_read_through_self_agree_with_the_library() -> None:
+    states, _edges = assert_agree(System("derived").add("x", Derived))
+    product = System("derived").add("x", Derived).build()
+    # by hand: n = 0 -> 1 (doubled 0 < 2) -> 3 (doubled 2) -> stop (doubled 6)
+    assert sorted(product.describe(s)["x.n"] for s in states) == [0, 1, 3]
+
+
+class AsksAtStart(Knob):
+    """Its initial enter action asks for a step argument, which no step passes there."""
+
+    def on_enter_s(self) -> None:
+        self.n = self.arg("by")
+
+
+def test_an_argument_asked_for_at_start_is_refused_naming_it() -> None:
+    with pytest.raises(WiringError, match=r"x: this step passes no argument 'by'"):
+        System("start").add("x", AsksAtStart).build()
