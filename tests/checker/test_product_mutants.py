@@ -279,7 +279,9 @@ def test_a_peer_list_read_through_peer_is_refused() -> None:
         check(sysm, Options(symmetry=False))
 
 
-@pytest.mark.parametrize("make", [peterson, lambda: channels(1), swappers, watchers])
+@pytest.mark.parametrize(
+    "make", [peterson, lambda: channels(1), swappers, watchers, lambda: ticker()]
+)
 def test_the_per_move_path_agrees_with_successors(make: Any) -> None:
     # Product.local (memoised per move) and _fire are the per-move twin of successors (one trie
     # per leading instance): on every reachable state both must give the same successor for
@@ -533,3 +535,37 @@ def test_which_row_passes_the_step_arguments() -> None:
     product = System("arg").add("x", ByArg).sync("go2", ("x", "go"), args={"by": 2}).build()
     assert product.which_row(0, "go", product.initial, (("by", 2),)) == 0
     assert product.which_row(0, "go", product.initial, (("by", 1),)) == 1
+
+
+class Ticker(Actor, StateMachine):
+    """Leads a rendezvous and reads nothing."""
+
+    s = State(initial=True)
+    tick = s.to.itself()
+
+
+class Wheel(Actor, StateMachine):
+    """A partner whose own variable decides its part's effect."""
+
+    variables = {"v": 0}
+    s = State(initial=True)
+    inc = s.to.itself(on="turn")
+
+    def turn(self) -> None:
+        self.v = (self.v + 1) % 3
+
+
+def ticker() -> System:
+    sysm = System("ticker").add("t", Ticker).add("w", Wheel)
+    return sysm.sync("tick", ("t", "tick"), ("w", "inc"))
+
+
+def test_a_partners_own_slots_key_the_memo() -> None:
+    # the leader reads nothing and its own slots never change, so only the partner's slots,
+    # recorded as the trie's path, tell v = 0, 1, 2 apart; by hand: 3 states in one cycle
+    states, edges = assert_agree(ticker())
+    assert len(states) == 3 and len(edges) == 3
+    product = ticker().build()
+    for s in states:  # asked again, from the filled memo
+        ((_m, nxt),) = product.successors(s)
+        assert product.describe(nxt)["w.v"] == (product.describe(s)["w.v"] + 1) % 3
