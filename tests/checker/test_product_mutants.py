@@ -569,3 +569,41 @@ def test_a_partners_own_slots_key_the_memo() -> None:
     for s in states:  # asked again, from the filled memo
         ((_m, nxt),) = product.successors(s)
         assert product.describe(nxt)["w.v"] == (product.describe(s)["w.v"] + 1) % 3
+
+
+class Typed(Actor, StateMachine):
+    """Stores True or 1."""
+
+    variables = {"v": None}
+    s = State(initial=True)
+    t = State(final=True)
+    set_true = s.to(t, on="put_true")
+    set_one = s.to(t, on="put_one")
+
+    def put_true(self) -> None:
+        self.v = True
+
+    def put_one(self) -> None:
+        self.v = 1
+
+
+def _typed_pair() -> System:
+    return System("typed").add("k", Knob).add("x", Typed)
+
+
+def _two_channels() -> System:
+    sysm = System("two-channels").channel("first", 1).channel("second", 1)
+    sysm.add("w", TwoWays, ports={"first": "first", "second": "second"})
+    return sysm.add("j", TypeJudge, ports={"inbox": "second"})
+
+
+@pytest.mark.parametrize("make", [_typed_pair, _two_channels])
+def test_pack_inverts_describe_for_every_slot_and_channel(make: Any) -> None:
+    # pack encodes each value with its own slot's encoder: a later instance's variable and a
+    # second channel holding True and 1 must come back as the states they were
+    system = make()
+    product = system.build()
+    states = explore(product, [], Options(symmetry=False)).states
+    assert len(states) == (6 if make is _typed_pair else 5)  # by hand: 2 x 3; 1 + 2 + 2
+    for s in states:
+        assert product.pack(product.describe(s)) == s
