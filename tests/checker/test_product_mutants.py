@@ -605,5 +605,8 @@ def test_pack_inverts_describe_for_every_slot_and_channel(make: Any) -> None:
     product = system.build()
     states = explore(product, [], Options(symmetry=False)).states
     assert len(states) == (6 if make is _typed_pair else 5)  # by hand: 2 x 3; 1 + 2 + 2
+    view = product.reader()  # what properties see
+    first = product.names[0]
     for s in states:
         assert product.pack(product.describe(s)) == s
+        assert view(s)[first].state == product.state_of(s, first) == product.describe(s)[first]
