@@ -62,6 +62,11 @@ class NetVSC(Actor, StateMachine):
         "suspend": "de214e52de1b (B9.2: netvsc_suspend unregisters the VF, closes the channel)",
         "resume": "de214e52de1b, da26658c3d70 (B9.2: data_path_is_vf = false on resume)",
         "remove": "LX-DRV netvsc_remove (B9.1: VF unregistered before the synthetic device)",
+        "reopen": "7b2ee50c0cd5 netvsc_detach (netvsc_change_mtu, netvsc_set_channels, "
+        "netvsc_set_ringparam under rtnl): TX disabled, RNDIS closed, the channel closed; the VF "
+        "stays enslaved",
+        "reattach": "7b2ee50c0cd5 netvsc_attach: a new channel; the host went back to synthetic "
+        "when the old one closed (19162fd4063a); the documented guest starts over (inferred)",
     }
 
     hooks = {
@@ -79,6 +84,10 @@ class NetVSC(Actor, StateMachine):
         "ignores the notice before it)",
         "down:going_down": "a totality row of the GOING_DOWN rendezvous: the stack detaches only "
         "a running VM's VF, so NetVSC is not down then",
+        "reopen": "only where user space may reconfigure the NIC (Config.reconfigure)",
+        "reattach": "only where user space may reconfigure the NIC (Config.reconfigure)",
+        "reopening:reattach": "the first row (back on the VF, the cache kept) is the linux "
+        "profile's, with a reconfigurable NIC (Config.reconfigure)",
         "suspended:going_down": "a VF going down in a hibernated guest: only when the stack tears "
         "the VF down early (variants doc-free-vf-with-vport, doc-delete-vport-with-filters)",
     }
@@ -89,6 +98,8 @@ class NetVSC(Actor, StateMachine):
     on_vf = State()
     to_syn = State()
     suspended = State()
+    # netvsc_detach has closed the channel for a reconfiguration; netvsc_attach reopens it
+    reopening = State()
 
     # the next three are rendezvous with the VM's own steps (see the wiring)
     probe = down.to(synthetic, on="reset_state")
@@ -110,6 +121,7 @@ class NetVSC(Actor, StateMachine):
         | down.to.itself()
         | suspended.to.itself()
     )
+    # (no row from ``reopening``: the reconfiguration holds rtnl, so a VF going down waits)
     vf_lost = on_vf.to(to_syn, cond="vf_is_down", on="request_synthetic")
     # the same requests when the VMBus send fails (never, unless a variant says the send may
     # fail: model/failures.py); separate events, since an event takes its first enabled row
@@ -136,6 +148,12 @@ class NetVSC(Actor, StateMachine):
     # part of the hibernation rendezvous (see the wiring); the cache is kept, as Linux does
     suspend = synthetic.to(suspended, on="close_channel") | on_vf.to(suspended, on="close_channel")
     resume = suspended.to(synthetic, on="resume_state")
+    # part of the VM's reconfiguration rendezvous (user space changes the MTU, the channels or
+    # the rings); netvsc_attach runs right after, once the host has the channel closed
+    reopen = synthetic.to(reopening, on="close_channel") | on_vf.to(reopening, on="close_channel")
+    reattach = reopening.to(on_vf, cond="reattaches_on_vf", on="reattach_state") | reopening.to(
+        synthetic, cond="host_closed", on="reattach_state"
+    )
     remove = synthetic.to(down, cond="may_remove")
 
     # -- guards --------------------------------------------------------------------------------
@@ -159,6 +177,20 @@ class NetVSC(Actor, StateMachine):
         """The documented guest leaves the VF when the host says the data path is synthetic
         [MS-FO, OVMM]; a profile may not (see ``guests``)."""
         return True
+
+    def host_closed(self) -> bool:
+        """netvsc_attach opens a new channel after the host has closed the old one (VMBus
+        handles the close before the open on the one message connection; inferred)."""
+        return bool(self.peer("netvsp").state == "unavailable")
+
+    def reattaches_on_vf(self) -> bool:
+        return self.host_closed() and self.data_path_after_reopen()
+
+    def data_path_after_reopen(self) -> bool:
+        """What the guest believes of the data path once its channel is reopened: the host went
+        back to synthetic when the channel closed [19162fd4063a], so the documented guest
+        starts over as after resume; a profile may keep its cache (see ``netvsc_linux``)."""
+        return False
 
     def vf_ok_waiting(self) -> bool:
         return bool(self.peek("from_host") == (DONE, VF, True))
@@ -236,6 +268,14 @@ class NetVSC(Actor, StateMachine):
 
     def data_path_after_resume(self) -> bool:
         return False
+
+    def reattach_state(self) -> None:
+        """netvsc_attach on the new channel: the documented guest resets its cache and its
+        association as on resume; a guest that keeps them (linux) keeps both."""
+        if not self.keeps_vf_across_hibernation:
+            self.vf_alloc = False
+            self.vf_serial = 0
+        self.data_path_is_vf = self.data_path_after_reopen()
 
     def take_association(self) -> None:
         _, allocated, serial = self.recv("from_host")

@@ -43,6 +43,8 @@ class LinuxNetVSC(NetVSC):
         "not handled (only SEND_VF_ASSOCIATION and the indirection table); the packet is dropped",
         "suspend": "19162fd4063a netvsc_suspend: netvsc_detach closes the channel; the VF stays "
         "registered and enslaved (no netvsc_unregister_vf)",
+        "reattach": "7b2ee50c0cd5 netvsc_attach (after netvsc_change_mtu's netvsc_detach): "
+        "data_path_is_vf, vf_alloc and vf_serial are left as they were",
         "resume": "19162fd4063a, da26658c3d70 netvsc_resume: data_path_is_vf = false, then "
         "netvsc_attach; vf_alloc and vf_serial are kept",
         "switch_to_vf": "de214e52de1b netvsc_netdev_event: NETDEV_UP/CHANGE -> netvsc_vf_changed "
@@ -57,6 +59,12 @@ class LinuxNetVSC(NetVSC):
 
     def vf_fail_waiting(self) -> bool:
         return False
+
+    def data_path_after_reopen(self) -> bool:
+        """netvsc_detach/netvsc_attach leave data_path_is_vf as it was (only netvsc_resume
+        resets it, da26658c3d70), and no netdev event follows that would switch again:
+        netvsc_change_mtu changes the VF's MTU first (dev_set_mtu), then reopens."""
+        return bool(self.data_path_is_vf)
 
     def obeys_host_notice(self) -> bool:
         """netvsc_receive_inband ignores the host's SWITCH_DATA_PATH(SYNTHETIC)."""

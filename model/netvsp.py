@@ -106,7 +106,7 @@ class NetVSP(Actor, StateMachine):
         return self.peer("netvsc").state in _GUEST_UP
 
     def guest_closed(self) -> bool:
-        return self.peer("netvsc").state in ("down", "suspended")
+        return self.peer("netvsc").state in ("down", "suspended", "reopening")
 
     def vf_present(self) -> bool:
         return self.peer("vmstack").state in VF_PRESENT

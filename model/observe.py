@@ -47,7 +47,7 @@ __all__ = [
 
 # One guest's log: one VM, one VF per host and two hosts, so that live migration (a new VF with
 # another serial on the other host) is reachable; 897 states, small enough for --from-any-state.
-DEFAULT_CONFIG = Config(vms=1, vfs=1, hosts=2)
+DEFAULT_CONFIG = Config(vms=1, vfs=1, hosts=2, reconfigure=True)
 
 ADDED, REMOVED, OTHER_SERIAL = "vf_slot_added", "vf_slot_removed", "vf_slot_removed_other_serial"
 REGISTERING, UNREGISTERING = "vf_registering", "vf_unregistering"

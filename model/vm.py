@@ -18,6 +18,7 @@ class VM(Actor, StateMachine):
 
     variables = {"host": 0}
     hosts = 1  # per instance: how many hosts exist (wiring params)
+    reconfigures = False  # wiring params: whether user space may reconfigure the NIC
 
     sources = {
         "start": "MS-OV, MS-VSWST (B1: the stack starts NetVSC when the partition starts)",
@@ -26,7 +27,14 @@ class VM(Actor, StateMachine):
         "hibernation_done": "de214e52de1b (B9.2: netvsc_suspend has closed the channel)",
         "resume": "de214e52de1b (B9.2: resume)",
         "stop": "MS-VSWST, MS-ALLOC (B9.4: VM stop)",
+        "reconfigure": "LX-DRV netvsc_change_mtu, netvsc_set_channels, netvsc_set_ringparam "
+        "(user space, under rtnl): the synthetic NIC's channel is closed and reopened",
         "stopped": "MS-VSWST, MS-ALLOC (B9.4: VF torn down and NetVSC removed first)",
+    }
+
+    hooks = {
+        "reconfigure": "only where user space may reconfigure the NIC (Config.reconfigure, "
+        "vfpath check --reconfigure; conform's configuration)",
     }
 
     off = State(initial=True)
@@ -41,6 +49,9 @@ class VM(Actor, StateMachine):
     hibernation_done = hibernating.to(hibernated, cond="guest_suspended")
     resume = hibernated.to(running)
     stop = running.to(stopping, cond="host_quiet")
+    # user space reconfigures the synthetic NIC (MTU, channels, rings): a rendezvous with
+    # NetVSC's channel reopen; a choice of the environment, so not fair
+    reconfigure = running.to.itself(cond="may_reconfigure")
     stopped = stopping.to(off, cond="guest_gone")
 
     def switches_created(self) -> bool:
@@ -58,6 +69,12 @@ class VM(Actor, StateMachine):
             and self.peer("vmstack").state in ("no_vf", "offered")
             and self.peer("vfmp").state in ("absent", "running")
         )
+
+    def may_reconfigure(self) -> bool:
+        """ip link set mtu / ethtool -L / ethtool -G take rtnl, so they wait for a switch in
+        flight; NetVSC is then synthetic or on the VF [LX-DRV netvsc_change_mtu]. Only in a
+        configuration that lets user space reconfigure (``Config.reconfigure``)."""
+        return bool(self.reconfigures) and self.peer("netvsc").state in ("synthetic", "on_vf")
 
     def host_quiet(self) -> bool:
         """The stack detaches the VF before it stops the VM [B9.4, MS-ALLOC] (the detach itself

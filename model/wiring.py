@@ -50,7 +50,7 @@ def build(config: Config) -> System:
             n["vm"],
             VM,
             peers={**{k: n[k] for k in ("vmstack", "vfmp", "netvsp", "netvsc")}, "nics": nics},
-            params={"hosts": config.hosts},
+            params={"hosts": config.hosts, "reconfigures": config.reconfigure},
             init={"host": i % config.hosts},
         )
         sysm.add(
@@ -91,6 +91,7 @@ def build(config: Config) -> System:
         # the stack starts NetVSC with the partition [MS-OV]; resume resumes it [de214e52de1b]
         sysm.sync(f"{n['vm']}.start", (n["vm"], "start"), (n["netvsc"], "probe"))
         sysm.sync(f"{n['vm']}.resume", (n["vm"], "resume"), (n["netvsc"], "resume"))
+        sysm.sync(f"{n['vm']}.reconfigure", (n["vm"], "reconfigure"), (n["netvsc"], "reopen"))
         # netvsc_suspend unregisters the VF (the documented guest, Linux before 19162fd4063a)
         # or keeps it registered and enslaved (Linux since 19162fd4063a)
         netvsc_cls = guest(config.guest).netvsc

@@ -22,6 +22,7 @@ from vfpath.model.guests import GUESTS, guest
 from vfpath.model.netvsc_linux import LinuxNetVSC
 from vfpath.model.netvsp import NetVSP
 from vfpath.model.variants import shows
+from vfpath.model.vm import VM
 from vfpath.model.vmstack import VMStack
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -95,6 +96,61 @@ def test_linux_switches_before_the_host_readvertises_after_resume() -> None:
     )
     ref = _steady_host("reference")
     assert [p.name for p in ref.properties if p.status.value == "violated"] == []
+
+
+def _reattach_edges(guest_name: str) -> set[tuple[bool, str, bool, str]]:
+    """(data_path_is_vf before, NetVSC's state after, data_path_is_vf after, NetVSP's state
+    after) for every channel reopen of a VM whose user space reconfigures the NIC, on a host
+    that never fails a switch and never removes the VF."""
+    cfg = Config(**SMALL, guest=guest_name, reconfigure=True)
+    sysm = build(cfg).replace({"netvsp[0]": _BackendNeverFails, "vmstack[0]": _KeepsTheVF})
+    product = sysm.build()
+    ex = explore(product, [], Options(graph=True, deadlock=False))
+    assert ex.edges is not None
+    out = set()
+    for src, dst, m in zip(*ex.edges, strict=True):
+        if product.moves[m].label != "netvsc[0].reattach":
+            continue
+        before, after = StateView(product, ex.states[src]), StateView(product, ex.states[dst])
+        out.add(
+            (
+                bool(before["netvsc[0]"].data_path_is_vf),
+                after["netvsc[0]"].state,
+                bool(after["netvsc[0]"].data_path_is_vf),
+                after["netvsp[0]"].state,
+            )
+        )
+    return out
+
+
+def test_linux_stays_on_the_vf_across_a_channel_reopen() -> None:
+    """Finding 4. netvsc_change_mtu (also netvsc_set_channels, netvsc_set_ringparam) runs
+    netvsc_detach then netvsc_attach (7b2ee50c0cd5): the channel closes, which returns the host
+    to synthetic [19162fd4063a], and opens again, and nothing resets data_path_is_vf (only
+    netvsc_resume does, da26658c3d70) or switches again (netvsc_vf_changed returns early while
+    the cache says VF). So Linux comes back believing it is on the VF while the host, which has
+    the new channel closed-then-opened, steers to the synthetic path; the reference guest starts
+    over synthetic."""
+    linux = _reattach_edges("linux")
+    assert (True, "on_vf", True, "unavailable") in linux
+    assert all(vf_after == vf_before for vf_before, _s, vf_after, _h in linux)
+    reference = _reattach_edges("reference")
+    assert reference and all(
+        state == "synthetic" and not vf_after for _b, state, vf_after, _h in reference
+    )
+    cfg = Config(**SMALL, guest="linux", reconfigure=True)
+    sysm = build_system(cfg).replace(
+        {"netvsp[0]": _BackendNeverFails, "vmstack[0]": _KeepsTheVF, "vm[0]": _NeverHibernates}
+    )
+    sysm.properties[:] = [p for p in sysm.properties if p.name == "S13-cached-path-is-real-path"]
+    s13 = check(sysm, Options())["S13-cached-path-is-real-path"]
+    assert s13.status.value == "violated"
+    assert shows(s13.counterexample, ("vm[0].reconfigure", "netvsc[0].reattach"))
+
+
+class _NeverHibernates(VM):
+    def guest_idle(self) -> bool:
+        return False
 
 
 def _notice_edges(guest_name: str) -> set[tuple[str, bool]]:

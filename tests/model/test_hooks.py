@@ -23,10 +23,13 @@ def _coverage(system):  # type: ignore[no-untyped-def]
 
 @cache
 def _taken_anywhere() -> frozenset[tuple[str, str, str, str]]:
-    """(class, source, event, target) taken by the linux profile, any failure point, any
-    catalog variant, or a variant whose sends may fail (variants are subclasses: they count for
-    the class they replace)."""
-    systems = [build(Config(1, 1, 2, guest="linux"))]
+    """(class, source, event, target) taken by the linux profile, a reconfigurable NIC (on
+    either profile), any failure point, any catalog variant, or a variant whose sends may fail
+    (variants are subclasses: they count for the class they replace)."""
+    systems = [
+        build(Config(1, 1, 2, guest=g, reconfigure=r))
+        for g, r in (("linux", False), ("reference", True), ("linux", True))
+    ]
     systems += [may_fail(build(SMALL), name) for name in FALLIBLE]
     systems += [v.system() for v in CATALOG]
     systems += [may_fail(v.system(), "vmbus-send") for v in CATALOG]

@@ -63,6 +63,12 @@ def config_options(func: F) -> F:
     """Add ``--vms``, ``--vfs``, ``--hosts`` and ``--guest`` (the SR-IOV configuration; default
     2/1/2 with the reference guest)."""
     most = click.IntRange(min=1, max=MAX_PRODUCT)
+    func = click.option(
+        "--reconfigure",
+        is_flag=True,
+        help="User space may reconfigure the synthetic NIC (MTU, channels, rings), closing and "
+        "reopening its channel (off by default: 2.5 times the states).",
+    )(func)
     func = guest_option()(func)
     func = click.option("--hosts", type=most, default=2, show_default=True, help="Hosts.")(func)
     func = click.option("--vfs", type=most, default=1, show_default=True, help="VFs per host.")(
@@ -103,7 +109,9 @@ def guest_option(default: str | None = "reference") -> Callable[[F], F]:
     )
 
 
-def make_config(vms: int, vfs: int, hosts: int, guest: str = "reference") -> Any:
+def make_config(
+    vms: int, vfs: int, hosts: int, guest: str = "reference", reconfigure: bool = False
+) -> Any:
     """The model's ``Config`` for the three options (its own validation still applies)."""
     from vfpath import api
 
@@ -112,7 +120,7 @@ def make_config(vms: int, vfs: int, hosts: int, guest: str = "reference") -> Any
             f"--vms x --vfs x --hosts is {vms * vfs * hosts:,}; the model is built for at most "
             f"{MAX_PRODUCT} (set-up alone would exhaust the machine)"
         )
-    return api.Config(vms=vms, vfs=vfs, hosts=hosts, guest=guest)
+    return api.Config(vms=vms, vfs=vfs, hosts=hosts, guest=guest, reconfigure=reconfigure)
 
 
 def checked_output_dir(value: str | None, option: str) -> Path | None:

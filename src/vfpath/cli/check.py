@@ -60,11 +60,13 @@ def _list_failures(ctx: click.Context, names: tuple[str, ...]) -> tuple[str, ...
     return names
 
 
-def build(vms: int, vfs: int, hosts: int, guest: str = "reference") -> System:
+def build(
+    vms: int, vfs: int, hosts: int, guest: str = "reference", reconfigure: bool = False
+) -> System:
     """The system to check; ``vfpath.api.build_system`` is read at call time on purpose."""
     from vfpath import api
 
-    return api.build_system(make_config(vms, vfs, hosts, guest))
+    return api.build_system(make_config(vms, vfs, hosts, guest, reconfigure))
 
 
 def exit_code(result: CheckResult) -> int:
@@ -236,6 +238,7 @@ def command(
     vfs: int,
     hosts: int,
     guest: str,
+    reconfigure: bool,
     variant: str | None,
     model_ref: str | None,
     may_fail: tuple[str, ...],
@@ -260,7 +263,7 @@ def command(
     itf = checked_output_dir(itf_dir, "'--itf'")
     charts_dir = checked_output_dir(diagram_dir, "'--diagram'")
     graph_path = checked_output_file(graph_file, "'--graph'")
-    system = build(vms, vfs, hosts, guest)
+    system = build(vms, vfs, hosts, guest, reconfigure)
     if variant is not None or model_ref is not None:
         system = with_user_model(system, variant, model_ref, guest)
     if may_fail:
@@ -281,7 +284,9 @@ def command(
         # stop one state past the limit rather than hold a graph too big to write
         cap = GRAPH_LIMIT + 1 if max_states is None else min(max_states, GRAPH_LIMIT + 1)
         options = dataclasses.replace(options, graph=True, max_states=cap)
-    config = {"vms": vms, "vfs": vfs, "hosts": hosts}
+    config: dict[str, object] = {"vms": vms, "vfs": vfs, "hosts": hosts}
+    if reconfigure:
+        config["reconfigure"] = True
     if list_only:
         rows = _listing(system, options)
         if as_json:

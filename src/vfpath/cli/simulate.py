@@ -40,11 +40,13 @@ SCHEMA = "vfpath.simulate/1"
 EXIT_OK = 0
 
 
-def build(vms: int, vfs: int, hosts: int, guest: str = "reference") -> System:
+def build(
+    vms: int, vfs: int, hosts: int, guest: str = "reference", reconfigure: bool = False
+) -> System:
     """The system to walk; ``vfpath.api.build_system`` is read at call time on purpose."""
     from vfpath import api
 
-    return api.build_system(make_config(vms, vfs, hosts, guest))
+    return api.build_system(make_config(vms, vfs, hosts, guest, reconfigure))
 
 
 def parse_weights(items: tuple[str, ...]) -> dict[str, int]:
@@ -152,6 +154,7 @@ def command(
     vfs: int,
     hosts: int,
     guest: str,
+    reconfigure: bool,
     variant: str | None,
     model_ref: str | None,
     as_json: bool,
@@ -161,10 +164,12 @@ def command(
     Exit status: 0 no violation found, 1 a property is violated, 2 bad input.
     """
     wts = parse_weights(weights)
-    system = build(vms, vfs, hosts, guest)
+    system = build(vms, vfs, hosts, guest, reconfigure)
     if variant is not None or model_ref is not None:
         system = with_user_model(system, variant, model_ref, guest)
-    config = {"vms": vms, "vfs": vfs, "hosts": hosts}
+    config: dict[str, object] = {"vms": vms, "vfs": vfs, "hosts": hosts}
+    if reconfigure:
+        config["reconfigure"] = True
     result = simulate(system, steps, seed, runs, weights=wts or None)
     if as_json:
         write_json(result_to_dict(result, config, runs))
