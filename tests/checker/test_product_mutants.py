@@ -610,3 +610,21 @@ def test_pack_inverts_describe_for_every_slot_and_channel(make: Any) -> None:
     for s in states:
         assert product.pack(product.describe(s)) == s
         assert view(s)[first].state == product.state_of(s, first) == product.describe(s)[first]
+
+
+class SetsByName(Actor, StateMachine):
+    """Writes an undeclared attribute through setattr, which the compile-time reading of the
+    source does not see: the stand-in refuses it when it happens."""
+
+    variables = {"n": 0}
+    s = State(initial=True)
+    t = State(final=True)
+    go = s.to(t, on="mark")
+
+    def mark(self) -> None:
+        setattr(self, "extra", 1)  # noqa: B010 - the point: no attribute store in the source
+
+
+def test_an_undeclared_write_the_source_hides_is_refused_when_it_runs() -> None:
+    with pytest.raises(DefinitionError, match=r"SetsByName\.mark: writes self\.extra"):
+        check(System("x").add("x", SetsByName), Options(symmetry=False))
