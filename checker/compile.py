@@ -179,12 +179,14 @@ def compile_actor(cls: type[StateMachine]) -> ActorTable:
                     events.append(ev_id)
                 acts: list[tuple[str, Callback]] = []
                 acts += _callbacks(cls, t.before, "action", ev_id)
-                runs_entries = (not t.is_self) or self_entries
-                if runs_entries and not t.internal:
+                # as python-statemachine 3 runs them: an external transition, a self one too,
+                # exits and enters; an internal one (to itself: states are atomic) exits
+                # nothing and enters only with enable_self_transition_entries
+                if not t.internal:
                     acts += _callbacks(cls, t.source.exit, "exit action", ev_id)
                 acts += _callbacks(cls, t.on, "action", ev_id)
                 entered = len(acts)
-                if runs_entries and not t.internal:
+                if self_entries or not t.internal:
                     acts += _callbacks(cls, t.target.enter, "enter action", ev_id)
                 acts += _callbacks(cls, t.after, "action", ev_id)
                 row = TransitionRow(
