@@ -484,8 +484,9 @@ SCHEMA = "vfpath.conform/1"
 def render_verdict(verdict: Verdict) -> str:
     """The readable verdict: "conforms", or where and how the trace left the model."""
     if verdict.rejected is None:
+        noun = "observation" if verdict.accepted == 1 else "observations"
         return (
-            f"conforms: {verdict.accepted} observations accepted, "
+            f"conforms: {verdict.accepted} {noun} accepted, "
             f"{verdict.states} model states consistent at the end"
         )
     obs = verdict.rejected

@@ -60,6 +60,13 @@ def test_a_correct_trace_conforms_with_a_witness_through_the_silent_grant() -> N
     assert {k: o.line for k, o in v.marks.items()} == {1: 1, 3: 2, 4: 3, 5: 4}
 
 
+def test_the_verdict_counts_in_the_singular_and_the_plural() -> None:
+    one = render_verdict(oracle().run(events("request")))
+    assert one.startswith("conforms: 1 observation accepted, ")
+    two = render_verdict(oracle().run(events("request", "granted")))
+    assert two.startswith("conforms: 2 observations accepted, ")
+
+
 def test_a_skipped_grant_is_rejected_at_its_line_with_what_was_allowed() -> None:
     v = oracle().run(events("request", "release", "granted"))
     assert v.status is VerdictStatus.DIVERGES and not v
