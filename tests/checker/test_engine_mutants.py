@@ -8,10 +8,37 @@ brute-force walk written here.
 from __future__ import annotations
 
 import resource
+from collections import deque
 
-from models import peterson
+from models import peterson, pipeline
+from test_soundness import Counter
 
+from vfpath.checker import Options, Property, System
 from vfpath.checker.explore import explore
+from vfpath.checker.product import Overflow, Product
+
+
+def one_counter(*props: Property, top: int = 3) -> System:
+    """A counter 0..top then ``done``: by hand, top + 2 states in a chain, depth top + 1."""
+    sysm = System("one-counter")
+    sysm.add("c", Counter, params={"top": top})
+    sysm.properties.extend(props)
+    return sysm
+
+
+def _bfs(product: Product) -> tuple[int, int]:
+    """(states, depth) by a plain breadth-first walk over ``product.successors``."""
+    dist = {product.initial: 0}
+    queue = deque([product.initial])
+    while queue:
+        s = queue.popleft()
+        for _m, t in product.successors(s):
+            if isinstance(t, Overflow):
+                continue
+            if t not in dist:
+                dist[t] = dist[s] + 1
+                queue.append(t)
+    return len(dist), max(dist.values())
 
 
 def test_peak_memory_is_the_process_peak_in_bytes() -> None:
@@ -21,3 +48,37 @@ def test_peak_memory_is_the_process_peak_in_bytes() -> None:
     ex = explore(peterson().build(), [])
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     assert before <= ex.peak_memory <= after
+
+
+def test_a_complete_exploration_has_no_stop_reason() -> None:
+    # the JSON report prints ``stop_reason or None``: any text here would show as a reason
+    ex = explore(peterson().build(), [])
+    assert ex.complete
+    assert ex.stop_reason == ""
+
+
+def test_the_first_violation_is_kept_and_every_invariant_is_judged() -> None:
+    # n < 2 fails first at n == 2 (depth 2) and again at n == 3 and in ``done``; n < 3 fails
+    # first at n == 3: both must be reported, each at its first (shortest) violation
+    below2 = Property.always("below-2", lambda s: s["c"].n < 2)
+    below3 = Property.always("below-3", lambda s: s["c"].n < 3)
+    ex = explore(one_counter().build(), [below2, below3], Options(symmetry=False))
+    view = ex.product.describe
+    assert set(ex.hits) == {"below-2", "below-3"}
+    assert view(ex.states[ex.hits["below-2"]])["c.n"] == 2
+    assert view(ex.states[ex.hits["below-3"]])["c.n"] == 3
+    assert ex.hits["below-2"] == 2 and ex.hits["below-3"] == 3  # state ids are BFS order
+
+
+def test_a_violation_in_the_initial_state_is_state_zero() -> None:
+    ex = explore(one_counter().build(), [Property.always("started", lambda s: s["c"].n > 0)])
+    assert ex.hits == {"started": 0}
+
+
+def test_depth_and_states_match_a_plain_breadth_first_walk() -> None:
+    ex = explore(one_counter().build(), [])
+    assert (len(ex.states), ex.depth) == (5, 4)  # by hand: n = 0..3, then done
+    for system in (peterson(), pipeline(capacity=1, credit=2)):
+        product = system.build()
+        ex = explore(product, [], Options(symmetry=False))
+        assert (len(ex.states), ex.depth) == _bfs(product)
