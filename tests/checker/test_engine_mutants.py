@@ -8,6 +8,7 @@ brute-force walk written here.
 from __future__ import annotations
 
 import resource
+import time
 from collections import deque
 
 from models import peterson, pipeline
@@ -82,3 +83,20 @@ def test_depth_and_states_match_a_plain_breadth_first_walk() -> None:
         product = system.build()
         ex = explore(product, [], Options(symmetry=False))
         assert (len(ex.states), ex.depth) == _bfs(product)
+
+
+def test_progress_is_reported_every_16384_expanded_states() -> None:
+    # two counters to 130: 131 * 131 run/run states and more, so more than 16384 and fewer
+    # than 32768 states are expanded: exactly one report, after the 16384th
+    sysm = System("two-counters")
+    for i in (0, 1):
+        sysm.add(f"c{i}", Counter, params={"top": 130})
+    calls: list[tuple[int, int, float]] = []
+    t0 = time.perf_counter()
+    ex = explore(sysm.build(), [], Options(symmetry=False, progress=lambda *a: calls.append(a)))
+    wall = time.perf_counter() - t0
+    assert 16384 < len(ex.states) < 32768
+    assert len(calls) == 1
+    seen, frontier, seconds = calls[0]
+    assert frontier == seen - 16384  # discovered but not yet expanded
+    assert 0 <= seconds <= wall
