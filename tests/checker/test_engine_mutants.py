@@ -100,3 +100,13 @@ def test_progress_is_reported_every_16384_expanded_states() -> None:
     seen, frontier, seconds = calls[0]
     assert frontier == seen - 16384  # discovered but not yet expanded
     assert 0 <= seconds <= wall
+
+
+def test_a_state_limit_equal_to_the_state_count_is_complete() -> None:
+    # top = -1: neither ``tick`` nor ``stop`` is enabled, so the initial state is the only one
+    alone = explore(one_counter(top=-1).build(), [], Options(max_states=1))
+    assert alone.complete and alone.stop_reason == "" and len(alone.states) == 1
+    # 5 states by hand: the 5th is found while expanding the 4th, and is never expanded
+    short = explore(one_counter().build(), [], Options(max_states=5))
+    assert not short.complete
+    assert short.stop_reason == "state limit of 5"
