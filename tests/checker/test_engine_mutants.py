@@ -15,7 +15,7 @@ from models import peterson, pipeline
 from test_soundness import Counter
 
 from vfpath.checker import Options, Property, System
-from vfpath.checker.explore import explore
+from vfpath.checker.explore import explore, trace_to
 from vfpath.checker.product import Overflow, Product
 
 
@@ -46,9 +46,12 @@ def test_peak_memory_is_the_process_peak_in_bytes() -> None:
     # ru_maxrss is in KiB on Linux; the exploration reports bytes, between the peak before
     # the run and the peak after it
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    t0 = time.perf_counter()
     ex = explore(peterson().build(), [])
+    wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     assert before <= ex.peak_memory <= after
+    assert 0 <= ex.seconds <= wall
 
 
 def test_a_complete_exploration_has_no_stop_reason() -> None:
@@ -110,3 +113,12 @@ def test_a_state_limit_equal_to_the_state_count_is_complete() -> None:
     short = explore(one_counter().build(), [], Options(max_states=5))
     assert not short.complete
     assert short.stop_reason == "state limit of 5"
+
+
+def test_the_counterexample_starts_in_the_initial_state() -> None:
+    # by hand: run/0 --tick--> run/1 --tick--> run/2, the first state with n >= 2
+    ex = explore(one_counter().build(), [Property.always("below-2", lambda s: s["c"].n < 2)])
+    trace = trace_to(ex, ex.hits["below-2"])
+    assert trace.initial == {"c": "run", "c.n": 0}
+    assert [dict(st) for st in trace.states] == [{"c": "run", "c.n": n} for n in (0, 1, 2)]
+    assert [st.changes for st in trace.steps] == [{"c.n": (0, 1)}, {"c.n": (1, 2)}]
