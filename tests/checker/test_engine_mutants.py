@@ -122,3 +122,4 @@ def test_the_counterexample_starts_in_the_initial_state() -> None:
     assert trace.initial == {"c": "run", "c.n": 0}
     assert [dict(st) for st in trace.states] == [{"c": "run", "c.n": n} for n in (0, 1, 2)]
     assert [st.changes for st in trace.steps] == [{"c.n": (0, 1)}, {"c.n": (1, 2)}]
+    assert [(st.index, st.label) for st in trace.steps] == [(1, "c.tick"), (2, "c.tick")]
