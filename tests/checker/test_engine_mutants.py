@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import resource
 import time
+from array import array
 from collections import deque
 
+import pytest
 from models import peterson, pipeline
 from test_soundness import Counter
 
 from vfpath.checker import Options, Property, System
 from vfpath.checker.explore import explore, trace_to
+from vfpath.checker.liveness import Graph
 from vfpath.checker.product import Overflow, Product
 
 
@@ -123,3 +126,17 @@ def test_the_counterexample_starts_in_the_initial_state() -> None:
     assert [dict(st) for st in trace.states] == [{"c": "run", "c.n": n} for n in (0, 1, 2)]
     assert [st.changes for st in trace.steps] == [{"c.n": (0, 1)}, {"c.n": (1, 2)}]
     assert [(st.index, st.label) for st in trace.steps] == [(1, "c.tick"), (2, "c.tick")]
+
+
+@pytest.mark.parametrize(
+    "src",
+    [[0, 1, 0], [1, 0, 2], [2, 2, 1, 0, 0], [0, 0, 1, 1, 2]],
+    ids=["last-pair-descends", "first-pair-descends", "reversed", "sorted"],
+)
+def test_graph_rows_hold_each_source_s_edges_in_any_input_order(src: list[int]) -> None:
+    dst = [(s + 1 + k) % 3 for k, s in enumerate(src)]
+    move = list(range(len(src)))
+    g = Graph(3, (array("l", src), array("l", dst), array("l", move)))
+    for s in range(3):
+        expected = sorted((dst[k], move[k]) for k in range(len(src)) if src[k] == s)
+        assert sorted((g.dst[k], g.move[k]) for k in g.out(s)) == expected
