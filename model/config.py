@@ -26,8 +26,8 @@ class Config:
     hosts: int = 2
     guest: str = "reference"
     # whether user space may reconfigure the synthetic NIC (MTU, channels, rings), which closes
-    # and reopens its channel: off by default, because it multiplies the default configuration
-    # by 2.5 (README, "State counts"); conform turns it on (real logs show it)
+    # and reopens its channel, and reload the VF driver: off by default, because it multiplies
+    # the default configuration (README, "State counts"); conform turns it on (logs show it)
     reconfigure: bool = False
 
     def __post_init__(self) -> None:

@@ -90,6 +90,7 @@ LOGGED = (
     "vfmp[{vm}].eject/unsent",
     "vfmp[{vm}].link_down/unsent",
     "vfmp[{vm}].surprise_removed/unsent",
+    "vfmp[{vm}].unload/unsent",
 )
 
 
@@ -172,6 +173,7 @@ HARNESS_EVENTS = {
     "netvsc[{vm}].switch_to_vf": "request_vf",
     "vfmp[{vm}].eject": "vf_going_down",
     "vfmp[{vm}].surprise_removed": "vf_going_down",  # a revoked VF's removal: GOING_DOWN too
+    "vfmp[{vm}].unload": "vf_going_down",  # a driver unload unregisters the netdev too
     "netvsc[{vm}].vf_lost": "vf_down",
     "netvsc[{vm}].host_to_synthetic": "host_to_synthetic",
     "vm[{vm}].hibernate": "suspend",

@@ -34,7 +34,8 @@ class VFMiniport(Actor, StateMachine):
     change of it [LX-DRV netvsc_netdev_event -> netvsc_vf_changed; AZ-AN, B5 point 3].
     """
 
-    variables = {"serial": 0, "slave": False, "visible": False, "link": "new"}
+    variables = {"serial": 0, "slave": False, "visible": False, "link": "new", "unloading": False}
+    reloads = False  # wiring params: whether user space may reload the VF driver
 
     sources = {
         "offer": "MS-VFINIT, MS-VFS, MS-MPST, MS-VFMPINIT, c807d6cd089d (B3: Halted -> "
@@ -45,6 +46,11 @@ class VFMiniport(Actor, StateMachine):
         "surprise_removed": "MS-FO, MS-SURP (NdisHaltDeviceSurpriseRemoved); LX-PCI: the host "
         "rescinds the revoked device's vPCI channel, hv_pci_remove removes the bus, the VF "
         "driver's remove unregisters the netdev under rtnl (17978524a636; inferred order)",
+        "unload": "LX-DRV netvsc_unregister_vf keeps vf_alloc/vf_serial; a driver unload or "
+        "reset (rmmod, openibd restart, mlx4 reset as in LIS/lis-next#556, MANA recovery) "
+        "unregisters the netdev: NETDEV_GOING_DOWN first (34b06a2eee44)",
+        "reload": "the driver probes the device again: a new netdev registers and NetVSC pairs "
+        "it by the association it kept (netvsc_register_vf, get_netvsc_byslot)",
         "probe_failed": "LX-PCI: the VF driver's probe fails (mlx5_core, mana: an error "
         "return from probe), so no netdev registers; the device stays on the bus (a fallible "
         "step: model/failures.py)",
@@ -62,6 +68,10 @@ class VFMiniport(Actor, StateMachine):
         "probe_failed": "failure point vf-probe",
         "failed:eject": "failure point vf-probe (a driverless device ejected)",
         "failed:surprise_removed": "failure point vf-probe (a driverless device revoked)",
+        "unload": "only where user space may reload the VF driver (Config.reconfigure)",
+        "reload": "only where user space may reload the VF driver (Config.reconfigure)",
+        "stopped:halt": "the first row (a driver unloaded, the device kept) only where user "
+        "space may reload the VF driver (Config.reconfigure)",
     }
 
     absent = State(initial=True)
@@ -80,7 +90,16 @@ class VFMiniport(Actor, StateMachine):
         absent, cond="eject_waiting", on="eject_driverless"
     )
     pause = remove_pending.to(stopped, cond="protocols_paused")
-    halt = stopped.to(absent, cond="protocols_unbound", on="device_removed")
+    # a driver unload ends with the device still on the bus, driverless; a removal, without it
+    halt = stopped.to(failed, cond="driver_unloaded", on="driver_gone") | stopped.to(
+        absent, cond="protocols_unbound", on="device_removed"
+    )
+    # user space unloads the VF driver (rmmod, openibd restart) or the driver resets itself
+    # (mlx4 reset, MANA recovery): the netdev unregisters as in a removal (a rendezvous with
+    # NetVSC's NETDEV_GOING_DOWN, see the wiring) but the device stays; the driver then probes
+    # it again and a new netdev registers, with no new association from the host
+    unload = running.to(remove_pending, cond="may_unload", on="start_unload")
+    reload = failed.to(running, cond="may_reload", on="reprobe")
     # after the host's timeout revoked the device: the guest's PCI layer removes it, NDIS
     # unbinds NetVSC and halts the miniport, and NETDEV_GOING_DOWN reaches NetVSC -- one
     # rendezvous (see the wiring); it waits for rtnl while a switch is in flight
@@ -166,6 +185,24 @@ class VFMiniport(Actor, StateMachine):
     def protocols_unbound(self) -> bool:
         return bool(self.peer("binding").state == "unbound")
 
+    def driver_unloaded(self) -> bool:
+        return bool(self.unloading) and self.protocols_unbound()
+
+    def may_unload(self) -> bool:
+        """Only where user space may reload the driver (``Config.reconfigure``); the unload's
+        unregister_netdev takes rtnl, so it waits for a switch in flight (see the wiring)."""
+        return bool(self.reloads) and not self.revoked()
+
+    def may_reload(self) -> bool:
+        """The driver probes the device again once NDIS/netvsc let go of the old netdev (or
+        user space retries a probe that failed)."""
+        return (
+            bool(self.reloads)
+            and not self.revoked()
+            and self.peer("binding").state == "unbound"
+            and self.peek("vpci") is None
+        )
+
     # -- actions -------------------------------------------------------------------------------
     def take_offer(self) -> None:
         _, self.serial = self.recv("vpci")
@@ -188,6 +225,20 @@ class VFMiniport(Actor, StateMachine):
 
     def take_eject(self) -> None:
         self.recv("vpci")
+
+    def start_unload(self) -> None:
+        self.unloading = True
+
+    def driver_gone(self) -> None:
+        """The old netdev is gone; the device and its serial stay on the bus, driverless until
+        user space loads the driver again (``unloading`` stays set until then)."""
+        self.slave = False
+        self.visible = False
+        self.link = "new"
+
+    def reprobe(self) -> None:
+        self.unloading = False
+        self.register_netdev()
 
     def take_failed_offer(self) -> None:
         """The device is on the bus, its driver failed: no netdev is registered."""
@@ -215,6 +266,7 @@ class VFMiniport(Actor, StateMachine):
         self.drain("vpci")
 
     def forget_device(self) -> None:
+        self.unloading = False
         self.serial = 0
         self.slave = False
         self.visible = False

@@ -90,6 +90,7 @@ def build(config: Config) -> System:
             VFMiniport,
             peers={k: n[k] for k in ("binding", "vmstack", "netvsc")},
             ports={"vpci": f"vpci[{i}]", "vpci_done": f"vpci_done[{i}]"},
+            params={"reloads": config.reconfigure},
         )
         # the stack starts NetVSC with the partition [MS-OV]; resume resumes it [de214e52de1b]
         sysm.sync(f"{n['vm']}.start", (n["vm"], "start"), (n["netvsc"], "probe"))
@@ -112,7 +113,7 @@ def build(config: Config) -> System:
         # guest's removal of a VF the host revoked, whose unregistration takes rtnl, which a
         # switch in flight holds, so it waits for the switch [8b31f8c982b7; LX-PCI]; each also
         # with NetVSC's send of the switch failing (a fallible step: model/failures.py)
-        for ev in ("eject", "link_down", "surprise_removed"):
+        for ev in ("eject", "link_down", "surprise_removed", "unload"):
             sysm.sync(f"{n['vfmp']}.{ev}", (n["vfmp"], ev), (n["netvsc"], "going_down"))
             sysm.sync(
                 f"{n['vfmp']}.{ev}/unsent",

@@ -281,3 +281,32 @@ def test_a_real_vf_reset_log_conforms() -> None:
     oracle = observe.oracle(Config(1, 1, 2, guest="linux"), from_any_state=True)
     verdict = oracle.run(read_trace("linux-dmesg", "\n".join(swapped), oracle.vocabulary()))
     assert not verdict and verdict.rejected is not None and verdict.rejected.line == 4
+
+
+@pytest.mark.parametrize("guest_name", ["reference", "linux"])
+def test_a_reloaded_vf_driver_registers_again_without_a_new_association(guest_name: str) -> None:
+    """A VF driver unload or reset (rmmod, openibd restart, mlx4 reset, MANA recovery) removes
+    the netdev but not the device; netvsc_unregister_vf keeps vf_alloc and vf_serial, so when the
+    driver probes the device again NetVSC pairs the new netdev by the association it kept and
+    switches to it, with no message from the host in between [LX-DRV]."""
+    product = build(Config(**SMALL, guest=guest_name, reconfigure=True)).build()
+    ex = explore(product, [], Options(graph=True, deadlock=False))
+    assert ex.edges is not None
+    labels = [product.moves[m].label for m in ex.edges[2]]
+    reloads = [i for i, label in enumerate(labels) if label == "vfmp[0].reload"]
+    assert reloads
+    rebinds = set()
+    for i in reloads:
+        after = ex.edges[1][i]
+        for j, (src, label) in enumerate(zip(ex.edges[0], labels, strict=True)):
+            if src != after or label != "binding[0].bind":
+                continue
+            view = StateView(product, ex.states[src])
+            if view["netvsc[0]"].vf_alloc and not view.channel("nvsp_h2g[0]"):
+                rebinds.add(ex.edges[1][j])
+    assert rebinds, "the reloaded VF is never paired by the kept association"
+    # without --reconfigure the driver is never unloaded
+    plain = build(Config(**SMALL, guest=guest_name)).build()
+    plain_ex = explore(plain, [], Options(graph=True, deadlock=False))
+    assert plain_ex.edges is not None
+    assert "vfmp[0].reload" not in {plain.moves[m].label for m in plain_ex.edges[2]}

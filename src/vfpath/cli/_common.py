@@ -67,7 +67,8 @@ def config_options(func: F) -> F:
         "--reconfigure",
         is_flag=True,
         help="User space may reconfigure the synthetic NIC (MTU, channels, rings), closing and "
-        "reopening its channel (off by default: 2.5 times the states).",
+        "reopening its channel, and reload the VF driver (off by default: it multiplies the "
+        "states).",
     )(func)
     func = guest_option()(func)
     func = click.option("--hosts", type=most, default=2, show_default=True, help="Hosts.")(func)
