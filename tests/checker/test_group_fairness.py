@@ -103,3 +103,41 @@ def test_the_lasso_of_a_violated_group_is_fair_to_the_group() -> None:
     assert cex is not None and cex.loop_start is not None
     loop = [step.label for step in cex.steps[cex.loop_start :]]
     assert "env.tack" in loop and not any(label.startswith("worker.") for label in loop)
+
+
+class Env4(Actor, StateMachine):
+    """Env3 with ``tack`` also leading back from b: the cycle a, b, a takes every fair
+    environment move (tick and tack) and never disables the worker."""
+
+    a = State(initial=True)
+    b = State()
+    c = State()
+    tick = a.to(b)
+    tock = b.to(c)
+    tack = b.to(a) | c.to(a)
+
+
+def test_the_lasso_takes_the_long_way_when_only_it_is_fair_to_the_group() -> None:
+    """On Env4 the cycle a, b, a keeps some worker move enabled all along and never takes one,
+    so weak fairness of the group rules it out; the only fair cycles pass through c, where
+    neither move is enabled, and only the group's obligation sends them there (tick and tack,
+    the fair environment moves, are both taken on a, b, a; tock is not fair). Found by hand:
+    the component is {a, b, c}; the lasso must take tock."""
+    s = System("work")
+    s.add("env", Env4)
+    s.add("worker", Worker, peers={"env": "env"})
+    s.properties = [
+        Property.leads_to(
+            "finishes",
+            lambda v: v["worker"].state == "idle",
+            lambda v: v["worker"].state == "done",
+            fairness=(Fairness("env.tick"), Fairness("env.tack"), Fairness("worker.*", group=True)),
+        )
+    ]
+    result = check(s, Options(deadlock=False))["finishes"]
+    assert result.status.value == "violated"
+    cex = result.counterexample
+    assert cex is not None and cex.loop_start is not None
+    loop = [step.label for step in cex.steps[cex.loop_start :]]
+    assert "env.tock" in loop, loop
+    assert not any(label.startswith("worker.") for label in loop)
