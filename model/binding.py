@@ -43,7 +43,7 @@ class Binding(Actor, StateMachine):
         "bind_other": "a mutant hook (variant doc-second-protocol-binds)",
         "paused:suspend_unbind": "hibernation with the binding paused mid-removal: only when the "
         "stack tears the VF down early (variants doc-free-vf-with-vport, "
-        "doc-delete-vport-with-filters)",
+        "doc-delete-vport-with-filters; the row that keeps it paused on the linux profile)",
         "running:suspend_unbind": "the second row (the binding stays) is the linux guest's, which "
         "keeps the VF across hibernation; the first row is every other guest's",
     }

@@ -96,16 +96,10 @@ def build(config: Config) -> System:
         sysm.sync(f"{n['vm']}.start", (n["vm"], "start"), (n["netvsc"], "probe"))
         sysm.sync(f"{n['vm']}.resume", (n["vm"], "resume"), (n["netvsc"], "resume"))
         sysm.sync(f"{n['vm']}.reconfigure", (n["vm"], "reconfigure"), (n["netvsc"], "reopen"))
-        # netvsc_suspend unregisters the VF (the documented guest, Linux before 19162fd4063a)
-        # or keeps it registered and enslaved (Linux since 19162fd4063a)
-        netvsc_cls = guest(config.guest).netvsc
-        unbind = (
-            () if netvsc_cls.keeps_vf_across_hibernation else ((n["binding"], "suspend_unbind"),)
-        )
         sysm.sync(
             f"{n['vm']}.hibernate",
             (n["vm"], "hibernate"),
-            *unbind,
+            (n["binding"], "suspend_unbind"),
             (n["netvsc"], "suspend"),
         )
         # NETDEV_GOING_DOWN reaches NetVSC synchronously from the VF's removal [34b06a2eee44],

@@ -128,8 +128,14 @@ def test_linux_waits_under_rtnl_for_an_association_that_never_comes() -> None:
         absent=("netvsp[0].advertise", "association"),
     )
     assert trace is not None and trace.states[-1]["netvsc[0]"] == "awaiting_assoc"
+    # nothing can move there at all: the guest waits, the host waits for the guest
+    stuck = linux["deadlock-free"]
+    assert stuck.status.value == "violated"
+    assert stuck.counterexample is not None
+    assert stuck.counterexample.states[-1]["netvsc[0]"] == "awaiting_assoc"
     ref = check(build_system(Config(**SMALL)), Options())
     assert ref["L3-detach-terminates"].status.value == "holds"
+    assert ref["deadlock-free"].status.value == "holds"
 
 
 def _reattach_edges(guest_name: str) -> set[tuple[bool, str, bool, str]]:
