@@ -193,14 +193,10 @@ class LiveSystem:
         return _state_id(inst), {v: getattr(inst, v) for v in table.variables}
 
     def snapshot(self) -> State:
-        """The live state packed exactly as the product packs it."""
-        slots: list[Any] = []
-        p = self.product
-        for i, (name, table) in enumerate(zip(p.names, p.tables, strict=True)):
+        """The live state packed exactly as the product packs it (``Product.pack``)."""
+        described: dict[str, Any] = dict(self.channels)
+        for name, table in zip(self.product.names, self.product.tables, strict=True):
             obj = self.instances[name]
-            slots.append(table.code[_state_id(obj)])
-            o = p.offsets[i]
-            slots.extend(p.encode(o + k, getattr(obj, v)) for v, k in p.varidx[i].items())
-        for c, ch in enumerate(p.channel_names):
-            slots.append(tuple(p.encode(p.channel_base + c, m) for m in self.channels[ch]))
-        return tuple(slots)
+            described[name] = _state_id(obj)
+            described.update({f"{name}.{v}": getattr(obj, v) for v in table.variables})
+        return self.product.pack(described)

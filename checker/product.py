@@ -321,7 +321,6 @@ class Product:
         # per instance: state code -> moves whose part for this instance leaves that state
         self._memo: dict[_MemoKey, _Branch | _Leaf] = {}
         self._ctx = [_Context(self, i) for i in range(len(self.specs))]
-
         self.encoders = self._encoders()  # True and 1 stay distinct (values.py)
         self._tracked: dict[tuple[int, str, str], _TrackedPeer] = {}
         self.initial = self._initial_state()

@@ -5,8 +5,9 @@ Python says ``True == 1 == 1.0``: a model that stores ``True`` on one path and `
 would have two states merged although a guard (``type(v) is int``) tells them apart. The
 :class:`Encoder` keeps the first type it meets for each equal-value class as is (so the common
 case costs nothing on the hot path) and boxes a later value of another type in a
-:class:`Distinct`, which equals only a box of the same typed value. The encoding is product-wide,
-not per slot, so moving slots between symmetric units (the symmetry reduction) keeps it.
+:class:`Distinct`, which equals only a box of the same typed value. The product keeps one encoder
+per class variable (shared by every instance of the class) and one for all channels, so moving
+slots between symmetric units (the symmetry reduction) keeps the encoding.
 
 Actors, properties and reports never see a box: the product decodes on every read it hands out.
 """

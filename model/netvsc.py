@@ -293,13 +293,17 @@ class NetVSC(Actor, StateMachine):
         self.data_path_is_vf = False
 
     def resume_state(self) -> None:
-        """The channel re-open switched the host to synthetic: reset the cache [da26658c3d70].
-        A guest that unregistered its VF at suspend also forgets the association; one that kept
-        the VF (``keeps_vf_across_hibernation``) keeps it [19162fd4063a]."""
+        """The channel re-open switched the host to synthetic: reset the cache [da26658c3d70]."""
+        self.start_over_on_new_channel(self.data_path_after_resume())
+
+    def start_over_on_new_channel(self, data_path_is_vf: bool) -> None:
+        """A new channel after resume or a reconfiguration: a guest that lets its VF go at
+        suspend also forgets the association; one that keeps the VF
+        (``keeps_vf_across_hibernation``) keeps it [19162fd4063a]."""
         if not self.keeps_vf_across_hibernation:
             self.vf_alloc = False
             self.vf_serial = 0
-        self.data_path_is_vf = self.data_path_after_resume()
+        self.data_path_is_vf = data_path_is_vf
 
     def data_path_after_resume(self) -> bool:
         return False
@@ -307,10 +311,7 @@ class NetVSC(Actor, StateMachine):
     def reattach_state(self) -> None:
         """netvsc_attach on the new channel: the documented guest resets its cache and its
         association as on resume; a guest that keeps them (linux) keeps both."""
-        if not self.keeps_vf_across_hibernation:
-            self.vf_alloc = False
-            self.vf_serial = 0
-        self.data_path_is_vf = self.data_path_after_reopen()
+        self.start_over_on_new_channel(self.data_path_after_reopen())
 
     def take_association(self) -> None:
         _, allocated, serial = self.recv("from_host")

@@ -15,11 +15,10 @@ from vfpath.checker.actor import Actor
 
 from .config import serial_of
 from .messages import SWITCH, SYNTHETIC, TO_SYNTHETIC, VF, assoc, done
+from .netvsc import GUEST_UP
 from .vmstack import VF_PRESENT
 
 __all__ = ["NetVSP"]
-
-_GUEST_UP = ("synthetic", "awaiting_assoc", "to_vf", "on_vf", "to_syn")
 
 
 class NetVSP(Actor, StateMachine):
@@ -103,7 +102,7 @@ class NetVSP(Actor, StateMachine):
     # -- guards --------------------------------------------------------------------------------
     def guest_up(self) -> bool:
         """RNDIS is operational: the guest's NetVSC has the channel open [OVMM]."""
-        return self.peer("netvsc").state in _GUEST_UP
+        return self.peer("netvsc").state in GUEST_UP
 
     def guest_closed(self) -> bool:
         return self.peer("netvsc").state in ("down", "suspended", "reopening")

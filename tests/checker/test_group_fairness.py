@@ -18,6 +18,7 @@ from statemachine import State, StateMachine
 
 from vfpath.checker import Fairness, Options, Property, System, check
 from vfpath.checker.actor import Actor
+from vfpath.checker.result import PropertyResult
 
 
 class Env2(Actor, StateMachine):
@@ -54,7 +55,8 @@ class Worker(Actor, StateMachine):
 ENV = Fairness("env.*")
 
 
-def _verdict(env: type, fairness: tuple[Fairness, ...]) -> str:
+def _finishes(env: type, fairness: tuple[Fairness, ...]) -> PropertyResult:
+    """The worker eventually finishes, beside ``env``, under ``fairness``."""
     s = System("work")
     s.add("env", env)
     s.add("worker", Worker, peers={"env": "env"})
@@ -66,7 +68,11 @@ def _verdict(env: type, fairness: tuple[Fairness, ...]) -> str:
             fairness=fairness,
         )
     ]
-    return str(check(s, Options(deadlock=False))["finishes"].status.value)
+    return check(s, Options(deadlock=False))["finishes"]
+
+
+def _verdict(env: type, fairness: tuple[Fairness, ...]) -> str:
+    return str(_finishes(env, fairness).status.value)
 
 
 @pytest.mark.parametrize(
@@ -88,18 +94,7 @@ def test_a_group_is_one_constraint(
 def test_the_lasso_of_a_violated_group_is_fair_to_the_group() -> None:
     """Weak group fairness on Env3: the counterexample cycles through the state where neither
     move is enabled (that is what makes it fair), and never takes a worker move."""
-    s = System("work")
-    s.add("env", Env3)
-    s.add("worker", Worker, peers={"env": "env"})
-    s.properties = [
-        Property.leads_to(
-            "finishes",
-            lambda v: v["worker"].state == "idle",
-            lambda v: v["worker"].state == "done",
-            fairness=(ENV, Fairness("worker.*", group=True)),
-        )
-    ]
-    cex = check(s, Options(deadlock=False))["finishes"].counterexample
+    cex = _finishes(Env3, (ENV, Fairness("worker.*", group=True))).counterexample
     assert cex is not None and cex.loop_start is not None
     loop = [step.label for step in cex.steps[cex.loop_start :]]
     assert "env.tack" in loop and not any(label.startswith("worker.") for label in loop)
@@ -123,18 +118,9 @@ def test_the_lasso_takes_the_long_way_when_only_it_is_fair_to_the_group() -> Non
     neither move is enabled, and only the group's obligation sends them there (tick and tack,
     the fair environment moves, are both taken on a, b, a; tock is not fair). Found by hand:
     the component is {a, b, c}; the lasso must take tock."""
-    s = System("work")
-    s.add("env", Env4)
-    s.add("worker", Worker, peers={"env": "env"})
-    s.properties = [
-        Property.leads_to(
-            "finishes",
-            lambda v: v["worker"].state == "idle",
-            lambda v: v["worker"].state == "done",
-            fairness=(Fairness("env.tick"), Fairness("env.tack"), Fairness("worker.*", group=True)),
-        )
-    ]
-    result = check(s, Options(deadlock=False))["finishes"]
+    # tick and tack fair, tock not: only the group's obligation sends the cycle through c
+    fairness = (Fairness("env.tick"), Fairness("env.tack"), Fairness("worker.*", group=True))
+    result = _finishes(Env4, fairness)
     assert result.status.value == "violated"
     cex = result.counterexample
     assert cex is not None and cex.loop_start is not None
