@@ -31,7 +31,15 @@ def tx_uses_vf(data_path_is_vf: bool, binding: str, vfmp: str, link: str) -> boo
 class NetVSC(Actor, StateMachine):
     """Guest NetVSC for one VM NIC [MS-OV, MS-VFDP, MS-FO, LX-DRV and the patches cited]."""
 
-    variables = {"vf_alloc": False, "vf_serial": 0, "data_path_is_vf": False, "fault": None}
+    # ``closed``: user space has closed the synthetic netdev (``ip link set ethN down``:
+    # !netif_running(ndev)); it sends nothing until user space opens it again [LX-DRV netvsc_close]
+    variables = {
+        "vf_alloc": False,
+        "vf_serial": 0,
+        "data_path_is_vf": False,
+        "fault": None,
+        "closed": False,
+    }
     # whether the driver reads the status of a SWITCH_DATA_PATH completion (what its log prints)
     reads_completion_status = True
     # whether hibernation leaves the VF registered and enslaved (the wiring then leaves the
@@ -71,6 +79,16 @@ class NetVSC(Actor, StateMachine):
         "stays enslaved",
         "reattach": "7b2ee50c0cd5 netvsc_attach: a new channel; the host went back to synthetic "
         "when the old one closed (19162fd4063a); the documented guest starts over (inferred)",
+        "close_nic": "LX-DRV netvsc_close (ip link set down, under rtnl): netif_tx_disable, "
+        "rndis_filter_close; no VF is open, so there is no dev_close(vf_netdev)",
+        "close_nic_with_vf": "LX-DRV netvsc_close, then dev_close(vf_netdev), whose "
+        "NETDEV_GOING_DOWN switches the data path from the VF (netvsc_vf_changed, as going_down)",
+        "close_nic_with_vf_unsent": "as close_nic_with_vf, the SWITCH_DATA_PATH send failing "
+        "(d0922bf79817; a fallible step: model/failures.py)",
+        "open_nic": "LX-DRV netvsc_open: rndis_filter_open, TX woken; no enslaved VF to open",
+        "open_nic_with_vf": "LX-DRV netvsc_open, then dev_open(vf_netdev) ('Setting synthetic "
+        "device up transparently sets slave as up'); its NETDEV_UP switches to the VF "
+        "(switch_to_vf)",
     }
 
     hooks = {
@@ -98,6 +116,20 @@ class NetVSC(Actor, StateMachine):
         "reattach": "only where user space may reconfigure the NIC (Config.reconfigure)",
         "reopening:reattach": "the first row (back on the VF, the cache kept) is the linux "
         "profile's, with a reconfigurable NIC (Config.reconfigure)",
+        **dict.fromkeys(
+            (
+                "close_nic",
+                "close_nic_with_vf",
+                "open_nic",
+                "open_nic_with_vf",
+            ),
+            "only where user space may reconfigure the NIC (Config.reconfigure)",
+        ),
+        "on_vf:open_nic": "opening the NIC on the VF, the VF's own link already open",
+        "close_nic_with_vf_unsent": "failure point vmbus-send, where user space may reconfigure "
+        "the NIC (Config.reconfigure)",
+        "on_vf:close_nic_with_vf": "the second row: a guest that does not switch on GOING_DOWN "
+        "(variant lx-switch-on-down-only, with a reconfigurable NIC)",
         "suspended:going_down": "a VF going down in a hibernated guest: only when the stack tears "
         "the VF down early (variants doc-free-vf-with-vport, doc-delete-vport-with-filters)",
     }
@@ -173,6 +205,24 @@ class NetVSC(Actor, StateMachine):
         synthetic, cond="host_closed", on="reattach_state"
     )
     remove = synthetic.to(down, cond="may_remove")
+    # user space closes / opens the synthetic netdev (ip link set ethN down|up), a rendezvous
+    # with the VM's choice and, where netvsc_close / netvsc_open pass it on to an enslaved VF,
+    # with the VF's link (see the wiring); not while rtnl is held (a switch in flight, the wait
+    # for the association, a reconfiguration), nor while user space is frozen (hibernation)
+    # (on the VF, the VF is open and enslaved outside its own teardown, which holds rtnl)
+    close_nic = synthetic.to.itself(cond="closes_alone", on="mark_closed")
+    close_nic_with_vf = (
+        on_vf.to(to_syn, cond="switches_on_going_down", on="close_and_request_synthetic")
+        | on_vf.to.itself(on="mark_closed")
+        | synthetic.to.itself(on="mark_closed")
+    )
+    close_nic_with_vf_unsent = on_vf.to(
+        synthetic, cond="going_down_send_fails", on="close_and_leave_unsent"
+    )
+    open_nic = synthetic.to.itself(cond="opens_alone", on="mark_open") | on_vf.to.itself(
+        cond="opens_alone", on="mark_open"
+    )
+    open_nic_with_vf = synthetic.to.itself(on="mark_open") | on_vf.to.itself(on="mark_open")
 
     # -- guards --------------------------------------------------------------------------------
     def vm_running(self) -> bool:
@@ -278,6 +328,22 @@ class NetVSC(Actor, StateMachine):
         vfmp = self.peer("vfmp")
         return vfmp.state in ("stopped", "absent") or vfmp.link == "down"
 
+    def vf_link_open(self) -> bool:
+        """An enslaved VF whose netdev is open: netvsc_close closes it with the NIC."""
+        vfmp = self.peer("vfmp")
+        return vfmp.state == "running" and vfmp.link == "up" and self.vf_enslaved()
+
+    def vf_enslaved(self) -> bool:
+        return bool(self.peer("binding").state == "running")
+
+    def closes_alone(self) -> bool:
+        return not self.vf_link_open()
+
+    def opens_alone(self) -> bool:
+        """netvsc_open opens an enslaved VF that is not open (the VF's link_up)."""
+        vfmp = self.peer("vfmp")
+        return not (vfmp.state == "running" and vfmp.link != "up" and self.vf_enslaved())
+
     def may_remove(self) -> bool:
         """netvsc_remove unregisters the VF before the synthetic device [LX-DRV]."""
         return (
@@ -288,9 +354,24 @@ class NetVSC(Actor, StateMachine):
 
     # -- actions -------------------------------------------------------------------------------
     def reset_state(self) -> None:
+        self.closed = False
         self.vf_alloc = False
         self.vf_serial = 0
         self.data_path_is_vf = False
+
+    def mark_closed(self) -> None:
+        self.closed = True
+
+    def mark_open(self) -> None:
+        self.closed = False
+
+    def close_and_request_synthetic(self) -> None:
+        self.closed = True
+        self.request_synthetic()
+
+    def close_and_leave_unsent(self) -> None:
+        self.closed = True
+        self.leave_unsent()
 
     def resume_state(self) -> None:
         """The channel re-open switched the host to synthetic: reset the cache [da26658c3d70]."""
@@ -365,7 +446,10 @@ class NetVSC(Actor, StateMachine):
         self.recv("from_host")
 
     def packet_would_be_lost(self) -> bool:
-        return self.vm_running() and self.fault is None and self.loss() is not None
+        """A closed NIC sends nothing (netvsc_close: netif_tx_disable)."""
+        return (
+            self.vm_running() and not self.closed and self.fault is None and self.loss() is not None
+        )
 
     def loss(self) -> str | None:
         """Why a packet sent now on the path netvsc_xmit picks would be lost, if it would."""

@@ -91,6 +91,7 @@ LOGGED = (
     "vfmp[{vm}].link_down/unsent",
     "vfmp[{vm}].surprise_removed/unsent",
     "vfmp[{vm}].unload/unsent",
+    "vm[{vm}].close_nic/vf/unsent",
 )
 
 

@@ -61,7 +61,10 @@ class VFMiniport(Actor, StateMachine):
         "link_up": "user space opens the VF netdev (ip link set up, a network manager, the "
         "boot's rename and reconfiguration: AZ-AN, B5 point 3); NETDEV_UP -> netvsc_vf_changed",
         "link_down": "user space closes the VF netdev (ip link set down; AZ-AN boot flap): "
-        "dev_close takes rtnl and sends NETDEV_GOING_DOWN -> netvsc_vf_changed(vf_is_up=false)",
+        "dev_close takes rtnl and sends NETDEV_GOING_DOWN -> netvsc_vf_changed(vf_is_up=false); "
+        "also netvsc_close's dev_close(vf_netdev) when user space closes the synthetic NIC",
+        "opened_with_nic": "LX-DRV netvsc_open: dev_open(vf_netdev) when user space opens the "
+        "synthetic NIC; NETDEV_UP -> netvsc_vf_changed",
     }
 
     hooks = {
@@ -69,6 +72,7 @@ class VFMiniport(Actor, StateMachine):
         "failed:eject": "failure point vf-probe (a driverless device ejected)",
         "failed:surprise_removed": "failure point vf-probe (a driverless device revoked)",
         "unload": "only where user space may reload the VF driver (Config.reconfigure)",
+        "opened_with_nic": "only where user space may reconfigure the NIC (Config.reconfigure)",
         "reload": "only where user space may reload the VF driver (Config.reconfigure)",
         "stopped:halt": "the first row (a driver unloaded, the device kept) only where user "
         "space may reload the VF driver (Config.reconfigure)",
@@ -115,6 +119,8 @@ class VFMiniport(Actor, StateMachine):
     # the join; user space may close and reopen it at any time while it is registered
     takeover = running.to.itself(cond="takes_over", on="open_link")
     link_up = running.to.itself(cond="link_closed", on="open_link")
+    # netvsc_open opens the enslaved VF with the synthetic NIC (a rendezvous, see the wiring)
+    opened_with_nic = running.to.itself(cond="link_closed", on="open_link")
     # a rendezvous with NetVSC's NETDEV_GOING_DOWN handler, as the removal's (see the wiring)
     link_down = running.to.itself(cond="link_open", on="close_link")
 
@@ -157,6 +163,7 @@ class VFMiniport(Actor, StateMachine):
             self.link == "new"
             and self.peer("binding").state == "running"
             and self.peer("netvsc").state in ("synthetic", "to_vf", "on_vf", "to_syn")
+            and not self.peer("netvsc").closed
         )
 
     def link_closed(self) -> bool:

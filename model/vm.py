@@ -29,12 +29,18 @@ class VM(Actor, StateMachine):
         "stop": "MS-VSWST, MS-ALLOC (B9.4: VM stop)",
         "reconfigure": "LX-DRV netvsc_change_mtu, netvsc_set_channels, netvsc_set_ringparam "
         "(user space, under rtnl): the synthetic NIC's channel is closed and reopened",
+        "close_nic": "LX-DRV netvsc_close: user space closes the synthetic NIC (ip link set "
+        "ethN down; a network manager); a rendezvous with NetVSC (and the VF's link)",
+        "open_nic": "LX-DRV netvsc_open: user space opens it again (ip link set ethN up)",
         "stopped": "MS-VSWST, MS-ALLOC (B9.4: VF torn down and NetVSC removed first)",
     }
 
     hooks = {
-        "reconfigure": "only where user space may reconfigure the NIC (Config.reconfigure, "
-        "vfpath check --reconfigure; conform's configuration)",
+        **dict.fromkeys(
+            ("reconfigure", "close_nic", "open_nic"),
+            "only where user space may reconfigure the NIC (Config.reconfigure, "
+            "vfpath check --reconfigure; conform's configuration)",
+        ),
     }
 
     off = State(initial=True)
@@ -52,6 +58,9 @@ class VM(Actor, StateMachine):
     # user space reconfigures the synthetic NIC (MTU, channels, rings): a rendezvous with
     # NetVSC's channel reopen; a choice of the environment, so not fair
     reconfigure = running.to.itself(cond="may_reconfigure")
+    # user space closes and opens the synthetic NIC (a choice of the environment, not fair)
+    close_nic = running.to.itself(cond="may_close_nic")
+    open_nic = running.to.itself(cond="may_open_nic")
     stopped = stopping.to(off, cond="guest_gone")
 
     def switches_created(self) -> bool:
@@ -75,6 +84,14 @@ class VM(Actor, StateMachine):
         flight; NetVSC is then synthetic or on the VF [LX-DRV netvsc_change_mtu]. Only in a
         configuration that lets user space reconfigure (``Config.reconfigure``)."""
         return bool(self.reconfigures) and self.peer("netvsc").state in ("synthetic", "on_vf")
+
+    def may_close_nic(self) -> bool:
+        """Only where user space may reconfigure the NIC (``Config.reconfigure``); NetVSC's
+        rows say in which of its states (rtnl is free)."""
+        return bool(self.reconfigures) and not self.peer("netvsc").closed
+
+    def may_open_nic(self) -> bool:
+        return bool(self.reconfigures) and bool(self.peer("netvsc").closed)
 
     def host_quiet(self) -> bool:
         """The stack detaches the VF before it stops the VM [B9.4, MS-ALLOC] (the detach itself

@@ -96,6 +96,18 @@ def build(config: Config) -> System:
         sysm.sync(f"{n['vm']}.start", (n["vm"], "start"), (n["netvsc"], "probe"))
         sysm.sync(f"{n['vm']}.resume", (n["vm"], "resume"), (n["netvsc"], "resume"))
         sysm.sync(f"{n['vm']}.reconfigure", (n["vm"], "reconfigure"), (n["netvsc"], "reopen"))
+        # ip link set ethN down|up: netvsc_close closes an open enslaved VF (dev_close, whose
+        # NETDEV_GOING_DOWN switches the data path), netvsc_open opens it [LX-DRV]
+        vm_, nsc, vfmp = n["vm"], n["netvsc"], n["vfmp"]
+        for ev, vf_ev in (("close_nic", "link_down"), ("open_nic", "opened_with_nic")):
+            sysm.sync(f"{vm_}.{ev}", (vm_, ev), (nsc, ev))
+            sysm.sync(f"{vm_}.{ev}/vf", (vm_, ev), (nsc, f"{ev}_with_vf"), (vfmp, vf_ev))
+        sysm.sync(
+            f"{vm_}.close_nic/vf/unsent",
+            (vm_, "close_nic"),
+            (nsc, "close_nic_with_vf_unsent"),
+            (vfmp, "link_down"),
+        )
         sysm.sync(
             f"{n['vm']}.hibernate",
             (n["vm"], "hibernate"),

@@ -210,14 +210,16 @@ def liveness_properties(config: Config) -> list[Property]:
             or v.vmstack.state != "offered"
             or v.vm.state != "running"
             or v.vfmp.link == "down"
+            or bool(v.netvsc.closed)
             or v.netvsc.state == "reopening"
             or bool(v.vfmp.unloading)
         ),
         "If a VF stays attached to a running VM, the data path is eventually the VF, unless the "
-        "guest's user space has closed the VF interface (Linux then stays synthetic by design), "
+        "guest's user space has closed the VF interface (Linux then stays synthetic by design) "
+        "or the synthetic one (which sends nothing then), "
         "is reconfiguring the synthetic NIC (its channel is closed meanwhile) or is unloading "
         "the VF driver (so a user who does either again and again keeps it off the VF).",
-        "LX-DOC, AZ-AN, LX-DRV netvsc_vf_changed, netvsc_change_mtu",
+        "LX-DOC, AZ-AN, LX-DRV netvsc_vf_changed, netvsc_change_mtu, netvsc_close",
     )
     props += _per_vm(
         config,

@@ -4,8 +4,10 @@ a "totality row" (a row a rendezvous needs to be total) is taken by nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 
+from vfpath.api import build_system
 from vfpath.checker import Options
 from vfpath.checker.coverage import coverage
 from vfpath.checker.explore import explore
@@ -24,20 +26,31 @@ def _coverage(system):  # type: ignore[no-untyped-def]
 @cache
 def _taken_anywhere() -> frozenset[tuple[str, str, str, str]]:
     """(class, source, event, target) taken by the linux profile, a reconfigurable NIC (on
-    either profile), any failure point, any catalog variant (the early-teardown ones on linux
-    too), or a variant whose sends may fail (variants are subclasses: they count for the class
-    they replace)."""
+    either profile), any failure point (with and without a reconfigurable NIC), any catalog
+    variant (the early-teardown ones on linux too), or a variant whose sends may fail (variants
+    are subclasses: they count for the class they replace)."""
     systems = [
         build(Config(1, 1, 2, guest=g, reconfigure=r))
         for g, r in (("linux", False), ("reference", True), ("linux", True))
     ]
-    systems += [may_fail(build(SMALL), name) for name in FALLIBLE]
+    systems += [
+        may_fail(build(dataclasses.replace(SMALL, reconfigure=r)), name)
+        for name in FALLIBLE
+        for r in (False, True)
+    ]
     systems += [v.system() for v in CATALOG]
     # the stack's early teardowns on the linux guest, which keeps a paused binding paused
     # across hibernation (the binding's hook names these variants)
     early = ("doc-free-vf-with-vport", "doc-delete-vport-with-filters")
     systems += [v.system("linux") for v in CATALOG if v.name in early]
     systems += [may_fail(v.system(), "vmbus-send") for v in CATALOG]
+    # a guest that switches only on NETDEV_DOWN, whose user space closes the synthetic NIC
+    # while it is on the VF (NetVSC's hooks name this variant)
+    systems += [
+        build_system(dataclasses.replace(v.config, reconfigure=True)).replace(v.replacements)
+        for v in CATALOG
+        if v.name == "lx-switch-on-down-only"
+    ]
     taken = set()
     for system in systems:
         classes = {t.cls.__name__: t.cls for t in system.build().tables}
