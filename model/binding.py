@@ -29,6 +29,8 @@ class Binding(Actor, StateMachine):
     variables = {"other_bound": False, "paired_serial": 0}
 
     sources = {
+        "release": "ec158f77def2 netvsc_remove -> netvsc_unregister_vf: 'VF unregistering', the "
+        "VF left registered and open, no data path switch",
         "bind": "MS-OV, MS-BIND, LX-DRV netvsc_register_vf, 64ff412ad41f (B4: Unbound -> "
         "Opening -> Paused -> Restarting -> Running)",
         "pause": "MS-BIND, MS-VFTD, 34b06a2eee44 (B6.3: Running -> Pausing -> Paused)",
@@ -44,6 +46,7 @@ class Binding(Actor, StateMachine):
         "paused:suspend_unbind": "hibernation with the binding paused mid-removal: only when the "
         "stack tears the VF down early (variants doc-free-vf-with-vport, "
         "doc-delete-vport-with-filters; the row that keeps it paused on the linux profile)",
+        "release": "only where user space may unload hv_netvsc (Config.reconfigure)",
         "running:suspend_unbind": "the second row (the binding stays) is the linux guest's, which "
         "keeps the VF across hibernation; the first row is every other guest's",
     }
@@ -68,6 +71,9 @@ class Binding(Actor, StateMachine):
     surprise_unbind = paused.to(unbound, cond="vf_vanished", on="unpair") | running.to(
         unbound, cond="vf_vanished", on="unpair"
     )
+    # part of hv_netvsc's unload: netvsc_remove unregisters an enslaved VF (netvsc_unregister_vf,
+    # ec158f77def2); not while NDIS has it paused for a removal, which holds rtnl until it ends
+    release = running.to(unbound, on="unpair") | unbound.to.itself()
     bind_other = unbound.to.itself(cond="other_may_bind", on="other_binds") | running.to.itself(
         cond="other_may_bind", on="other_binds"
     )

@@ -86,6 +86,15 @@ class NetVSC(Actor, StateMachine):
         "close_nic_with_vf_unsent": "as close_nic_with_vf, the SWITCH_DATA_PATH send failing "
         "(d0922bf79817; a fallible step: model/failures.py)",
         "open_nic": "LX-DRV netvsc_open: rndis_filter_open, TX woken; no enslaved VF to open",
+        "unload": "ec158f77def2 netvsc_remove (rmmod hv_netvsc, or the device unbound by user "
+        "space): netvsc_unregister_vf lets an enslaved VF go without a switch; "
+        "rndis_filter_device_remove closes the channel; the host goes back to synthetic when it "
+        "closes (19162fd4063a)",
+        "unloaded": "ec158f77def2 netvsc_remove returns once the host closed the channel: "
+        "unregister_netdevice frees the context (vf_alloc, vf_serial, data_path_is_vf)",
+        "reload": "9cae43da9867 netvsc_probe (modprobe hv_netvsc): a new synthetic netdev and "
+        "channel; a VF already registered is registered from the probe (the host's association "
+        "comes again on the new channel)",
         "open_nic_with_vf": "LX-DRV netvsc_open, then dev_open(vf_netdev) ('Setting synthetic "
         "device up transparently sets slave as up'); its NETDEV_UP switches to the VF "
         "(switch_to_vf)",
@@ -104,8 +113,9 @@ class NetVSC(Actor, StateMachine):
         "on_vf:host_to_synthetic": "the row of a guest that ignores the notice (linux profile)",
         "on_vf:association": "a disassociation read on a revoked VF (linux profile, which "
         "ignores the notice before it)",
-        "down:going_down": "a totality row of the GOING_DOWN rendezvous: the stack detaches only "
-        "a running VM's VF, so NetVSC is not down then",
+        "down:going_down": "a VF going down while user space has hv_netvsc unloaded "
+        "(Config.reconfigure); otherwise the stack detaches only a running VM's VF, whose "
+        "NetVSC is up",
         "reopen": "only where user space may reconfigure the NIC (Config.reconfigure)",
         "synthetic:switch_to_vf": "the second row (waiting for the association) is the linux "
         "profile's (365e1ececb29)",
@@ -122,6 +132,9 @@ class NetVSC(Actor, StateMachine):
                 "close_nic_with_vf",
                 "open_nic",
                 "open_nic_with_vf",
+                "unload",
+                "unloaded",
+                "reload",
             ),
             "only where user space may reconfigure the NIC (Config.reconfigure)",
         ),
@@ -145,6 +158,12 @@ class NetVSC(Actor, StateMachine):
     suspended = State()
     # netvsc_detach has closed the channel for a reconfiguration; netvsc_attach reopens it
     reopening = State()
+    # netvsc_remove (rmmod) has let the VF go and closed the channel; it returns, and frees the
+    # netdev with its context, once the host has handled the close: tearing down the ring's and
+    # buffers' GPADLs waits for the host's answers, which come after the close (one message
+    # connection, in order; inferred from vmbus_close and netvsc_teardown_gpadl); rtnl is
+    # held meanwhile, so a VF going down waits
+    unloading = State()
 
     # the next three are rendezvous with the VM's own steps (see the wiring)
     probe = down.to(synthetic, on="reset_state")
@@ -205,6 +224,12 @@ class NetVSC(Actor, StateMachine):
         synthetic, cond="host_closed", on="reattach_state"
     )
     remove = synthetic.to(down, cond="may_remove")
+    # user space unloads hv_netvsc and loads it again (a rendezvous with the VM's choice and with
+    # the binding, which netvsc_remove's netvsc_unregister_vf lets go; see the wiring); rtnl is
+    # free, as for a reconfiguration
+    unload = synthetic.to(unloading, on="close_channel") | on_vf.to(unloading, on="close_channel")
+    unloaded = unloading.to(down, cond="host_closed", on="reset_state")
+    reload = down.to(synthetic, cond="vm_running", on="reset_state")
     # user space closes / opens the synthetic netdev (ip link set ethN down|up), a rendezvous
     # with the VM's choice and, where netvsc_close / netvsc_open pass it on to an enslaved VF,
     # with the VF's link (see the wiring); not while rtnl is held (a switch in flight, the wait

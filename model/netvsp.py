@@ -105,7 +105,7 @@ class NetVSP(Actor, StateMachine):
         return self.peer("netvsc").state in GUEST_UP
 
     def guest_closed(self) -> bool:
-        return self.peer("netvsc").state in ("down", "suspended", "reopening")
+        return self.peer("netvsc").state in ("down", "suspended", "reopening", "unloading")
 
     def vf_present(self) -> bool:
         return self.peer("vmstack").state in VF_PRESENT

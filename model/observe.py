@@ -81,6 +81,8 @@ LOGGED = (
     "binding[{vm}].unbind",
     "binding[{vm}].surprise_unbind",
     "vm[{vm}].hibernate",
+    # rmmod hv_netvsc: netvsc_remove's netvsc_unregister_vf [ec158f77def2]
+    "vm[{vm}].unload_netvsc",
     "netvsc[{vm}].vf_switched",
     "netvsc[{vm}].vf_switch_failed",
     "netvsc[{vm}].syn_switched",
@@ -156,11 +158,12 @@ def observable(vm: int = 0, reads_status: bool = True) -> Callable[[Move], Name]
         LOGGED[2].format(vm=vm): UNREGISTERING,
         LOGGED[3].format(vm=vm): UNREGISTERING,  # surprise removal, once the switch returned
         LOGGED[4].format(vm=vm): _unregistering(vm),  # netvsc_suspend: suspend_unbind
-        LOGGED[5].format(vm=vm): TO_VF,
-        LOGGED[6].format(vm=vm): TO_VF_FAILED,
-        LOGGED[7].format(vm=vm): _syn_completion(vm, reads_status),
-        LOGGED[8].format(vm=vm): TO_VF_FAILED,
-        **{label.format(vm=vm): FROM_VF_FAILED for label in LOGGED[9:]},
+        LOGGED[5].format(vm=vm): _unregistering(vm),  # netvsc_remove: the binding's release
+        LOGGED[6].format(vm=vm): TO_VF,
+        LOGGED[7].format(vm=vm): TO_VF_FAILED,
+        LOGGED[8].format(vm=vm): _syn_completion(vm, reads_status),
+        LOGGED[9].format(vm=vm): TO_VF_FAILED,
+        **{label.format(vm=vm): FROM_VF_FAILED for label in LOGGED[10:]},
     }
     return lambda move: names.get(move.label)
 

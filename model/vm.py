@@ -32,12 +32,14 @@ class VM(Actor, StateMachine):
         "close_nic": "LX-DRV netvsc_close: user space closes the synthetic NIC (ip link set "
         "ethN down; a network manager); a rendezvous with NetVSC (and the VF's link)",
         "open_nic": "LX-DRV netvsc_open: user space opens it again (ip link set ethN up)",
+        "unload_netvsc": "ec158f77def2: user space unloads hv_netvsc (rmmod) with a VF present",
+        "reload_netvsc": "9cae43da9867: user space loads hv_netvsc again (modprobe)",
         "stopped": "MS-VSWST, MS-ALLOC (B9.4: VF torn down and NetVSC removed first)",
     }
 
     hooks = {
         **dict.fromkeys(
-            ("reconfigure", "close_nic", "open_nic"),
+            ("reconfigure", "close_nic", "open_nic", "unload_netvsc", "reload_netvsc"),
             "only where user space may reconfigure the NIC (Config.reconfigure, "
             "vfpath check --reconfigure; conform's configuration)",
         ),
@@ -61,6 +63,9 @@ class VM(Actor, StateMachine):
     # user space closes and opens the synthetic NIC (a choice of the environment, not fair)
     close_nic = running.to.itself(cond="may_close_nic")
     open_nic = running.to.itself(cond="may_open_nic")
+    # user space unloads and loads the synthetic NIC's driver (not fair either)
+    unload_netvsc = running.to.itself(cond="may_unload_netvsc")
+    reload_netvsc = running.to.itself(cond="may_reload_netvsc")
     stopped = stopping.to(off, cond="guest_gone")
 
     def switches_created(self) -> bool:
@@ -92,6 +97,14 @@ class VM(Actor, StateMachine):
 
     def may_open_nic(self) -> bool:
         return bool(self.reconfigures) and bool(self.peer("netvsc").closed)
+
+    def may_unload_netvsc(self) -> bool:
+        """rmmod takes rtnl in netvsc_remove, so it waits for a switch in flight (NetVSC's rows
+        say where); only where user space may reconfigure the NIC."""
+        return bool(self.reconfigures) and self.peer("netvsc").state in ("synthetic", "on_vf")
+
+    def may_reload_netvsc(self) -> bool:
+        return bool(self.reconfigures) and self.peer("netvsc").state == "down"
 
     def host_quiet(self) -> bool:
         """The stack detaches the VF before it stops the VM [B9.4, MS-ALLOC] (the detach itself

@@ -102,6 +102,14 @@ def build(config: Config) -> System:
         for ev, vf_ev in (("close_nic", "link_down"), ("open_nic", "opened_with_nic")):
             sysm.sync(f"{vm_}.{ev}", (vm_, ev), (nsc, ev))
             sysm.sync(f"{vm_}.{ev}/vf", (vm_, ev), (nsc, f"{ev}_with_vf"), (vfmp, vf_ev))
+        # rmmod hv_netvsc: netvsc_remove lets the VF go (ec158f77def2); modprobe probes again
+        sysm.sync(
+            f"{vm_}.unload_netvsc",
+            (vm_, "unload_netvsc"),
+            (nsc, "unload"),
+            (n["binding"], "release"),
+        )
+        sysm.sync(f"{vm_}.reload_netvsc", (vm_, "reload_netvsc"), (nsc, "reload"))
         sysm.sync(
             f"{vm_}.close_nic/vf/unsent",
             (vm_, "close_nic"),

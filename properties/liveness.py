@@ -121,6 +121,13 @@ def _flows(v: VMView) -> bool:
     return v.rx_vf is None
 
 
+def _unloaded(v: VMView) -> bool:
+    """User space has unloaded hv_netvsc in a running VM (rmmod; ``Config.reconfigure``): there
+    is no synthetic NIC to carry traffic until it loads the driver again, which it may never
+    do [ec158f77def2]."""
+    return v.vm.state == "running" and v.netvsc.state == "down"
+
+
 def mirror_of_vm0(config: Config, i: int) -> tuple[tuple[str, tuple[int, ...]], ...] | None:
     """The renaming that maps VM 0 to VM ``i`` and fixes the initial state, if there is one.
 
@@ -183,7 +190,7 @@ def liveness_properties(config: Config) -> list[Property]:
         config,
         "no-stall-during-failover",
         lambda v: v.vm.state == "running" and v.vmstack.state in ("ejecting", "removed"),
-        lambda v: v.vm.state != "running" or (_flows(v) and not v.tx_on_vf),
+        lambda v: v.vm.state != "running" or (_flows(v) and not v.tx_on_vf) or _unloaded(v),
         "Traffic never stalls during VF failover: once the VF is being removed, guest traffic "
         "eventually flows again on the synthetic path.",
         "MS-FO, MS-VFTD, AZ-AN, 34b06a2eee44",
@@ -195,7 +202,7 @@ def liveness_properties(config: Config) -> list[Property]:
             config,
             "no-stall-after-migration",
             lambda v: v.vm.state == "running" and v.vm.host != v.i % config.hosts,
-            lambda v: v.vm.state != "running" or _flows(v),
+            lambda v: v.vm.state != "running" or _flows(v) or _unloaded(v),
             "Traffic never stalls during live migration: a VM that has moved to another host "
             "eventually has flowing traffic (synthetic, then a VF where one is given).",
             "MS-OV, MS-FO, AZ-AN",
@@ -211,6 +218,7 @@ def liveness_properties(config: Config) -> list[Property]:
             or v.vm.state != "running"
             or v.vfmp.link == "down"
             or bool(v.netvsc.closed)
+            or _unloaded(v)
             or v.netvsc.state == "reopening"
             or bool(v.vfmp.unloading)
         ),
