@@ -43,8 +43,10 @@ GUESTS: dict[str, Guest] = {
             LinuxNetVSC,
             "Linux hv_netvsc upstream (6.x; netvsc.c netvsc_switch_datapath, "
             "netvsc_receive_inband; netvsc_drv.c netvsc_vf_changed, netvsc_vf_setup, "
-            "netvsc_suspend, netvsc_resume): completions without status, the host's notice "
-            "ignored, the VF and its association kept across hibernation (19162fd4063a)",
+            "netvsc_suspend, netvsc_resume, netvsc_open, netvsc_close, netvsc_remove, "
+            "netvsc_probe): completions without status, the host's notice ignored, the VF and "
+            "its association kept across hibernation (19162fd4063a), a VF matched by MAC "
+            "before its association (365e1ececb29)",
         ),
     )
 }
