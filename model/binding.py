@@ -47,6 +47,7 @@ class Binding(Actor, StateMachine):
         "stack tears the VF down early (variants doc-free-vf-with-vport, "
         "doc-delete-vport-with-filters; the row that keeps it paused on the linux profile)",
         "release": "only where user space may unload hv_netvsc (Config.reconfigure)",
+        "rediscover": "a mutant hook (variant lx-probe-misses-registered-vf)",
         "running:suspend_unbind": "the second row (the binding stays) is the linux guest's, which "
         "keeps the VF across hibernation; the first row is every other guest's",
     }
@@ -73,7 +74,10 @@ class Binding(Actor, StateMachine):
     )
     # part of hv_netvsc's unload: netvsc_remove unregisters an enslaved VF (netvsc_unregister_vf,
     # ec158f77def2); not while NDIS has it paused for a removal, which holds rtnl until it ends
-    release = running.to(unbound, on="unpair") | unbound.to.itself()
+    release = running.to(unbound, on="let_go_at_unload") | unbound.to.itself(on="note_unload")
+    # a mutant hook: a guest whose netvsc_probe does not look for a VF registered before it
+    # forgets the missed VF once that netdev is gone (variant lx-probe-misses-registered-vf)
+    rediscover = unbound.to.itself(cond="missed_vf_gone", on="forget_missed")
     bind_other = unbound.to.itself(cond="other_may_bind", on="other_binds") | running.to.itself(
         cond="other_may_bind", on="other_binds"
     )
@@ -128,12 +132,26 @@ class Binding(Actor, StateMachine):
     def inf_allows_other_protocols(self) -> bool:
         return False
 
+    def missed_vf_gone(self) -> bool:
+        """Only a guest that can miss a VF registered before its probe (variants)."""
+        return False
+
     def pair(self) -> None:
         """Record the association serial NetVSC matched the VF against (a ghost, for S2)."""
         self.paired_serial = self.peer("netvsc").vf_serial
 
     def unpair(self) -> None:
         self.paired_serial = 0
+
+    def let_go_at_unload(self) -> None:
+        self.unpair()
+        self.note_unload()
+
+    def note_unload(self) -> None:
+        """hv_netvsc goes away; the VF netdev, if any, stays registered [ec158f77def2]."""
+
+    def forget_missed(self) -> None:
+        """Nothing to forget in a guest that finds every registered VF at probe."""
 
     def other_binds(self) -> None:
         self.other_bound = True

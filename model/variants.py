@@ -208,6 +208,25 @@ class VFHotplugGivesUp(VFMiniport):
         self.attached_once = True
 
 
+# Before 9cae43da9867: netvsc_probe does not look for a VF netdev that registered while
+# hv_netvsc was not loaded; its NETDEV_REGISTER was missed, so it never joins until it
+# registers again.
+class BindingMissesRegisteredVF(Binding):
+    variables = {**Binding.variables, "missed": False}
+
+    def note_unload(self) -> None:
+        self.missed = self.peer("vfmp").state == "running"
+
+    def vf_matches(self) -> bool:
+        return Binding.vf_matches(self) and not self.missed
+
+    def missed_vf_gone(self) -> bool:
+        return bool(self.missed) and self.peer("vfmp").state != "running"
+
+    def forget_missed(self) -> None:
+        self.missed = False
+
+
 class BindingAnyProtocol(Binding):  # The VF miniport's INF without ``UpperRange "ndisvf"``.
     def inf_allows_other_protocols(self) -> bool:
         return True
@@ -327,6 +346,15 @@ CATALOG: tuple[Variant, ...] = (
         also=("L1-eventually-on-vf",),
     ),
     Variant(
+        "lx-probe-misses-registered-vf",
+        "9cae43da9867",
+        "VF registered -> rmmod/modprobe hv_netvsc -> the probe misses the VF -> never joined",
+        "L1-eventually-on-vf",
+        {"Binding": BindingMissesRegisteredVF},
+        Config(1, 1, 1, reconfigure=True),
+        key_events=("vfmp[0].offer", "vm[0].unload_netvsc", "vm[0].reload_netvsc"),
+    ),
+    Variant(
         "lx-vf-visible-before-slave",
         "c807d6cd089d",
         "VF netdev registered -> user space sees it without IFF_SLAVE before NetVSC joins it",
@@ -442,10 +470,6 @@ CATALOG: tuple[Variant, ...] = (
 
 # bug or mutant -> why the current model cannot express it, and the model change that would
 NOT_EXPRESSIBLE: dict[str, str] = {
-    "lx-9cae43da9867 (bug 4)": (
-        "driver load order is not modelled (L6): probe is part of VM start, the binding a "
-        "standing guard. Needs a notifier-registration step and a one-shot VF registration."
-    ),
     "lx-d30fb712e529 (bug 5)": (
         "netdev names and registration order are not modelled. Needs a separate 'SR-IOV "
         "advertised' probe step and a per-netdev 'registered' ghost with an ordering property."
