@@ -47,7 +47,8 @@ class Binding(Actor, StateMachine):
         "stack tears the VF down early (variants doc-free-vf-with-vport, "
         "doc-delete-vport-with-filters; the row that keeps it paused on the linux profile)",
         "release": "only where user space may unload hv_netvsc (Config.reconfigure)",
-        "rediscover": "a mutant hook (variant lx-probe-misses-registered-vf)",
+        "rediscover": "a mutant hook (variants lx-probe-misses-registered-vf, lx-register-once)",
+        "miss": "a mutant hook (variant lx-register-once)",
         "running:suspend_unbind": "the second row (the binding stays) is the linux guest's, which "
         "keeps the VF across hibernation; the first row is every other guest's",
     }
@@ -78,6 +79,9 @@ class Binding(Actor, StateMachine):
     # a mutant hook: a guest whose netvsc_probe does not look for a VF registered before it
     # forgets the missed VF once that netdev is gone (variant lx-probe-misses-registered-vf)
     rediscover = unbound.to.itself(cond="missed_vf_gone", on="forget_missed")
+    # a mutant hook: a guest that tries to join a VF only once, at its NETDEV_REGISTER, and
+    # misses it when no association matches yet (variant lx-register-once)
+    miss = unbound.to.itself(cond="misses_vf", on="mark_missed")
     bind_other = unbound.to.itself(cond="other_may_bind", on="other_binds") | running.to.itself(
         cond="other_may_bind", on="other_binds"
     )
@@ -133,7 +137,11 @@ class Binding(Actor, StateMachine):
         return False
 
     def missed_vf_gone(self) -> bool:
-        """Only a guest that can miss a VF registered before its probe (variants)."""
+        """Only a guest that can miss a VF (variants)."""
+        return False
+
+    def misses_vf(self) -> bool:
+        """The match is a standing guard: NetVSC joins the VF whenever it comes to match."""
         return False
 
     def pair(self) -> None:
@@ -151,7 +159,10 @@ class Binding(Actor, StateMachine):
         """hv_netvsc goes away; the VF netdev, if any, stays registered [ec158f77def2]."""
 
     def forget_missed(self) -> None:
-        """Nothing to forget in a guest that finds every registered VF at probe."""
+        """Nothing to forget in a guest that never misses a VF."""
+
+    def mark_missed(self) -> None:
+        """Nothing to mark in a guest that never misses a VF."""
 
     def other_binds(self) -> None:
         self.other_bound = True

@@ -22,7 +22,7 @@ from .config import Config
 from .guests import DEFAULT_GUEST
 from .guests import guest as guest_profile
 from .messages import EJECTED, VF, done
-from .netvsc import NetVSC
+from .netvsc import GUEST_UP, NetVSC
 from .netvsp import NetVSP
 from .nic import NIC
 from .vfminiport import VFMiniport
@@ -208,14 +208,10 @@ class VFHotplugGivesUp(VFMiniport):
         self.attached_once = True
 
 
-# Before 9cae43da9867: netvsc_probe does not look for a VF netdev that registered while
-# hv_netvsc was not loaded; its NETDEV_REGISTER was missed, so it never joins until it
-# registers again.
-class BindingMissesRegisteredVF(Binding):
-    variables = {**Binding.variables, "missed": False}
+class _BindingThatMisses(Binding):
+    """A guest that can miss a VF: it never joins it until that netdev is gone."""
 
-    def note_unload(self) -> None:
-        self.missed = self.peer("vfmp").state == "running"
+    variables = {**Binding.variables, "missed": False}
 
     def vf_matches(self) -> bool:
         return Binding.vf_matches(self) and not self.missed
@@ -225,6 +221,31 @@ class BindingMissesRegisteredVF(Binding):
 
     def forget_missed(self) -> None:
         self.missed = False
+
+    def mark_missed(self) -> None:
+        self.missed = True
+
+
+# Before 9cae43da9867: netvsc_probe does not look for a VF netdev that registered while
+# hv_netvsc was not loaded; its NETDEV_REGISTER was missed, so it never joins until it
+# registers again.
+class BindingMissesRegisteredVF(_BindingThatMisses):
+    def note_unload(self) -> None:
+        self.missed = self.peer("vfmp").state == "running"
+
+
+# Before 365e1ececb29: netvsc_register_vf runs once, at the VF's NETDEV_REGISTER; with no
+# association yet, get_netvsc_byslot finds no synthetic NIC and the VF is never joined.
+class BindingRegistersOnce(_BindingThatMisses):
+    def misses_vf(self) -> bool:
+        vfmp, netvsc = self.peer("vfmp"), self.peer("netvsc")
+        return (
+            not self.missed
+            and vfmp.state == "running"
+            and netvsc.state in GUEST_UP
+            and self.peer("vm").state == "running"
+            and not self.serial_matches(vfmp.serial, netvsc.vf_alloc, netvsc.vf_serial)
+        )
 
 
 class BindingAnyProtocol(Binding):  # The VF miniport's INF without ``UpperRange "ndisvf"``.
@@ -355,6 +376,15 @@ CATALOG: tuple[Variant, ...] = (
         key_events=("vfmp[0].offer", "vm[0].unload_netvsc", "vm[0].reload_netvsc"),
     ),
     Variant(
+        "lx-register-once",
+        "365e1ececb29 (before it)",
+        "VPCI offer before the association -> NETDEV_REGISTER finds no match -> never joined",
+        "L1-eventually-on-vf",
+        {"Binding": BindingRegistersOnce},
+        key_events=("vfmp[0].offer", "binding[0].miss", "netvsc[0].association"),
+        absent=("binding[0].bind",),
+    ),
+    Variant(
         "lx-vf-visible-before-slave",
         "c807d6cd089d",
         "VF netdev registered -> user space sees it without IFF_SLAVE before NetVSC joins it",
@@ -477,9 +507,5 @@ NOT_EXPRESSIBLE: dict[str, str] = {
     "lx-de214e52de1b (bug 7, switch before the VF resumed)": (
         "the VF miniport keeps running through hibernation. Needs a vfmp 'suspended' state in "
         "the hibernate rendezvous and a later VF resume step (the variant then breaks S19/S8)."
-    ),
-    "lx-365e1ececb29 (bug 3, VF never joined)": (
-        "the binding re-evaluates its match until the association arrives, so a failed "
-        "registration is retried for free. Needs a one-shot registration event."
     ),
 }
