@@ -17,14 +17,20 @@ class OptionalBuildExt(build_ext):
     def run(self) -> None:
         try:
             super().run()
-        except Exception as e:  # noqa: BLE001 - any compiler failure means: no core
-            print(f"vfpath: compiled core not built ({e}); the Python engine will run", file=sys.stderr)
+        except Exception as e:  # any compiler failure means: no core
+            print(
+                f"vfpath: compiled core not built ({e}); the Python engine will run",
+                file=sys.stderr,
+            )
 
     def build_extension(self, ext: Extension) -> None:
         try:
             super().build_extension(ext)
-        except Exception as e:  # noqa: BLE001
-            print(f"vfpath: compiled core not built ({e}); the Python engine will run", file=sys.stderr)
+        except Exception as e:
+            print(
+                f"vfpath: compiled core not built ({e}); the Python engine will run",
+                file=sys.stderr,
+            )
 
 
 def extensions() -> list[Extension]:

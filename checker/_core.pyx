@@ -275,6 +275,10 @@ cdef class Core:
         for s in range(self.width):
             out[self.word[s]] |= (<uint64_t>ids[s]) << self.shift[s]
 
+    cdef inline void _put(self, uint64_t* k, int32_t s, int32_t v) noexcept nogil:
+        cdef int32_t w = self.word[s]
+        k[w] = (k[w] & ~(self.mask[s] << self.shift[s])) | ((<uint64_t>v) << self.shift[s])
+
     cdef inline uint64_t _hash(self, uint64_t* k) noexcept nogil:
         cdef uint64_t h = <uint64_t>0x9E3779B97F4A7C15
         cdef int j
@@ -521,12 +525,13 @@ cdef class Core:
             double start):
         """Breadth first from state 0 until done or a limit (``max_states < 0``: none)."""
         cdef Py_ssize_t i = 0, level_end = 1, e, j
-        cdef int li, w, c, W = self.width
+        cdef int li, w, c, c2
         cdef int32_t code, L, t, sl, old, new
         cdef bint any_succ, ovf, fresh
         cdef bint judging = self.npred > 0
         cdef int32_t* cur = self.cur
         cdef int32_t* nxt = self.nxt
+        cdef uint64_t* key = self.key
         while i < self.count:
             if i == level_end:
                 self.depth += 1
@@ -540,23 +545,31 @@ cdef class Core:
                     self._after_miss()
                 L = -2 - code
                 for e in range(self.lstart.d[L], self.lend.d[L]):
-                    memcpy(nxt, cur, W * sizeof(int32_t))
+                    # the successor is state i's packed words with a few fields replaced
+                    memcpy(key, self.words + i * self.nw, self.nw * sizeof(uint64_t))
                     for w in range(self.wstart.d[e], self.wend.d[e]):
-                        nxt[self.wslot.d[w]] = self.wval.d[w]
+                        self._put(key, self.wslot.d[w], self.wval.d[w])
                     ovf = False
                     for c in range(self.cstart.d[e], self.cend.d[e]):
                         t = self.ctab.d[c]
                         sl = self.cslot.d[c]
-                        old = nxt[sl]
+                        old = cur[sl]
                         new = self._child(t, old)
                         if new == MISS:
                             new = self.cb.fill(t, old)
                             self._set_child(t, old, new)
-                            self._after_miss()
+                            if self.need_repack:
+                                self._repack()
+                                memcpy(key, self.words + i * self.nw, self.nw * sizeof(uint64_t))
+                                for w in range(self.wstart.d[e], self.wend.d[e]):
+                                    self._put(key, self.wslot.d[w], self.wval.d[w])
+                                for c2 in range(self.cstart.d[e], c):
+                                    self._put(key, self.cslot.d[c2],
+                                              self._child(self.ctab.d[c2], cur[self.cslot.d[c2]]))
                         if new == -2:
                             ovf = True
                             break
-                        nxt[sl] = new
+                        self._put(key, sl, new)
                     if ovf:
                         if not self.overflowed:
                             self.overflowed = True
@@ -564,12 +577,12 @@ cdef class Core:
                         continue
                     any_succ = True
                     self.transitions += 1
-                    self._pack(nxt, self.key)
-                    j = self._find_or_add(self.key, &fresh)
+                    j = self._find_or_add(key, &fresh)
                     if fresh:
                         ib_push(&self.parent, <int32_t>i)
                         ib_push(&self.via, self.emove.d[e])
                         if judging:
+                            self._unpack(j, nxt)
                             self._judge(j, nxt)
                     if keep_edges:
                         ib_push(&self.esrc, <int32_t>i)

@@ -62,6 +62,7 @@ def check(system: System, options: Options = Options()) -> CheckResult:  # noqa:
         ex = explore(product, props, options)
     result = judge(product, ex, props, options, name=system.name)
     result.extra["symmetry"] = symmetry_summary(ex, why)
+    result.extra["engine"] = ex.engine
     return result
 
 

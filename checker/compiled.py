@@ -146,13 +146,14 @@ class _Bridge:
         intern = self.core.intern
         compiled = []
         for m, patches, ops in entries:
+            chans: list[tuple[int, int]] = []
             if ops is None:
                 a, local, _b = patches
                 writes = [(a + k, intern(a + k, v)) for k, v in enumerate(local)]
-                chans = []
             else:
-                writes = [(o + k, intern(o + k, v)) for o, local in patches for k, v in enumerate(local)]
-                chans = []
+                writes = [
+                    (o + k, intern(o + k, v)) for o, local in patches for k, v in enumerate(local)
+                ]
                 for ch in dict.fromkeys(op[1] for op in ops):
                     t = self.core.new_table()
                     self.tables[t] = (ch, [op for op in ops if op[1] == ch])
