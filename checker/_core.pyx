@@ -604,6 +604,35 @@ cdef class Core:
                 break
 
     # -- results ------------------------------------------------------------------------------
+    def add_pred(self):
+        """Register one more property predicate (after the run: liveness reads it on every
+        state through :meth:`truths`); its number."""
+        ib_push(&self.roots, MISS)
+        ib_push(&self.pkind, 1)
+        ib_push(&self.pactive, 0)
+        ib_push(&self.pfallback, 0)
+        ib_push(&self.phit, -1)
+        self.npred += 1
+        return self.npred - 1
+
+    def truths(self, int p):
+        """Predicate ``p`` on every stored state, in order: 1 where it holds."""
+        cdef Py_ssize_t i
+        cdef int32_t code
+        cdef bytearray out = bytearray(self.count)
+        cdef unsigned char* o = out
+        cdef int32_t* cur = self.cur
+        for i in range(self.count):
+            self._unpack(i, cur)
+            if self.pfallback.d[p]:
+                o[i] = bool(self.cb.pred_eval(p, self._ids(cur)))
+                continue
+            code = self._walk(self.roots.d[self.nleaders + p], cur)
+            if code == MISS:
+                code = self.cb.pred_miss(p, self._ids(cur))
+            o[i] = code == -3
+        return out
+
     def ids_of(self, Py_ssize_t i):
         """The slot value numbers of state ``i``."""
         if not 0 <= i < self.count:

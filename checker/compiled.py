@@ -192,6 +192,13 @@ class _Bridge:
         return self.p.is_final(self.core.decode(sid))
 
     # -- properties -----------------------------------------------------------------------
+    def truths(self, memo: Any) -> bytearray:
+        """``memo`` (a :func:`~checker.memo.memoise` predicate) on every explored state."""
+        p = self.core.add_pred()
+        self.preds.append(("", 1, memo))
+        assert len(self.preds) == p + 1
+        return self.core.truths(p)
+
     def pred_eval(self, p: int, ids: list[int]) -> bool:
         return bool(self.preds[p][2](self.state(ids)))
 
@@ -281,5 +288,6 @@ def explore_compiled(
         reduction=None,
         concrete_states=len(states),
         engine="compiled",
+        truths=bridge.truths,
         bytes_per_state=core.state_bytes(),
     )
