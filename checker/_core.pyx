@@ -59,6 +59,16 @@ cdef inline int ib_push(IBuf* b, int32_t v) except -1:
     return 0
 
 
+cdef void ib_trim(IBuf* b) noexcept:
+    """Give back the room doubling left (a failed shrink keeps the larger block)."""
+    cdef int32_t* p
+    if 0 < b.n < b.cap:
+        p = <int32_t*>realloc(b.d, b.n * sizeof(int32_t))
+        if p != NULL:
+            b.d = p
+            b.cap = b.n
+
+
 cdef object ib_array(IBuf* b):
     out = array("i")
     if b.n:
@@ -602,6 +612,18 @@ cdef class Core:
                 self.complete = False
                 self.stop_reason = f"state limit of {max_states}"
                 break
+        self._trim()
+
+    cdef void _trim(self) noexcept:
+        """No state is added after the run: return the slack of the growing buffers."""
+        cdef uint64_t* p
+        if 0 < self.count < self.wcap:
+            p = <uint64_t*>realloc(self.words, self.count * self.nw * sizeof(uint64_t))
+            if p != NULL:
+                self.words = p
+                self.wcap = self.count
+        ib_trim(&self.parent)
+        ib_trim(&self.via)
 
     # -- results ------------------------------------------------------------------------------
     def add_pred(self):
@@ -665,7 +687,8 @@ cdef class Core:
                 [bool(self.pactive.d[p]) for p in range(self.npred)])
 
     def state_bytes(self):
-        """Bytes held per stored state: packed words, visited-set table, parent and move."""
+        """Bytes held per stored state after the run: packed words, visited-set table, parent
+        and move (during the run, up to twice the words, parents and moves: doubling)."""
         if self.count == 0:
             return 0.0
         return (self.wcap * self.nw * 8 + self.tcap * 4 + (self.parent.cap + self.via.cap) * 4
