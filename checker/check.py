@@ -62,6 +62,7 @@ def check(system: System, options: Options = Options()) -> CheckResult:  # noqa:
         ex = explore(product, props, options)
     result = judge(product, ex, props, options, name=system.name)
     result.extra["symmetry"] = symmetry_summary(ex, why)
+    result.extra["engine"] = ex.engine
     return result
 
 
@@ -125,7 +126,12 @@ def _memoised(product: Product, p: Property) -> Property:
 
     def viewed(pred: Callable[[Any], Any]) -> Callable[[Any], bool]:
         memo = memoise(product, pred)
-        return lambda view: memo(view.raw)
+
+        def on_view(view: Any) -> bool:
+            return memo(view.raw)
+
+        on_view.memo = memo  # type: ignore[attr-defined]  # holds_on_every_state reads it
+        return on_view
 
     when = None if p.when is None else viewed(p.when)
     return dataclasses.replace(p, check=viewed(p.check), when=when)

@@ -21,9 +21,10 @@ from .properties import Expectation, Property
 from .result import Step, Trace
 from .symmetry import AsymmetricProperty, Reduction
 
-__all__ = ["Exploration", "Options", "explore", "trace_to"]
+__all__ = ["ENGINES", "Exploration", "Options", "explore", "holds_on_every_state", "trace_to"]
 
 Progress = Callable[[int, int, float], None]
+ENGINES = ("compiled", "python")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class Options:
     # symmetry reduction in check() where the system declares it and it is sound (see
     # checker.symmetry); explore() itself reduces only when handed a Reduction
     symmetry: bool = True
+    # "compiled": the compiled core (checker.compiled) where it is built and can run this
+    # exploration, else the Python engine, saying why; "python": the Python engine, the reference
+    engine: str = "compiled"
 
 
 @dataclass
@@ -63,6 +67,26 @@ class Exploration:
     peak_memory: int = 0
     reduction: Reduction | None = None
     concrete_states: int = 0  # with a reduction: the sum of the orbit sizes
+    engine: str = "python"  # which engine ran, and why the Python one where compiled was asked
+    bytes_per_state: float = 0.0  # the compiled core's storage per state (0: not measured)
+    # the compiled engine: a memoised predicate (checker.memo) on every state, from its tables
+    truths: Callable[[Any], bytearray] | None = None
+
+
+def holds_on_every_state(ex: Exploration, pred: Callable[[Any], Any]) -> bytearray:
+    """``pred`` (over a state view) on every explored state, in order: 1 where it holds.
+
+    A predicate that carries its memo (``pred.memo``, see :func:`checker.check._memoised`) is
+    read from the compiled core's tables when the compiled engine explored: decoding a million
+    states into tuples to run Python on each would cost more than the exploration.
+    """
+    from .view import StateView
+
+    memo = getattr(pred, "memo", None)
+    if ex.truths is not None and memo is not None:
+        return ex.truths(memo)
+    product = ex.product
+    return bytearray(bool(pred(StateView(product, s))) for s in ex.states)
 
 
 def _peak_rss() -> int:
@@ -75,6 +99,8 @@ def validate(options: Options) -> None:
         raise LimitError(f"max_states must be at least 1, got {options.max_states}")
     if options.max_memory_mb is not None and options.max_memory_mb < 1:
         raise LimitError(f"max_memory_mb must be at least 1, got {options.max_memory_mb}")
+    if options.engine not in ENGINES:
+        raise LimitError(f"engine must be one of {', '.join(ENGINES)}, got {options.engine!r}")
 
 
 def explore(
@@ -92,8 +118,18 @@ def explore(
     watched on every state (:class:`~checker.limits.MemoryGuard`).
     """
     validate(options)
+    why = ""
+    if options.engine == "compiled":
+        from .compiled import explore_compiled, unavailable
+
+        why = unavailable(reduction)
+        if not why:
+            with MemoryGuard(options.max_memory_mb) as guard:
+                return explore_compiled(product, props, options, guard)
     with MemoryGuard(options.max_memory_mb) as guard:
-        return _explore(product, props, options, reduction, guard)
+        ex = _explore(product, props, options, reduction, guard)
+    ex.engine = f"python ({why})" if why else "python"
+    return ex
 
 
 def _gate(reduction: Reduction, s: State, preds: list[tuple[str, Any]]) -> None:

@@ -43,11 +43,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from .explore import Exploration, path_trace
+from .explore import Exploration, holds_on_every_state, path_trace
 from .product import Overflow, Product, State
 from .properties import Expectation, Property
 from .result import PropertyResult, Status, Trace
-from .view import StateView
+
+_NOT = bytes([1, 0]) + bytes(254)  # bytes.translate: 0 -> 1, 1 -> 0
 
 __all__ = ["Graph", "check_liveness", "fair_components", "mirror_gate", "strongly_connected"]
 
@@ -449,17 +450,14 @@ def _one(product: Product, ex: Exploration, g: Graph, prop: Property) -> Propert
             note=note,
         )
 
-    states = ex.states
-    n = len(states)
-    not_q = bytearray(n)
-    for s, st in enumerate(states):
-        not_q[s] = not prop.check(StateView(product, st))
+    n = len(ex.states)
+    not_q = holds_on_every_state(ex, prop.check).translate(_NOT)
     if prop.expectation is Expectation.LEADS_TO and prop.when is not None:
-        when = prop.when
+        when = holds_on_every_state(ex, prop.when)
         p_count = 0
         triggers: list[int] = []
-        for s, st in enumerate(states):
-            if when(StateView(product, st)):
+        for s in range(n):
+            if when[s]:
                 p_count += 1
                 if not_q[s]:
                     triggers.append(s)

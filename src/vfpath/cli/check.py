@@ -20,6 +20,7 @@ import click
 from vfpath.checker import CheckResult, Options, Property, Status, System, check
 from vfpath.checker.check import builtin_properties
 from vfpath.checker.errors import VfpathError
+from vfpath.checker.explore import ENGINES
 from vfpath.checker.report import render_text, result_to_dict
 
 from . import EXIT_INCONCLUSIVE, EXIT_VIOLATED
@@ -212,6 +213,14 @@ def _symmetry_line(info: dict[str, object]) -> str:
     is_flag=True,
     help="Also list, per actor class, transitions never taken and events never enabled.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="compiled",
+    show_default=True,
+    help="compiled: the compiled core where it is built and applies (not with symmetry "
+    "reduction), else the Python engine, saying why; python: the Python engine (the reference).",
+)
 @user_model_options
 @click.option(
     "--may-fail",
@@ -253,6 +262,7 @@ def command(
     show_coverage: bool,
     graph_file: str | None,
     as_json: bool,
+    engine: str = "compiled",
 ) -> int:
     """Explore every reachable state of a configuration and judge every property.
 
@@ -277,6 +287,7 @@ def command(
         max_memory_mb=max_memory,
         deadlock=not no_deadlock,
         symmetry=not no_symmetry,
+        engine=engine,
     )
     if graph_path is not None:
         from vfpath.checker.export import GRAPH_LIMIT
@@ -328,6 +339,7 @@ def command(
     else:
         echo_report(render_text(result, color=False))
         click.echo(_symmetry_line(result.extra.get("symmetry", {})))
+        click.echo(f"engine: {result.extra.get('engine', 'python')}")
         if result.extra.get("itf"):
             click.echo(f"\nITF traces written: {', '.join(result.extra['itf'])}")
         if result.extra.get("graph"):

@@ -1,0 +1,700 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The compiled exploration core: a breadth-first loop over bit-packed states.
+
+Why compiled: in the Python engine the model's own code runs rarely (its results are memoised in
+tries); the time goes into the Python glue around those tries: walking dictionaries, slicing
+tuples, hashing them. Here every slot value is interned per slot as a small integer, a state is
+those integers packed into a few 64-bit words, the visited set is an open-addressing table over
+the packed words, and the successor and property tries are dense integer arrays mirrored from
+the Python ones. The core never runs a guard, an action or a property: on a table miss it hands
+the state's slot numbers to a Python callback (:mod:`checker.compiled`), which asks the Python
+product or memo for the answer and installs it here; Python stays the source of truth.
+
+Layout of the tries (one pool of dense child arrays): a node branches on one slot (``k >= 0``)
+or on the head message of channel slot ``~k``; its child for value number ``v`` is
+``pool[base + v]`` when ``v < cap``. A child code ``>= 0`` is a node, ``-1`` a miss, and
+``<= -2`` a leaf: successor leaf ``L`` is ``-2 - L``; a property leaf is ``-2`` (false) or
+``-3`` (true). A channel-operation table is a node whose key is unused: old channel value
+number -> new one, ``-2`` meaning the step overflows the channel.
+"""
+
+from libc.stdint cimport int32_t, uint64_t
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memcmp, memcpy, memset
+
+from array import array
+from time import perf_counter
+
+cdef enum:
+    MISS = -1
+
+
+cdef struct IBuf:
+    int32_t* d
+    Py_ssize_t n
+    Py_ssize_t cap
+
+
+cdef int ib_reserve(IBuf* b, Py_ssize_t need) except -1:
+    cdef Py_ssize_t cap
+    cdef int32_t* p
+    if need <= b.cap:
+        return 0
+    cap = b.cap * 2 if b.cap else 16
+    while cap < need:
+        cap *= 2
+    p = <int32_t*>realloc(b.d, cap * sizeof(int32_t))
+    if p == NULL:
+        raise MemoryError()
+    b.d = p
+    b.cap = cap
+    return 0
+
+
+cdef inline int ib_push(IBuf* b, int32_t v) except -1:
+    if b.n == b.cap:
+        ib_reserve(b, b.n + 1)
+    b.d[b.n] = v
+    b.n += 1
+    return 0
+
+
+cdef void ib_trim(IBuf* b) noexcept:
+    """Give back the room doubling left (a failed shrink keeps the larger block)."""
+    cdef int32_t* p
+    if 0 < b.n < b.cap:
+        p = <int32_t*>realloc(b.d, b.n * sizeof(int32_t))
+        if p != NULL:
+            b.d = p
+            b.cap = b.n
+
+
+cdef object ib_array(IBuf* b):
+    out = array("i")
+    if b.n:
+        out.frombytes((<char*>b.d)[: b.n * sizeof(int32_t)])
+    return out
+
+
+cdef inline uint64_t mix(uint64_t h) noexcept nogil:
+    h ^= h >> 33
+    h *= <uint64_t>0xFF51AFD7ED558CCD
+    h ^= h >> 33
+    h *= <uint64_t>0xC4CEB9FE1A85EC53
+    h ^= h >> 33
+    return h
+
+
+cdef int bit_length(Py_ssize_t x) noexcept:
+    cdef int n = 0
+    while x > 0:
+        n += 1
+        x >>= 1
+    return n
+
+
+cdef class Core:
+    """Interned slots, packed states, the visited set, the tries and the BFS loop."""
+
+    cdef readonly int width
+    cdef readonly int nw
+    cdef int nleaders
+    cdef int npred
+    cdef int32_t* bw
+    cdef int32_t* word
+    cdef int32_t* shift
+    cdef uint64_t* mask
+    cdef int32_t* nvals
+    cdef int32_t* cur
+    cdef int32_t* nxt
+    cdef uint64_t* key
+    cdef IBuf* heads
+    cdef list values
+    cdef list ids
+    cdef list head_ids
+    cdef bint need_repack
+    # states and the visited set
+    cdef uint64_t* words
+    cdef Py_ssize_t wcap
+    cdef readonly Py_ssize_t count
+    cdef IBuf parent
+    cdef IBuf via
+    cdef int32_t* table
+    cdef Py_ssize_t tcap
+    # tries and tables
+    cdef IBuf nkey, nbase, ncap, pool, roots
+    cdef IBuf lstart, lend, emove, wstart, wend, wslot, wval, cstart, cend, cslot, ctab
+    # properties: kind 0 trigger, 1 invariant (hit when false), 2 goal (hit when true)
+    cdef IBuf pkind, pactive, pfallback, phit
+    # edges
+    cdef IBuf esrc, edst, emv
+    cdef object cb
+    cdef readonly Py_ssize_t transitions
+    cdef readonly int depth
+    cdef readonly Py_ssize_t deadlock
+    cdef readonly bint overflowed
+    cdef readonly bint complete
+    cdef readonly str stop_reason
+    cdef readonly int repacks
+
+    def __cinit__(self):
+        self.bw = self.word = self.shift = self.nvals = self.cur = self.nxt = NULL
+        self.mask = self.key = self.words = NULL
+        self.heads = NULL
+        self.table = NULL
+
+    def __init__(self, int width, list channel_slots, list init_bits, int nleaders, list kinds, cb):
+        """``cb`` answers the misses: ``succ_miss(leader, ids)``, ``pred_miss(p, ids)``,
+        ``pred_eval(p, ids)``, ``fill(table, old)``, ``overflow(sid, entry)``,
+        ``is_final(sid)``."""
+        cdef int s
+        self.width = width
+        self.nleaders = nleaders
+        self.npred = len(kinds)
+        self.cb = cb
+        self.bw = <int32_t*>malloc(width * sizeof(int32_t))
+        self.word = <int32_t*>malloc(width * sizeof(int32_t))
+        self.shift = <int32_t*>malloc(width * sizeof(int32_t))
+        self.mask = <uint64_t*>malloc(width * sizeof(uint64_t))
+        self.nvals = <int32_t*>malloc(width * sizeof(int32_t))
+        self.cur = <int32_t*>malloc(width * sizeof(int32_t))
+        self.nxt = <int32_t*>malloc(width * sizeof(int32_t))
+        self.key = <uint64_t*>malloc(width * sizeof(uint64_t))
+        self.heads = <IBuf*>malloc(width * sizeof(IBuf))
+        if not (self.bw and self.word and self.shift and self.mask and self.nvals and self.cur
+                and self.nxt and self.key and self.heads):
+            raise MemoryError()
+        memset(self.heads, 0, width * sizeof(IBuf))
+        self.values = [[] for _ in range(width)]
+        self.ids = [{} for _ in range(width)]
+        self.head_ids = [None] * width
+        for s in channel_slots:
+            self.head_ids[s] = {}
+        for s in range(width):
+            self.nvals[s] = 0
+            self.bw[s] = init_bits[s]
+        self._layout()
+        for s in range(nleaders + self.npred):
+            ib_push(&self.roots, MISS)
+        for s in range(self.npred):
+            ib_push(&self.pkind, kinds[s])
+            ib_push(&self.pactive, 1)
+            ib_push(&self.pfallback, 0)
+            ib_push(&self.phit, -1)
+        self.tcap = 1024
+        self.table = <int32_t*>malloc(self.tcap * sizeof(int32_t))
+        if self.table == NULL:
+            raise MemoryError()
+        memset(self.table, 0xFF, self.tcap * sizeof(int32_t))
+        self.count = 0
+        self.deadlock = -1
+        self.complete = True
+        self.stop_reason = ""
+
+    def __dealloc__(self):
+        cdef int s
+        if self.heads != NULL:
+            for s in range(self.width):
+                free(self.heads[s].d)
+        free(self.parent.d)
+        free(self.via.d)
+        free(self.nkey.d)
+        free(self.nbase.d)
+        free(self.ncap.d)
+        free(self.pool.d)
+        free(self.roots.d)
+        free(self.lstart.d)
+        free(self.lend.d)
+        free(self.emove.d)
+        free(self.wstart.d)
+        free(self.wend.d)
+        free(self.wslot.d)
+        free(self.wval.d)
+        free(self.cstart.d)
+        free(self.cend.d)
+        free(self.cslot.d)
+        free(self.ctab.d)
+        free(self.pkind.d)
+        free(self.pactive.d)
+        free(self.pfallback.d)
+        free(self.phit.d)
+        free(self.esrc.d)
+        free(self.edst.d)
+        free(self.emv.d)
+        free(self.bw)
+        free(self.word)
+        free(self.shift)
+        free(self.mask)
+        free(self.nvals)
+        free(self.cur)
+        free(self.nxt)
+        free(self.key)
+        free(self.heads)
+        free(self.words)
+        free(self.table)
+
+    # -- interning and packing ----------------------------------------------------------------
+    cdef void _layout(self) noexcept:
+        """Place every slot in a word (no slot straddles two words)."""
+        cdef int s, w = 0, used = 0, b
+        for s in range(self.width):
+            b = self.bw[s]
+            if used + b > 64:
+                w += 1
+                used = 0
+            self.word[s] = w
+            self.shift[s] = used
+            self.mask[s] = ((<uint64_t>1) << b) - 1 if b < 64 else <uint64_t>0xFFFFFFFFFFFFFFFF
+            used += b
+        self.nw = w + 1
+
+    def intern(self, int slot, value):
+        """The number of ``value`` in ``slot`` (a new number the first time it is met)."""
+        cdef dict known = self.ids[slot]
+        cdef int32_t n
+        found = known.get(value)
+        if found is not None:
+            return found
+        n = self.nvals[slot]
+        known[value] = n
+        self.values[slot].append(value)
+        self.nvals[slot] = n + 1
+        if n + 1 > (1 << self.bw[slot]):
+            self.need_repack = True
+        heads = self.head_ids[slot]
+        if heads is not None:
+            head = value[0] if value else None
+            h = heads.get(head)
+            if h is None:
+                h = heads[head] = len(heads)
+            ib_push(&self.heads[slot], h)
+        return n
+
+    def value(self, int slot, int n):
+        return self.values[slot][n]
+
+    cdef inline void _unpack(self, Py_ssize_t i, int32_t* out) noexcept nogil:
+        cdef uint64_t* w = self.words + i * self.nw
+        cdef int s
+        for s in range(self.width):
+            out[s] = <int32_t>((w[self.word[s]] >> self.shift[s]) & self.mask[s])
+
+    cdef inline void _pack(self, int32_t* ids, uint64_t* out) noexcept nogil:
+        cdef int s
+        memset(out, 0, self.nw * sizeof(uint64_t))
+        for s in range(self.width):
+            out[self.word[s]] |= (<uint64_t>ids[s]) << self.shift[s]
+
+    cdef inline void _put(self, uint64_t* k, int32_t s, int32_t v) noexcept nogil:
+        cdef int32_t w = self.word[s]
+        k[w] = (k[w] & ~(self.mask[s] << self.shift[s])) | ((<uint64_t>v) << self.shift[s])
+
+    cdef inline uint64_t _hash(self, uint64_t* k) noexcept nogil:
+        cdef uint64_t h = <uint64_t>0x9E3779B97F4A7C15
+        cdef int j
+        for j in range(self.nw):
+            h = mix(h ^ k[j]) + j
+        return h
+
+    cdef int _rehash(self, Py_ssize_t cap) except -1:
+        cdef int32_t* t = <int32_t*>malloc(cap * sizeof(int32_t))
+        cdef Py_ssize_t i, h, m = cap - 1
+        if t == NULL:
+            raise MemoryError()
+        memset(t, 0xFF, cap * sizeof(int32_t))
+        for i in range(self.count):
+            h = self._hash(self.words + i * self.nw) & m
+            while t[h] >= 0:
+                h = (h + 1) & m
+            t[h] = <int32_t>i
+        free(self.table)
+        self.table = t
+        self.tcap = cap
+        return 0
+
+    cdef int _repack(self) except -1:
+        """Widen the slots that outgrew their bits and re-pack every stored state."""
+        cdef int s, old_nw = self.nw
+        cdef Py_ssize_t i
+        cdef uint64_t* fresh
+        cdef int32_t* tmp = <int32_t*>malloc(self.width * sizeof(int32_t))
+        cdef int32_t* oword = <int32_t*>malloc(self.width * sizeof(int32_t))
+        cdef int32_t* oshift = <int32_t*>malloc(self.width * sizeof(int32_t))
+        cdef uint64_t* omask = <uint64_t*>malloc(self.width * sizeof(uint64_t))
+        if not (tmp and oword and oshift and omask):
+            raise MemoryError()
+        memcpy(oword, self.word, self.width * sizeof(int32_t))
+        memcpy(oshift, self.shift, self.width * sizeof(int32_t))
+        memcpy(omask, self.mask, self.width * sizeof(uint64_t))
+        for s in range(self.width):
+            if self.nvals[s] > (1 << self.bw[s]):
+                self.bw[s] = bit_length(self.nvals[s] - 1) + 1  # room to double
+                if self.bw[s] > 31:
+                    raise OverflowError("a slot holds more than 2**31 distinct values")
+        self._layout()
+        self.wcap = max(self.count, 16)
+        fresh = <uint64_t*>malloc(self.wcap * self.nw * sizeof(uint64_t))
+        if fresh == NULL:
+            raise MemoryError()
+        for i in range(self.count):
+            for s in range(self.width):
+                tmp[s] = <int32_t>((self.words[i * old_nw + oword[s]] >> oshift[s]) & omask[s])
+            self._pack(tmp, fresh + i * self.nw)
+        free(self.words)
+        self.words = fresh
+        free(tmp)
+        free(oword)
+        free(oshift)
+        free(omask)
+        self._rehash(self.tcap)
+        self.need_repack = False
+        self.repacks += 1
+        return 0
+
+    cdef Py_ssize_t _find_or_add(self, uint64_t* k, bint* fresh) except -2:
+        cdef Py_ssize_t m = self.tcap - 1
+        cdef Py_ssize_t h = self._hash(k) & m
+        cdef int32_t j
+        cdef size_t size = self.nw * sizeof(uint64_t)
+        cdef uint64_t* p
+        while True:
+            j = self.table[h]
+            if j < 0:
+                break
+            if memcmp(self.words + <Py_ssize_t>j * self.nw, k, size) == 0:
+                fresh[0] = False
+                return j
+            h = (h + 1) & m
+        if self.count >= 0x7FFFFFFF:
+            raise OverflowError("more than 2**31 states")
+        if self.count == self.wcap:
+            self.wcap = self.wcap * 2 if self.wcap else 1024
+            p = <uint64_t*>realloc(self.words, self.wcap * size)
+            if p == NULL:
+                raise MemoryError()
+            self.words = p
+        memcpy(self.words + self.count * self.nw, k, size)
+        self.table[h] = <int32_t>self.count
+        self.count += 1
+        fresh[0] = True
+        if self.count * 2 > self.tcap:
+            self._rehash(self.tcap * 2)
+        return self.count - 1
+
+    # -- tries --------------------------------------------------------------------------------
+    cdef inline int32_t _walk(self, int32_t code, int32_t* ids) noexcept nogil:
+        cdef int32_t k, v
+        while code >= 0:
+            k = self.nkey.d[code]
+            if k >= 0:
+                v = ids[k]
+            else:
+                v = self.heads[~k].d[ids[~k]]
+            if v >= self.ncap.d[code]:
+                return MISS
+            code = self.pool.d[self.nbase.d[code] + v]
+        return code
+
+    cdef int32_t _new_node(self, int32_t k) except -2:
+        ib_push(&self.nkey, k)
+        ib_push(&self.nbase, 0)
+        ib_push(&self.ncap, 0)
+        return <int32_t>(self.nkey.n - 1)
+
+    cdef inline int32_t _child(self, int32_t node, int32_t v) noexcept nogil:
+        if v >= self.ncap.d[node]:
+            return MISS
+        return self.pool.d[self.nbase.d[node] + v]
+
+    cdef int _set_child(self, int32_t node, int32_t v, int32_t code) except -1:
+        cdef int32_t cap = self.ncap.d[node], new_cap, base, j
+        if v >= cap:
+            new_cap = 4
+            while new_cap <= v:
+                new_cap *= 2
+            base = <int32_t>self.pool.n
+            ib_reserve(&self.pool, self.pool.n + new_cap)
+            for j in range(new_cap):
+                self.pool.d[base + j] = self.pool.d[self.nbase.d[node] + j] if j < cap else MISS
+            self.pool.n += new_cap
+            self.nbase.d[node] = base
+            self.ncap.d[node] = new_cap
+        self.pool.d[self.nbase.d[node] + v] = code
+        return 0
+
+    cdef int32_t _key_value(self, int32_t k, list ids) except -2:
+        if k >= 0:
+            return ids[k]
+        return self.heads[~k].d[<int32_t>ids[~k]]
+
+    def install(self, int root, list keys, list ids, int leaf):
+        """Record one path of a Python trie: ``keys`` are the slots it branches on, in order;
+        the state ``ids`` gives the values taken; ``leaf`` is where it ends."""
+        cdef int32_t code = self.roots.d[root], child, v
+        cdef Py_ssize_t n, last = len(keys) - 1
+        if last < 0:
+            self.roots.d[root] = leaf
+            return
+        if code == MISS:
+            code = self._new_node(keys[0])
+            self.roots.d[root] = code
+        elif code < 0 or self.nkey.d[code] != keys[0]:
+            raise AssertionError("the compiled trie disagrees with the Python one")
+        for n in range(last + 1):
+            v = self._key_value(keys[n], ids)
+            if n == last:
+                self._set_child(code, v, leaf)
+                return
+            child = self._child(code, v)
+            if child == MISS:
+                child = self._new_node(keys[n + 1])
+                self._set_child(code, v, child)
+            elif child < 0 or self.nkey.d[child] != keys[n + 1]:
+                raise AssertionError("the compiled trie disagrees with the Python one")
+            code = child
+
+    def new_table(self):
+        """A fresh channel-operation table (old channel value -> new one)."""
+        return self._new_node(0)
+
+    def add_leaf(self, list entries):
+        """A successor leaf: ``entries`` of ``(move, [(slot, value)], [(channel slot, table)])``;
+        returns its code and the number of its first entry."""
+        cdef Py_ssize_t first = self.emove.n
+        ib_push(&self.lstart, <int32_t>first)
+        for m, writes, chans in entries:
+            ib_push(&self.emove, m)
+            ib_push(&self.wstart, <int32_t>self.wslot.n)
+            for slot, val in writes:
+                ib_push(&self.wslot, slot)
+                ib_push(&self.wval, val)
+            ib_push(&self.wend, <int32_t>self.wslot.n)
+            ib_push(&self.cstart, <int32_t>self.cslot.n)
+            for slot, t in chans:
+                ib_push(&self.cslot, slot)
+                ib_push(&self.ctab, t)
+            ib_push(&self.cend, <int32_t>self.cslot.n)
+        ib_push(&self.lend, <int32_t>self.emove.n)
+        return -2 - (self.lstart.n - 1), first
+
+    def set_fallback(self, int p):
+        """Property ``p`` cannot be tabled (it reads the raw state): ask Python every time."""
+        self.pfallback.d[p] = 1
+
+    # -- the loop -----------------------------------------------------------------------------
+    cdef list _ids(self, int32_t* ids):
+        return [ids[s] for s in range(self.width)]
+
+    cdef int _after_miss(self) except -1:
+        if self.need_repack:
+            self._repack()
+        return 0
+
+    cdef int _judge(self, Py_ssize_t sid, int32_t* ids) except -1:
+        cdef int p, kind
+        cdef int32_t code
+        cdef bint r
+        for p in range(self.npred):
+            if not self.pactive.d[p]:
+                continue
+            if self.pfallback.d[p]:
+                r = bool(self.cb.pred_eval(p, self._ids(ids)))
+            else:
+                code = self._walk(self.roots.d[self.nleaders + p], ids)
+                if code == MISS:
+                    code = self.cb.pred_miss(p, self._ids(ids))
+                    self._after_miss()
+                r = code == -3
+            kind = self.pkind.d[p]
+            if kind == 0:
+                if r:
+                    self.pactive.d[p] = 0
+            elif kind == 1:
+                if not r:
+                    self.pactive.d[p] = 0
+                    self.phit.d[p] = <int32_t>sid
+            elif r:
+                self.pactive.d[p] = 0
+                self.phit.d[p] = <int32_t>sid
+        return 0
+
+    def start(self, list initial):
+        """Store the initial state (slot value numbers) as state 0 and judge it."""
+        cdef int s
+        cdef bint fresh
+        for s in range(self.width):
+            self.cur[s] = initial[s]
+        self._after_miss()
+        self._pack(self.cur, self.key)
+        self._find_or_add(self.key, &fresh)
+        ib_push(&self.parent, -1)
+        ib_push(&self.via, -1)
+        self._judge(0, self.cur)
+
+    def run(self, Py_ssize_t max_states, bint want_deadlock, bint keep_edges, progress, guard,
+            double start):
+        """Breadth first from state 0 until done or a limit (``max_states < 0``: none)."""
+        cdef Py_ssize_t i = 0, level_end = 1, e, j
+        cdef int li, w, c, c2
+        cdef int32_t code, L, t, sl, old, new
+        cdef bint any_succ, ovf, fresh
+        cdef bint judging = self.npred > 0
+        cdef int32_t* cur = self.cur
+        cdef int32_t* nxt = self.nxt
+        cdef uint64_t* key = self.key
+        while i < self.count:
+            if i == level_end:
+                self.depth += 1
+                level_end = self.count
+            self._unpack(i, cur)
+            any_succ = False
+            for li in range(self.nleaders):
+                code = self._walk(self.roots.d[li], cur)
+                if code == MISS:
+                    code = self.cb.succ_miss(li, self._ids(cur))
+                    self._after_miss()
+                L = -2 - code
+                for e in range(self.lstart.d[L], self.lend.d[L]):
+                    # the successor is state i's packed words with a few fields replaced
+                    memcpy(key, self.words + i * self.nw, self.nw * sizeof(uint64_t))
+                    for w in range(self.wstart.d[e], self.wend.d[e]):
+                        self._put(key, self.wslot.d[w], self.wval.d[w])
+                    ovf = False
+                    for c in range(self.cstart.d[e], self.cend.d[e]):
+                        t = self.ctab.d[c]
+                        sl = self.cslot.d[c]
+                        old = cur[sl]
+                        new = self._child(t, old)
+                        if new == MISS:
+                            new = self.cb.fill(t, old)
+                            self._set_child(t, old, new)
+                            if self.need_repack:
+                                self._repack()
+                                memcpy(key, self.words + i * self.nw, self.nw * sizeof(uint64_t))
+                                for w in range(self.wstart.d[e], self.wend.d[e]):
+                                    self._put(key, self.wslot.d[w], self.wval.d[w])
+                                for c2 in range(self.cstart.d[e], c):
+                                    self._put(key, self.cslot.d[c2],
+                                              self._child(self.ctab.d[c2], cur[self.cslot.d[c2]]))
+                        if new == -2:
+                            ovf = True
+                            break
+                        self._put(key, sl, new)
+                    if ovf:
+                        if not self.overflowed:
+                            self.overflowed = True
+                            self.cb.overflow(i, e)
+                        continue
+                    any_succ = True
+                    self.transitions += 1
+                    j = self._find_or_add(key, &fresh)
+                    if fresh:
+                        ib_push(&self.parent, <int32_t>i)
+                        ib_push(&self.via, self.emove.d[e])
+                        if judging:
+                            self._unpack(j, nxt)
+                            self._judge(j, nxt)
+                    if keep_edges:
+                        ib_push(&self.esrc, <int32_t>i)
+                        ib_push(&self.edst, <int32_t>j)
+                        ib_push(&self.emv, self.emove.d[e])
+            if not any_succ and want_deadlock and self.deadlock < 0:
+                if not self.cb.is_final(i):
+                    self.deadlock = i
+            i += 1
+            if (i & 0x3FFF) == 0 and progress is not None:
+                progress(self.count, self.count - i, perf_counter() - start)
+            if guard.tripped and i < self.count:
+                self.complete = False
+                self.stop_reason = f"memory limit of {guard.limit_mb} MB"
+                break
+            if 0 <= max_states <= self.count and i < self.count:
+                self.complete = False
+                self.stop_reason = f"state limit of {max_states}"
+                break
+        self._trim()
+
+    cdef void _trim(self) noexcept:
+        """No state is added after the run: return the slack of the growing buffers."""
+        cdef uint64_t* p
+        if 0 < self.count < self.wcap:
+            p = <uint64_t*>realloc(self.words, self.count * self.nw * sizeof(uint64_t))
+            if p != NULL:
+                self.words = p
+                self.wcap = self.count
+        ib_trim(&self.parent)
+        ib_trim(&self.via)
+
+    # -- results ------------------------------------------------------------------------------
+    def add_pred(self):
+        """Register one more property predicate (after the run: liveness reads it on every
+        state through :meth:`truths`); its number."""
+        ib_push(&self.roots, MISS)
+        ib_push(&self.pkind, 1)
+        ib_push(&self.pactive, 0)
+        ib_push(&self.pfallback, 0)
+        ib_push(&self.phit, -1)
+        self.npred += 1
+        return self.npred - 1
+
+    def truths(self, int p):
+        """Predicate ``p`` on every stored state, in order: 1 where it holds."""
+        cdef Py_ssize_t i
+        cdef int32_t code
+        cdef bytearray out = bytearray(self.count)
+        cdef unsigned char* o = out
+        cdef int32_t* cur = self.cur
+        for i in range(self.count):
+            self._unpack(i, cur)
+            if self.pfallback.d[p]:
+                o[i] = bool(self.cb.pred_eval(p, self._ids(cur)))
+                continue
+            code = self._walk(self.roots.d[self.nleaders + p], cur)
+            if code == MISS:
+                code = self.cb.pred_miss(p, self._ids(cur))
+            o[i] = code == -3
+        return out
+
+    def ids_of(self, Py_ssize_t i):
+        """The slot value numbers of state ``i``."""
+        if not 0 <= i < self.count:
+            raise IndexError(i)
+        self._unpack(i, self.nxt)
+        return self._ids(self.nxt)
+
+    def decode(self, Py_ssize_t i):
+        """State ``i`` as the Python engine stores it (a tuple of slot values)."""
+        cdef int s
+        if not 0 <= i < self.count:
+            raise IndexError(i)
+        self._unpack(i, self.nxt)
+        vals = self.values
+        return tuple([vals[s][self.nxt[s]] for s in range(self.width)])
+
+    def parents(self):
+        return ib_array(&self.parent)
+
+    def moves(self):
+        return ib_array(&self.via)
+
+    def edges(self):
+        return ib_array(&self.esrc), ib_array(&self.edst), ib_array(&self.emv)
+
+    def hits(self):
+        """Per property: the first state that hit it (-1: none), and whether it is still
+        active (a trigger no longer active has been seen to hold)."""
+        return ([self.phit.d[p] for p in range(self.npred)],
+                [bool(self.pactive.d[p]) for p in range(self.npred)])
+
+    def state_bytes(self):
+        """Bytes held per stored state after the run: packed words, visited-set table, parent
+        and move (during the run, up to twice the words, parents and moves: doubling)."""
+        if self.count == 0:
+            return 0.0
+        return (self.wcap * self.nw * 8 + self.tcap * 4 + (self.parent.cap + self.via.cap) * 4
+                ) / self.count
+
+    def table_sizes(self):
+        """Sizes of the frozen tables (nodes, pool cells, leaves, entries)."""
+        return {"nodes": self.nkey.n, "pool": self.pool.n, "leaves": self.lstart.n,
+                "entries": self.emove.n, "words_per_state": self.nw, "repacks": self.repacks}

@@ -1,0 +1,293 @@
+"""The compiled engine: :mod:`checker._core`'s loop, with Python answering every table miss.
+
+The core holds integer tables only; this module is the bridge that fills them. On a successor
+miss it decodes the state, walks (and if need be extends) the product's own per-instance trie,
+exactly as :meth:`~checker.product.Product.successors` does, and installs that one path; on a
+property miss it asks the property's memo (:mod:`checker.memo`) and installs the memo's path;
+on a channel-table miss it applies the step's channel operations to that channel's contents as
+:meth:`~checker.product.Product._apply` does. So the states, their order, the transitions and
+every verdict are the Python engine's (tests/checker/test_compiled_core.py compares them), and
+the core never decides anything itself.
+
+Where the core does not go (a symmetry reduction; no compiled extension on this machine),
+:func:`unavailable` says why and the explorer runs the Python engine instead, saying so.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, overload
+
+from .memo import memoise
+from .product import Overflow, Product, State
+from .properties import Expectation, Property
+
+if TYPE_CHECKING:
+    from .explore import Exploration, Options
+    from .limits import MemoryGuard
+    from .symmetry import Reduction
+
+try:
+    from . import _core
+except ImportError:  # no compiler when the package was installed: the Python engine only
+    _core = None  # type: ignore[assignment]
+
+__all__ = ["PackedStates", "available", "explore_compiled", "unavailable"]
+
+
+def available() -> bool:
+    """True when the compiled core was built for this interpreter."""
+    return _core is not None
+
+
+def unavailable(reduction: Reduction | None) -> str:
+    """Why the compiled engine cannot run this exploration ("" when it can)."""
+    if _core is None:
+        return "the compiled core is not built (no C compiler when vfpath was installed)"
+    if reduction is not None:
+        return "the compiled core does not canonicalise symmetric states"
+    return ""
+
+
+class PackedStates(Sequence[State]):
+    """The explored states, decoded from the core's packed words on each access (a list of
+    tuples would cost ~650 bytes a state; the packed words cost a few)."""
+
+    def __init__(self, core: Any) -> None:
+        self._core = core
+
+    def __len__(self) -> int:
+        return int(self._core.count)
+
+    @overload
+    def __getitem__(self, i: int) -> State: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[State]: ...
+    def __getitem__(self, i: int | slice) -> State | list[State]:
+        if isinstance(i, slice):
+            return [self._core.decode(j) for j in range(*i.indices(len(self)))]
+        return self._core.decode(i + len(self) if i < 0 else i)  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Iterator[State]:
+        decode = self._core.decode
+        return (decode(j) for j in range(len(self)))
+
+
+def _bits(n: int) -> int:
+    return max(1, (n - 1).bit_length())
+
+
+class _Bridge:
+    """The callbacks of one compiled exploration (the core calls them on misses)."""
+
+    def __init__(self, product: Product, preds: list[tuple[str, int, Any]]) -> None:
+        """The core calls ``succ_miss``, ``pred_miss``, ``pred_eval``, ``fill``,
+        ``overflow`` and ``is_final`` on this object."""
+        self.p = product
+        self.preds = preds
+        self.leaders = list(product._leaders)
+        chans = list(range(product.channel_base, product.width))
+        init_bits = [1] * product.width
+        for i, o in enumerate(product.offsets):
+            init_bits[o] = _bits(len(product.tables[i].states))
+        self.core = _core.Core(
+            product.width, chans, init_bits, len(self.leaders), [k for _n, k, _m in preds], self
+        )
+        self.own = [
+            list(range(product.offsets[i], product.offsets[i] + product._widths[i]))
+            for i in self.leaders
+        ]
+        self.leaf_of: dict[int, int] = {}
+        self.kept: list[Any] = []  # the Python entry lists the leaves mirror (ids stay valid)
+        self.entries: list[tuple[int, Any, Any]] = []  # by the core's entry number
+        # channel-table number (a node number of the core) -> (channel slot, its operations)
+        self.tables: dict[int, tuple[int, list[Any]]] = {}
+        self.found_overflow: tuple[int, int, str, State] | None = None
+
+    # -- decoding -------------------------------------------------------------------------
+    def state(self, ids: list[int]) -> State:
+        value = self.core.value
+        return tuple([value(s, v) for s, v in enumerate(ids)])
+
+    @staticmethod
+    def _read(s: State, k: int) -> Any:
+        return s[k] if k >= 0 else (s[~k][0] if s[~k] else None)
+
+    # -- successors -----------------------------------------------------------------------
+    def _python_path(self, i: int, s: State) -> tuple[list[int], Any]:
+        """The Python trie's path for instance ``i`` in ``s`` (extending it on a miss)."""
+        p = self.p
+        o = p.offsets[i]
+        for attempt in range(2):
+            keys: list[int] = []
+            node: Any = p._imemo[i].get(s[o : o + p._widths[i]])
+            while node.__class__ is tuple:
+                keys.append(node[0])
+                node = node[1].get(self._read(s, node[0]))
+            if node is not None:
+                return keys, node
+            if attempt == 0:
+                p._enabled_here(i, s)
+        raise AssertionError("the product's trie has no path for a state it just evaluated")
+
+    def succ_miss(self, li: int, ids: list[int]) -> int:
+        s = self.state(ids)
+        keys, entries = self._python_path(self.leaders[li], s)
+        leaf = self.leaf_of.get(id(entries))
+        if leaf is None:
+            leaf = self._add_leaf(entries)
+            self.leaf_of[id(entries)] = leaf
+            self.kept.append(entries)
+        self.core.install(li, self.own[li] + keys, ids, leaf)
+        return leaf
+
+    def _add_leaf(self, entries: list[tuple[int, Any, Any]]) -> int:
+        intern = self.core.intern
+        compiled = []
+        for m, patches, ops in entries:
+            chans: list[tuple[int, int]] = []
+            if ops is None:
+                a, local, _b = patches
+                writes = [(a + k, intern(a + k, v)) for k, v in enumerate(local)]
+            else:
+                writes = [
+                    (o + k, intern(o + k, v)) for o, local in patches for k, v in enumerate(local)
+                ]
+                for ch in dict.fromkeys(op[1] for op in ops):
+                    t = self.core.new_table()
+                    self.tables[t] = (ch, [op for op in ops if op[1] == ch])
+                    chans.append((ch, t))
+            compiled.append((m, writes, chans))
+        code, first = self.core.add_leaf(compiled)
+        assert first == len(self.entries)
+        self.entries.extend(entries)
+        return int(code)
+
+    def fill(self, t: int, old: int) -> int:
+        """The new contents of channel-table ``t``'s channel from contents ``old`` (-2: the
+        step overflows it); the operations apply as :meth:`Product._apply` applies them."""
+        ch, ops = self.tables[t]
+        msgs = self.core.value(ch, old)
+        for op in ops:
+            if op[0] == "pop":
+                msgs = msgs[1:]
+            elif op[0] == "clear":
+                msgs = ()
+        for op in ops:
+            if op[0] == "push":
+                msgs = (*msgs, op[2])
+        if len(msgs) > self.p.capacity[ch - self.p.channel_base]:
+            return -2
+        return int(self.core.intern(ch, msgs))
+
+    def overflow(self, sid: int, e: int) -> None:
+        m, patches, ops = self.entries[e]
+        s = self.core.decode(sid)
+        out = self.p._apply(m, s, patches, ops)
+        assert isinstance(out, Overflow)
+        self.found_overflow = (sid, m, out.channel, out.state)
+
+    def is_final(self, sid: int) -> bool:
+        return self.p.is_final(self.core.decode(sid))
+
+    # -- properties -----------------------------------------------------------------------
+    def truths(self, memo: Any) -> bytearray:
+        """``memo`` (a :func:`~checker.memo.memoise` predicate) on every explored state."""
+        p = self.core.add_pred()
+        self.preds.append(("", 1, memo))
+        assert len(self.preds) == p + 1
+        return self.core.truths(p)
+
+    def pred_eval(self, p: int, ids: list[int]) -> bool:
+        return bool(self.preds[p][2](self.state(ids)))
+
+    def pred_miss(self, p: int, ids: list[int]) -> int:
+        memo = self.preds[p][2]
+        s = self.state(ids)
+        result = bool(memo(s))
+        if getattr(memo, "_fallback", True):
+            self.core.set_fallback(p)
+            return -3 if result else -2
+        keys: list[int] = []
+        node = memo.root
+        while node.__class__ is tuple:
+            keys.append(node[0])
+            node = node[1][s[node[0]]]
+        assert bool(node) == result, "a memo's trie disagrees with its own answer"
+        leaf = -3 if result else -2
+        self.core.install(len(self.leaders) + p, keys, ids, leaf)
+        return leaf
+
+
+def _predicates(product: Product, props: list[Property]) -> list[tuple[str, int, Any]]:
+    """Triggers, then invariants (``when -> check``), then goals: the Python engine's order."""
+    from .explore import _implies
+
+    out: list[tuple[str, int, Any]] = []
+    out += [(p.name, 0, memoise(product, p.when)) for p in props if p.when is not None]
+    out += [
+        (p.name, 1, memoise(product, _implies(p.when, p.check)))
+        for p in props
+        if p.expectation is Expectation.ALWAYS
+    ]
+    out += [
+        (p.name, 2, memoise(product, p.check))
+        for p in props
+        if p.expectation is Expectation.SOMETIMES
+    ]
+    return out
+
+
+def explore_compiled(
+    product: Product, props: list[Property], options: Options, guard: MemoryGuard
+) -> Exploration:
+    """:func:`checker.explore.explore` without a reduction, on the compiled core."""
+    from .explore import Exploration, _peak_rss
+
+    start = time.perf_counter()
+    preds = _predicates(product, props)
+    bridge = _Bridge(product, preds)
+    core = bridge.core
+    initial = [core.intern(s, v) for s, v in enumerate(product.initial)]
+    keep_edges = options.graph or any(p.expectation.is_liveness for p in props)
+    core.start(initial)
+    core.run(
+        -1 if options.max_states is None else options.max_states,
+        options.deadlock,
+        keep_edges,
+        options.progress,
+        guard,
+        start,
+    )
+    hit, active = core.hits()
+    hits: dict[str, int] = {}
+    triggered = {p.name: False for p in props if p.when is not None}
+    for (name, kind, _m), h, on in zip(preds, hit, active, strict=True):
+        if kind == 0:
+            triggered[name] = not on
+        elif h >= 0:
+            hits[name] = h
+    states = PackedStates(core)
+    return Exploration(
+        product=product,
+        states=states,  # type: ignore[arg-type]
+        parent=core.parents(),
+        via=core.moves(),
+        depth=core.depth,
+        transitions=core.transitions,
+        seconds=time.perf_counter() - start,
+        complete=core.complete,
+        stop_reason=core.stop_reason,
+        hits=hits,
+        triggered=triggered,
+        deadlock=None if core.deadlock < 0 else core.deadlock,
+        overflow=bridge.found_overflow,
+        edges=core.edges() if keep_edges else None,
+        peak_memory=_peak_rss(),
+        reduction=None,
+        concrete_states=len(states),
+        engine="compiled",
+        truths=bridge.truths,
+        bytes_per_state=core.state_bytes(),
+    )

@@ -1,0 +1,46 @@
+"""Builds the optional compiled exploration core (checker/_core.pyx) with the machine's C
+compiler. Everything else is configured in pyproject.toml. Without Cython or a working compiler
+the install still succeeds, without the core: vfpath then runs its Python engine and says so.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+
+class OptionalBuildExt(build_ext):
+    """Build the core if possible; a failure is a warning, never a failed install."""
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except Exception as e:  # any compiler failure means: no core
+            print(
+                f"vfpath: compiled core not built ({e}); the Python engine will run",
+                file=sys.stderr,
+            )
+
+    def build_extension(self, ext: Extension) -> None:
+        try:
+            super().build_extension(ext)
+        except Exception as e:
+            print(
+                f"vfpath: compiled core not built ({e}); the Python engine will run",
+                file=sys.stderr,
+            )
+
+
+def extensions() -> list[Extension]:
+    try:
+        from Cython.Build import cythonize
+    except ImportError:
+        print("vfpath: Cython missing; the compiled core is not built", file=sys.stderr)
+        return []
+    core = Extension("vfpath.checker._core", ["checker/_core.pyx"], extra_compile_args=["-O3"])
+    return cythonize([core], compiler_directives={"language_level": "3"}, quiet=True)
+
+
+setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})
