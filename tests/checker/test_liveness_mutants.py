@@ -9,6 +9,8 @@ unable to finish): the gate letting it through shows as a wrong verdict.
 
 from __future__ import annotations
 
+from array import array
+
 import pytest
 from live_models import counter, job
 from statemachine import State, StateMachine
@@ -18,6 +20,7 @@ from test_symmetry_refs import arbiter
 
 from vfpath.checker import Fairness, Mirror, Property, Status, System, check
 from vfpath.checker.actor import Actor
+from vfpath.checker.liveness import Graph, _Fair, _fair_cycle, fair_components
 from vfpath.checker.symmetry import Sort, Symmetry
 
 # -- the notes: how many states a predicate holds in, how long the cycle is --------------------
@@ -60,6 +63,22 @@ def test_notes_of_a_stuttering_end_and_of_a_vacuous_trigger() -> None:
     sysm.properties.append(Property.leads_to("never-triggered", lambda s: False, lambda s: False))
     res = check(sysm)["never-triggered"]
     assert (res.status, res.note) == (Status.VACUOUS, "its trigger is never reached")
+
+
+# -- the lasso builder: a group's edge stays wanted until one of the group's moves is taken ----
+
+
+def test_a_strongly_fair_group_edge_is_taken_even_after_other_edges() -> None:
+    # a -0-> b, b -1-> a, b -2-> c, c -3-> a; move 2 alone is a strongly fair group. It is
+    # enabled at b, which every cycle through a visits, so a fair cycle from a must take it:
+    # a, b, c, a. (a, b, a takes moves 0 and 1 first and leaves move 2 starved.)
+    a, b, c = 0, 1, 2
+    edges = [(a, b, 0), (b, a, 1), (b, c, 2), (c, a, 3)]
+    g = Graph(3, tuple(array("l", col) for col in zip(*edges, strict=True)))  # type: ignore[arg-type]
+    fair = _Fair(0, 0, ((1 << 2, True),))
+    assert fair_components(g, {a, b, c}, fair) == [{a, b, c}]
+    cycle = _fair_cycle(g, {a, b, c}, a, fair)
+    assert [(g.dst[k], g.move[k]) for k in cycle] == [(b, 0), (c, 2), (a, 3)]
 
 
 # -- the mirror gate: a mirror takes its original's verdict only under the symmetry ------------
