@@ -1,4 +1,4 @@
-"""What checker/explore.py, liveness.py and symmetry.py must get right, written against the
+"""What checker/explore.py, liveness.py and check.py must get right, written against the
 mutants of the issue-16 campaign (.ci/mutants.py) that survived the fast tests.
 
 Every expected value is derived independently of the engine: by hand from the model, or by a
@@ -16,7 +16,8 @@ import pytest
 from models import peterson, pipeline
 from test_soundness import Counter
 
-from vfpath.checker import Options, Property, System
+from vfpath.checker import Options, Property, System, check
+from vfpath.checker.check import judge
 from vfpath.checker.explore import explore, trace_to
 from vfpath.checker.liveness import Graph
 from vfpath.checker.product import Overflow, Product
@@ -140,3 +141,29 @@ def test_graph_rows_hold_each_source_s_edges_in_any_input_order(src: list[int]) 
     for s in range(3):
         expected = sorted((dst[k], move[k]) for k in range(len(src)) if src[k] == s)
         assert sorted((g.dst[k], g.move[k]) for k in g.out(s)) == expected
+
+
+def test_a_run_stopped_in_set_up_reports_no_step_and_its_own_seconds() -> None:
+    t0 = time.perf_counter()
+    result = check(peterson(), Options(max_memory_mb=1))
+    wall = time.perf_counter() - t0
+    stats = result.stats
+    assert (stats.states, stats.transitions, stats.depth, stats.complete) == (0, 0, 0, False)
+    assert 0 <= stats.seconds <= wall
+
+
+def test_reported_seconds_are_the_exploration_s_plus_the_liveness_s() -> None:
+    # many liveness properties on a 5-state chain: judging them takes time of its own, which
+    # the reported seconds must add to the exploration's (and nothing more)
+    props = [
+        Property.always_eventually(f"done-{k}", lambda s: s["c"].state == "done") for k in range(50)
+    ]
+    props.append(Property.leads_to("eventually-3", lambda s: True, lambda s: s["c"].n == 3))
+    product = one_counter(*props).build()
+    ex = explore(product, props)
+    t0 = time.perf_counter()
+    stats = judge(product, ex, props, Options(), name="one-counter").stats
+    wall = time.perf_counter() - t0
+    assert ex.seconds < stats.seconds <= ex.seconds + wall
+    safety = judge(product, ex, [], Options(), name="one-counter").stats
+    assert safety.seconds == ex.seconds
