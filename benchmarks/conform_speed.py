@@ -6,8 +6,8 @@ It writes a log of real boot, flap and servicing blocks (tests/data) amid unrela
 kernel lines, then times, each in a fresh child process: a plain Python loop that reads the file
 and matches the same regular expressions (``observe.DMESG_PATTERNS``), the smallest thing that
 could find the lines; ``vfpath conform`` on the one-guest model; and ``vfpath conform --vms 2``
-(the log is VM 0's, VM 1's moves are silent). The table gives lines per second, the ratio to
-the plain loop and the child's peak memory (ru_maxrss).
+(the log is VM 0's; VM 1 is lazy: it moves only when a line needs it). The table gives
+lines per second, the ratio to the plain loop and the child's peak memory (ru_maxrss).
 """
 
 from __future__ import annotations
