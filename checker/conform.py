@@ -129,7 +129,7 @@ class Verdict:
     log_start: int  # trace steps before this index lead to the log's first state
     states: int  # consistent states at the end (or at the divergence)
     note: str = ""
-    elided: int = 0  # model steps before ``trace`` starts, not kept (a long trace)
+    elided: int = 0  # observations before ``trace`` starts, not kept (a long trace)
 
     def __bool__(self) -> bool:
         return self.status is VerdictStatus.CONFORMS
@@ -236,7 +236,11 @@ class Oracle:
         self._fields: dict[str, Callable[[State], Any]] = {}
         self._log_start = 0
         self._max_states = max_states
-        self._current_set: dict[State, _Node] | None = None
+        # the trace so far: the consistent states; the witness nodes where the kept steps
+        # start; each kept step as data (memo templates), rebuilt into a path only for reports
+        self._states: frozenset[State] | None = None
+        self._base: dict[State, _Node] = {}
+        self._history: list[tuple[Any, Any, Observation]] = []
         self._memo: dict[Hashable, Any] = {}
         self._roots: dict[State, _Node] | None = None
 
@@ -263,13 +267,15 @@ class Oracle:
         self.elided = 0
         self.rejection = None
         self._log_start = 0
-        self._current_set = None
+        self._states = None
+        self._base = {}
+        self._history = []
 
     def fork(self) -> Oracle:
         """A fresh oracle on the same built model, sharing the step memo and the starting set:
         one per stream of a log (each NIC's lines), all judged side by side."""
         if self._roots is None:
-            self._current  # noqa: B018 (computes the starting set once, for every fork)
+            self._start()  # computed once, for every fork
         twin = object.__new__(Oracle)
         twin.__dict__.update(self.__dict__)
         twin.restart()
@@ -277,9 +283,17 @@ class Oracle:
 
     @property
     def _current(self) -> dict[State, _Node]:
-        """The consistent set; computed on first use, so bad input is reported before any
-        exploration (``from_any_state`` explores the whole configuration)."""
-        if self._current_set is None:
+        """The consistent set, as nodes a step can start from (fresh roots once steps were
+        taken: the path to them is in the history); computed on first use, so bad input is
+        reported before any exploration (``from_any_state`` explores the whole configuration)."""
+        self._start()
+        if not self._history:
+            return self._base
+        return {s: _Node(None, -1, s, None) for s in self._states or ()}
+
+    def _start(self) -> None:
+        """The starting set, on first use."""
+        if self._states is None:
             if self._roots is None:
                 if self.from_any_state:
                     roots = self._all_states(self._max_states)
@@ -288,12 +302,20 @@ class Oracle:
                 self._roots = self._close(roots, self._skip, self.max_silent)
                 self._root_note = self.note
             self.note = self._root_note
-            self._current_set = self._roots
-        return self._current_set
+            self._base = self._roots
+            self._states = frozenset(self._roots)
 
-    @_current.setter
-    def _current(self, value: dict[State, _Node]) -> None:
-        self._current_set = value
+    def _take(self, entries: Any, outputs: Any, after: frozenset[State], obs: Observation) -> None:
+        """Record one accepted step; past ``2 * keep`` steps the oldest ``keep`` are dropped
+        (their observations are counted in :attr:`elided`), so memory stays flat."""
+        self._history.append((entries, outputs, obs))
+        self._states = after
+        self.accepted += 1
+        if len(self._history) >= 2 * self.keep:
+            cut = self._history[self.keep - 1][1]
+            self._base = {s: _Node(None, -1, s, None) for s in cut}
+            del self._history[: self.keep]
+            self.elided += self.keep
 
     # -- set-up -----------------------------------------------------------------------------
     def _all_states(self, max_states: int | None) -> dict[State, _Node]:
@@ -401,10 +423,7 @@ class Oracle:
         memo_key = self._memo_key(obs) if MEMO_ENTRIES > 0 else None
         hit = None if memo_key is None else self._memo.get(memo_key)
         if hit is not None:
-            self._current = self._replay(hit, obs)
-            self.accepted += 1
-            if self.accepted % self.keep == 0:
-                self._trim()
+            self._take(hit[0], hit[1], hit[2], obs)
             return True
         before = self._current
         nxt = self._step(before, obs)
@@ -426,14 +445,14 @@ class Oracle:
         if not nxt:
             self.rejection = self._verdict(obs)
             return False
-        self.accepted += 1
-        self._current = self._close(nxt, self._skip, self.max_silent)
+        after = self._close(nxt, self._skip, self.max_silent)
+        entries, outputs = self._template(before, after, obs)
+        step = (entries, outputs, frozenset(after))
         if memo_key is not None and not self.note and not widened:
             if len(self._memo) >= MEMO_ENTRIES:
                 self._memo.clear()
-            self._memo[memo_key] = self._template(before, self._current, obs)
-        if self.accepted % self.keep == 0:
-            self._trim()
+            self._memo[memo_key] = step
+        self._take(*step, obs)
         return True
 
     def _step(self, current: dict[State, _Node], obs: Observation) -> dict[State, _Node]:
@@ -455,23 +474,6 @@ class Oracle:
                     nxt[t] = _Node(node, m, t, obs, at)
         return nxt
 
-    def _trim(self) -> None:
-        """Cut the witness paths before the last ``keep`` observations, so a long trace does
-        not hold its whole history: the cut node becomes a root (its depth still counts the
-        steps before it, which reports give as a number)."""
-        cutoff = self.accepted - self.keep
-        seen: set[int] = set()
-        for node in self._current.values():
-            n: _Node | None = node
-            while n is not None and id(n) not in seen:
-                seen.add(id(n))
-                up = n.parent
-                if up is not None and up.at < cutoff:
-                    if n.at >= cutoff:  # older nodes may be shared with forks: never edited
-                        n.parent = None
-                    break
-                n = up
-
     # -- the step memo: a repeated cycle (flapping, servicing every few hours) is a lookup ------
     def _memo_key(self, obs: Observation) -> Hashable | None:
         """The consistent set and what was observed: the next set depends on nothing else."""
@@ -480,7 +482,8 @@ class Oracle:
             hash(fields)
         except TypeError:
             return None
-        return (frozenset(self._current), obs.key, fields)
+        self._start()
+        return (self._states, obs.key, fields)
 
     @staticmethod
     def _template(before: dict[State, _Node], after: dict[State, _Node], obs: Observation) -> Any:
@@ -503,20 +506,8 @@ class Oracle:
                 top = index[id(c)] = len(entries) - 1
             return top
 
-        outputs = tuple((t, ref(node)) for t, node in after.items())
+        outputs = {t: ref(node) for t, node in after.items()}
         return tuple(entries), outputs
-
-    def _replay(self, template: Any, obs: Observation) -> dict[State, _Node]:
-        """The consistent set a memoised step leads to, with witness paths through this
-        trace's own nodes (so reports still name this observation's line)."""
-        current = self._current
-        entries, outputs = template
-        built: list[_Node] = []
-        at = self.accepted + 1
-        for parent, move, state, observed in entries:
-            up = current[parent[1]] if isinstance(parent, tuple) else built[parent]
-            built.append(_Node(up, move, state, obs if observed else None, at))
-        return {t: current[r[1]] if isinstance(r, tuple) else built[r] for t, r in outputs}
 
     def _known(self, key: str) -> bool:
         """An observed event name, or the label of a move seen under several names."""
@@ -537,7 +528,9 @@ class Oracle:
     def allowed(self) -> frozenset[str]:
         """The observable events the model allows next."""
         out: set[str] = set()
-        for s in self._current:
+        self._start()
+        assert self._states is not None
+        for s in self._states:
             for m, t in self.product.successors(s):
                 if self._names[m] is not None and not isinstance(t, Overflow):
                     seen = self._name(m, s, t)
@@ -547,7 +540,9 @@ class Oracle:
 
     def states(self) -> frozenset[State]:
         """The packed product states consistent with the trace so far."""
-        return frozenset(self._current)
+        self._start()
+        assert self._states is not None
+        return self._states
 
     def run(self, observations: Iterable[Observation]) -> Verdict:
         """Feed every observation (stopping at the first divergence) and judge the trace."""
@@ -561,19 +556,37 @@ class Oracle:
     def witness(self) -> tuple[Trace, dict[int, Observation], int]:
         """A shortest-known model path to a consistent state, which step explains which line,
         and how many leading steps only reach the log's first state (``from_any_state``).
-        After a long trace the path starts at the state :meth:`_trim` kept (:attr:`elided`
-        says how many steps lead there)."""
-        best = min(self._current.values(), key=lambda n: n.depth)
+        After a long trace the path starts where the kept steps start (:attr:`elided`
+        observations before them)."""
+        self._start()
+        # path lengths forward through the kept steps, to pick a shortest one as before
+        dist = {s: n.depth for s, n in self._base.items()}
+        for entries, outputs, _ in self._history:
+            edist: list[int] = []
+            for parent, *_rest in entries:
+                up = dist[parent[1]] if isinstance(parent, tuple) else edist[parent]
+                edist.append(up + 1)
+            dist = {t: dist[r[1]] if isinstance(r, tuple) else edist[r] for t, r in outputs.items()}
+        state = min(dist, key=dist.__getitem__)
+        # and back from it: each step's entries, then the base node's own parents
+        tail: list[tuple[int, State, Observation | None]] = []
+        for entries, outputs, obs in reversed(self._history):
+            ref = outputs[state]
+            while not isinstance(ref, tuple):
+                parent, move, st, observed = entries[ref]
+                tail.append((move, st, obs if observed else None))
+                ref = parent
+            state = ref[1]
         chain: list[_Node] = []
-        node: _Node | None = best
+        node: _Node | None = self._base[state]
         while node is not None:
             chain.append(node)
             node = node.parent
         chain.reverse()
-        hops = [(n.move, n.state) for n in chain[1:]]
-        marks = {k: n.obs for k, n in enumerate(chain[1:], start=1) if n.obs is not None}
-        self.elided = chain[0].depth
-        start = min(marks, default=len(chain)) - 1 if self.from_any_state else 0
+        steps = [(n.move, n.state, n.obs) for n in chain[1:]] + tail[::-1]
+        hops = [(m, st) for m, st, _ in steps]
+        marks = {k: o for k, (_, _, o) in enumerate(steps, start=1) if o is not None}
+        start = min(marks, default=len(steps) + 1) - 1 if self.from_any_state else 0
         if self.elided:
             start = 0
         return path_trace(self.product, chain[0].state, hops), marks, start
@@ -587,7 +600,7 @@ class Oracle:
         allowed = tuple(sorted(self.allowed())) if rejected is not None else ()
         return Verdict(
             status, self.accepted, rejected, allowed, trace, marks, start,
-            len(self._current), self.note, self.elided,
+            len(self.states()), self.note, self.elided,
         )  # fmt: skip
 
 
@@ -615,7 +628,7 @@ def render_verdict(verdict: Verdict) -> str:
     if verdict.elided:
         lines.append(
             f"  model path through the last accepted observations ({len(steps)} steps; the "
-            f"{verdict.elided:,} steps before them are not kept):"
+            f"{verdict.elided:,} observations before them are not kept):"
         )
     else:
         lines.append(f"  model path through the accepted prefix ({len(steps)} steps):")
@@ -651,7 +664,7 @@ def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
         },
         "allowed": list(verdict.allowed),
         "log_start": verdict.log_start,
-        "elided_steps": verdict.elided,
+        "elided_observations": verdict.elided,
         "marks": {str(k): v.location for k, v in sorted(verdict.marks.items())},
         "trace": trace_to_dict(verdict.trace),
     }

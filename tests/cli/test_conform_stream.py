@@ -108,15 +108,15 @@ def test_a_log_anonymised_throughout_is_split_by_interface_name(run: Run, tmp_pa
 
 def test_a_long_log_keeps_only_the_end_of_its_witness(run: Run, tmp_path: Path) -> None:
     """500 flaps after the boot, then a registration with no VF gone before it: the report
-    names the last line and the path it prints starts after the boot (its steps are counted,
-    not kept), so memory does not grow with the log."""
+    names the last line and the path it prints starts after the boot (its observations are
+    counted, not kept), so memory does not grow with the log."""
     flap = [BOOT[12].replace("switched to", "switched from"), BOOT[12]]
     bad = BOOT[7].replace("VF registering", "VF registering")
     path = tmp_path / "long.log"
     path.write_text("\n".join([*BOOT, *(flap * 500), bad]) + "\n")
     code, out, _ = run("conform", str(path))
     assert code == 1 and out.startswith(f"does not conform at line {14 + 1000 + 1}:")
-    assert "steps before them are not kept" in out
+    assert "observations before them are not kept" in out
     assert "<- line 4" not in out  # the boot's association is in the part not kept
 
 
