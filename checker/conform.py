@@ -8,9 +8,11 @@ verification of partially observed systems). The closure over silent moves is bo
 when the bound is hit, an acceptance is still sound (a witness path exists) but a rejection is only
 *inconclusive*.
 
-Each consistent state keeps one parent pointer, so a witness path from the model's initial state
-through the accepted prefix can always be shown. Output is deterministic: state sets are
-insertion-ordered dicts filled in the product's fixed move order, and reported names are sorted.
+The trace is kept as its consistent set plus its last steps as data (the memo's templates: which
+move led from which state to which), so a repeated step is a lookup and memory stays flat; a
+witness path through the kept steps is rebuilt from them when a report needs one. Output is
+deterministic: state sets are insertion-ordered dicts filled in the product's fixed move order,
+and reported names are sorted.
 """
 
 from __future__ import annotations
@@ -147,7 +149,7 @@ class _Node:
         self.move = move
         self.state = state
         self.obs = obs
-        self.at = at  # observations accepted when the node was made (for trimming)
+        self.at = at  # observations accepted when the node was made
         self.depth: int = 0 if parent is None else parent.depth + 1
 
 
