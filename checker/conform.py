@@ -8,9 +8,11 @@ verification of partially observed systems). The closure over silent moves is bo
 when the bound is hit, an acceptance is still sound (a witness path exists) but a rejection is only
 *inconclusive*.
 
-Each consistent state keeps one parent pointer, so a witness path from the model's initial state
-through the accepted prefix can always be shown. Output is deterministic: state sets are
-insertion-ordered dicts filled in the product's fixed move order, and reported names are sorted.
+The trace is kept as its consistent set plus its last steps as data (the memo's templates: which
+move led from which state to which), so a repeated step is a lookup and memory stays flat; a
+witness path through the kept steps is rebuilt from them when a report needs one. Output is
+deterministic: state sets are insertion-ordered dicts filled in the product's fixed move order,
+and reported names are sorted.
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ __all__ = [
 
 # memoised steps kept per oracle; a long log repeats a few cycles, so this is rarely reached
 MEMO_ENTRIES = 4096
+
+# the witness path keeps the steps of at least this many of the last accepted observations (at
+# most twice as many): older steps are dropped, so memory stays flat however long the log is
+KEEP = 200
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,7 @@ class Verdict:
     log_start: int  # trace steps before this index lead to the log's first state
     states: int  # consistent states at the end (or at the divergence)
     note: str = ""
+    elided: int = 0  # observations before ``trace`` starts, not kept (a long trace)
 
     def __bool__(self) -> bool:
         return self.status is VerdictStatus.CONFORMS
@@ -133,15 +140,16 @@ class Verdict:
 class _Node:
     """A consistent state, with one parent pointer for a witness path."""
 
-    __slots__ = ("depth", "move", "obs", "parent", "state")
+    __slots__ = ("at", "depth", "move", "obs", "parent", "state")
 
     def __init__(
-        self, parent: _Node | None, move: int, state: State, obs: Observation | None
+        self, parent: _Node | None, move: int, state: State, obs: Observation | None, at: int = 0
     ) -> None:
         self.parent = parent
         self.move = move
         self.state = state
         self.obs = obs
+        self.at = at  # observations accepted when the node was made
         self.depth: int = 0 if parent is None else parent.depth + 1
 
 
@@ -171,7 +179,15 @@ class Oracle:
 
     Parameters: ``observable`` says which moves are seen and as what; ``from_any_state`` starts
     from every reachable state (explored once, up to ``max_states``) instead of the initial one,
-    for logs that do not start at boot; ``max_silent`` bounds the states explored per step.
+    for logs that do not start at boot; ``max_silent`` bounds the states explored per step;
+    ``keep`` is how many of the last observations the witness path reaches back to.
+
+    ``lazy`` names instances (another VM, when the trace is one VM's) whose moves the closure
+    does not take between two observations: they stay where they are, and move only when an
+    observation has no successor otherwise (then a closure over every move, bounded by
+    ``max_silent``, is searched once from the consistent states). Every state kept is still one
+    the full model reaches by the trace, so "conforms" stays sound; but the set is a subset, so
+    a trace it cannot explain is only *inconclusive*, never "does not conform".
     """
 
     def __init__(
@@ -182,11 +198,20 @@ class Oracle:
         from_any_state: bool = False,
         max_silent: int = 100_000,
         max_states: int | None = None,
+        lazy: Iterable[str] = (),
+        keep: int = KEEP,
     ) -> None:
         if max_silent < 1:
             raise LimitError(f"max_silent must be at least 1, got {max_silent}")
+        if keep < 1:
+            raise LimitError(f"keep must be at least 1, got {keep}")
         self.product = system.build() if isinstance(system, System) else system
         self._names = _resolve(self.product, observable)
+        self._lazy = sorted(set(lazy))
+        self._skip = self._lazy_moves(frozenset(lazy))
+        self.keep = keep
+        self.widened = 0  # observations that needed the lazy instances' moves
+        self.elided = 0
         alphabet: set[str] = set()
         for n in self._names:
             if isinstance(n, ByState):
@@ -213,36 +238,96 @@ class Oracle:
         self._fields: dict[str, Callable[[State], Any]] = {}
         self._log_start = 0
         self._max_states = max_states
-        self._current_set: dict[State, _Node] | None = None
+        # the trace so far: the consistent states; the witness nodes where the kept steps
+        # start; each kept step as data (memo templates), rebuilt into a path only for reports
+        self._states: frozenset[State] | None = None
+        self._base: dict[State, _Node] = {}
+        self._history: list[tuple[Any, Any, Observation]] = []
         self._memo: dict[Hashable, Any] = {}
+        self._roots: dict[State, _Node] | None = None
+
+    def _lazy_moves(self, lazy: frozenset[str]) -> frozenset[int]:
+        """The moves a lazy instance takes part in; none of them may be observable."""
+        unknown = sorted(lazy - set(self.product.names))
+        if unknown:
+            raise WiringError(f"lazy names instances the model does not have: {unknown}")
+        ids = {self.product.index[n] for n in lazy}
+        out = set()
+        for k, m in enumerate(self.product.moves):
+            if any(i in ids for i, _ in m.parts):
+                if self._names[k] is not None:
+                    raise WiringError(f"{m.label}: a lazy instance's move is observable")
+                out.add(k)
+        return frozenset(out)
 
     def restart(self) -> None:
         """Forget the trace fed so far: the next observation starts a new trace (another
         stream of the same log, judged against the same built model)."""
         self.note = ""
         self.accepted = 0
+        self.widened = 0
+        self.elided = 0
         self.rejection = None
         self._log_start = 0
-        self._current_set = None
+        self._states = None
+        self._base = {}
+        self._history = []
+
+    def fork(self) -> Oracle:
+        """A fresh oracle on the same built model, sharing the step memo and the starting set:
+        one per stream of a log (each NIC's lines), all judged side by side."""
+        if self._roots is None:
+            self._start()  # computed once, for every fork
+        twin = object.__new__(Oracle)
+        twin.__dict__.update(self.__dict__)
+        twin.restart()
+        return twin
 
     @property
     def _current(self) -> dict[State, _Node]:
-        """The consistent set; computed on first use, so bad input is reported before any
-        exploration (``from_any_state`` explores the whole configuration)."""
-        if self._current_set is None:
-            if self.from_any_state:
-                roots = self._all_states(self._max_states)
-            else:
-                roots = {self.product.initial: _Node(None, -1, self.product.initial, None)}
-            self._current_set = self._close(roots)
-        return self._current_set
+        """The consistent set, as nodes a step can start from (fresh roots once steps were
+        taken: the path to them is in the history); computed on first use, so bad input is
+        reported before any exploration (``from_any_state`` explores the whole configuration)."""
+        self._start()
+        if not self._history:
+            return self._base
+        return {s: _Node(None, -1, s, None) for s in self._states or ()}
 
-    @_current.setter
-    def _current(self, value: dict[State, _Node]) -> None:
-        self._current_set = value
+    def _start(self) -> None:
+        """The starting set, on first use."""
+        if self._states is None:
+            if self._roots is None:
+                if self.from_any_state:
+                    roots = self._all_states(self._max_states)
+                else:
+                    roots = {self.product.initial: _Node(None, -1, self.product.initial, None)}
+                self._roots = self._close(roots, self._skip, self.max_silent)
+                self._root_note = self.note
+            self.note = self._root_note
+            self._base = self._roots
+            self._states = frozenset(self._roots)
+
+    def _take(self, entries: Any, outputs: Any, after: frozenset[State], obs: Observation) -> None:
+        """Record one accepted step; past ``2 * keep`` steps the oldest ``keep`` are dropped
+        (their observations are counted in :attr:`elided`), so memory stays flat."""
+        self._history.append((entries, outputs, obs))
+        self._states = after
+        self.accepted += 1
+        if len(self._history) >= 2 * self.keep:
+            cut = self._history[self.keep - 1][1]
+            self._base = {s: _Node(None, -1, s, None) for s in cut}
+            del self._history[: self.keep]
+            self.elided += self.keep
 
     # -- set-up -----------------------------------------------------------------------------
     def _all_states(self, max_states: int | None) -> dict[State, _Node]:
+        if self._skip:  # every state reached with the lazy instances still
+            root = _Node(None, -1, self.product.initial, None)
+            bound = max_states or 10**9
+            found = self._close({root.state: root}, self._skip, bound, every=True)
+            if len(found) >= bound:
+                self.note = f"the starting set is incomplete: the bound of {bound} states was hit"
+            return found
         ex = explore(self.product, [], Options(max_states=max_states, deadlock=False))
         if not ex.complete:
             self.note = (
@@ -303,24 +388,28 @@ class Oracle:
             self._test(obs)
 
     # -- the acceptor ------------------------------------------------------------------------
-    def _close(self, seed: dict[State, _Node]) -> dict[State, _Node]:
-        """``seed`` plus every state reachable by silent moves, breadth first, bounded."""
+    def _close(
+        self, seed: dict[State, _Node], skip: frozenset[int], bound: int, every: bool = False
+    ) -> dict[State, _Node]:
+        """``seed`` plus every state reachable by silent moves (``every``: by any move) other
+        than ``skip``, breadth first, up to ``bound`` states."""
         out = dict(seed)
         queue = list(seed.values())
         names = self._names
+        at = self.accepted
         i = 0
         while i < len(queue):
             node = queue[i]
             i += 1
             for m, t in self.product.successors(node.state):
-                if isinstance(t, Overflow) or t in out:
+                if isinstance(t, Overflow) or t in out or m in skip:
                     continue
-                if names[m] is not None and self._name(m, node.state, t) is not None:
+                if not every and names[m] is not None and self._name(m, node.state, t) is not None:
                     continue
-                if len(out) >= self.max_silent:
-                    self.note = f"the silent-step bound of {self.max_silent} states was hit"
+                if len(out) >= bound:
+                    self.note = f"the silent-step bound of {bound} states was hit"
                     return out
-                child = _Node(node, m, t, None)
+                child = _Node(node, m, t, None, at)
                 out[t] = child
                 queue.append(child)
         return out
@@ -336,34 +425,56 @@ class Oracle:
         memo_key = self._memo_key(obs) if MEMO_ENTRIES > 0 else None
         hit = None if memo_key is None else self._memo.get(memo_key)
         if hit is not None:
-            self._current = self._replay(hit, obs)
-            self.accepted += 1
+            self._take(hit[0], hit[1], hit[2], obs)
             return True
         before = self._current
+        nxt = self._step(before, obs)
+        widened = False
+        if not nxt and self._skip and not self.note:
+            # the lazy instances move only now: can any of their moves explain this line?
+            wide = self._close(before, frozenset(), self.max_silent)
+            nxt = self._step(wide, obs)
+            widened = True
+            if nxt:
+                self.widened += 1
+                self.note = ""  # the bound may have been hit, but a successor was found
+            else:
+                self.note = (
+                    "the other instances moved only when a line needed it "
+                    f"({', '.join(self._lazy)}); searched up to {len(wide):,} states"
+                    + (f" ({self.note})" if self.note else "")
+                )
+        if not nxt:
+            self.rejection = self._verdict(obs)
+            return False
+        after = self._close(nxt, self._skip, self.max_silent)
+        entries, outputs = self._template(before, after, obs)
+        step = (entries, outputs, frozenset(after))
+        if memo_key is not None and not self.note and not widened:
+            if len(self._memo) >= MEMO_ENTRIES:
+                self._memo.clear()
+            self._memo[memo_key] = step
+        self._take(*step, obs)
+        return True
+
+    def _step(self, current: dict[State, _Node], obs: Observation) -> dict[State, _Node]:
+        """The states ``obs`` leads to from ``current`` (before the silent closure)."""
+        key = obs.key
         test = self._test(obs)
         by_label = key in self._by_label
         nxt: dict[State, _Node] = {}
         if key is None:
-            nxt = {s: n for s, n in self._current.items() if test(s)}
-        else:
-            for s, node in self._current.items():
-                for m, t in self.product.successors(s):
-                    if isinstance(t, Overflow) or t in nxt:
-                        continue
-                    if (self.product.moves[m].label if by_label else self._name(m, s, t)) != key:
-                        continue
-                    if test(t):
-                        nxt[t] = _Node(node, m, t, obs)
-        if not nxt:
-            self.rejection = self._verdict(obs)
-            return False
-        self._current = self._close(nxt)
-        if memo_key is not None and not self.note:
-            if len(self._memo) >= MEMO_ENTRIES:
-                self._memo.clear()
-            self._memo[memo_key] = self._template(before, self._current, obs)
-        self.accepted += 1
-        return True
+            return {s: n for s, n in current.items() if test(s)}
+        at = self.accepted + 1
+        for s, node in current.items():
+            for m, t in self.product.successors(s):
+                if isinstance(t, Overflow) or t in nxt:
+                    continue
+                if (self.product.moves[m].label if by_label else self._name(m, s, t)) != key:
+                    continue
+                if test(t):
+                    nxt[t] = _Node(node, m, t, obs, at)
+        return nxt
 
     # -- the step memo: a repeated cycle (flapping, servicing every few hours) is a lookup ------
     def _memo_key(self, obs: Observation) -> Hashable | None:
@@ -373,7 +484,8 @@ class Oracle:
             hash(fields)
         except TypeError:
             return None
-        return (frozenset(self._current), obs.key, fields)
+        self._start()
+        return (self._states, obs.key, fields)
 
     @staticmethod
     def _template(before: dict[State, _Node], after: dict[State, _Node], obs: Observation) -> Any:
@@ -396,19 +508,8 @@ class Oracle:
                 top = index[id(c)] = len(entries) - 1
             return top
 
-        outputs = tuple((t, ref(node)) for t, node in after.items())
+        outputs = {t: ref(node) for t, node in after.items()}
         return tuple(entries), outputs
-
-    def _replay(self, template: Any, obs: Observation) -> dict[State, _Node]:
-        """The consistent set a memoised step leads to, with witness paths through this
-        trace's own nodes (so reports still name this observation's line)."""
-        current = self._current
-        entries, outputs = template
-        built: list[_Node] = []
-        for parent, move, state, observed in entries:
-            up = current[parent[1]] if isinstance(parent, tuple) else built[parent]
-            built.append(_Node(up, move, state, obs if observed else None))
-        return {t: current[r[1]] if isinstance(r, tuple) else built[r] for t, r in outputs}
 
     def _known(self, key: str) -> bool:
         """An observed event name, or the label of a move seen under several names."""
@@ -429,7 +530,9 @@ class Oracle:
     def allowed(self) -> frozenset[str]:
         """The observable events the model allows next."""
         out: set[str] = set()
-        for s in self._current:
+        self._start()
+        assert self._states is not None
+        for s in self._states:
             for m, t in self.product.successors(s):
                 if self._names[m] is not None and not isinstance(t, Overflow):
                     seen = self._name(m, s, t)
@@ -439,7 +542,9 @@ class Oracle:
 
     def states(self) -> frozenset[State]:
         """The packed product states consistent with the trace so far."""
-        return frozenset(self._current)
+        self._start()
+        assert self._states is not None
+        return self._states
 
     def run(self, observations: Iterable[Observation]) -> Verdict:
         """Feed every observation (stopping at the first divergence) and judge the trace."""
@@ -452,17 +557,40 @@ class Oracle:
     # -- reporting ---------------------------------------------------------------------------
     def witness(self) -> tuple[Trace, dict[int, Observation], int]:
         """A shortest-known model path to a consistent state, which step explains which line,
-        and how many leading steps only reach the log's first state (``from_any_state``)."""
-        best = min(self._current.values(), key=lambda n: n.depth)
+        and how many leading steps only reach the log's first state (``from_any_state``).
+        After a long trace the path starts where the kept steps start (:attr:`elided`
+        observations before them)."""
+        self._start()
+        # path lengths forward through the kept steps, to pick a shortest one as before
+        dist = {s: n.depth for s, n in self._base.items()}
+        for entries, outputs, _ in self._history:
+            edist: list[int] = []
+            for parent, *_rest in entries:
+                up = dist[parent[1]] if isinstance(parent, tuple) else edist[parent]
+                edist.append(up + 1)
+            dist = {t: dist[r[1]] if isinstance(r, tuple) else edist[r] for t, r in outputs.items()}
+        state = min(dist, key=dist.__getitem__)
+        # and back from it: each step's entries, then the base node's own parents
+        tail: list[tuple[int, State, Observation | None]] = []
+        for entries, outputs, obs in reversed(self._history):
+            ref = outputs[state]
+            while not isinstance(ref, tuple):
+                parent, move, st, observed = entries[ref]
+                tail.append((move, st, obs if observed else None))
+                ref = parent
+            state = ref[1]
         chain: list[_Node] = []
-        node: _Node | None = best
+        node: _Node | None = self._base[state]
         while node is not None:
             chain.append(node)
             node = node.parent
         chain.reverse()
-        hops = [(n.move, n.state) for n in chain[1:]]
-        marks = {k: n.obs for k, n in enumerate(chain[1:], start=1) if n.obs is not None}
-        start = min(marks, default=len(chain)) - 1 if self.from_any_state else 0
+        steps = [(n.move, n.state, n.obs) for n in chain[1:]] + tail[::-1]
+        hops = [(m, st) for m, st, _ in steps]
+        marks = {k: o for k, (_, _, o) in enumerate(steps, start=1) if o is not None}
+        start = min(marks, default=len(steps) + 1) - 1 if self.from_any_state else 0
+        if self.elided:
+            start = 0
         return path_trace(self.product, chain[0].state, hops), marks, start
 
     def _verdict(self, rejected: Observation | None) -> Verdict:
@@ -474,7 +602,7 @@ class Oracle:
         allowed = tuple(sorted(self.allowed())) if rejected is not None else ()
         return Verdict(
             status, self.accepted, rejected, allowed, trace, marks, start,
-            len(self._current), self.note,
+            len(self.states()), self.note, self.elided,
         )  # fmt: skip
 
 
@@ -499,7 +627,13 @@ def render_verdict(verdict: Verdict) -> str:
         f"  the model allowed there: {', '.join(verdict.allowed) or '(nothing observable)'}"
     )
     steps = verdict.trace.steps
-    lines.append(f"  model path through the accepted prefix ({len(steps)} steps):")
+    if verdict.elided:
+        lines.append(
+            f"  model path through the last accepted observations ({len(steps)} steps; the "
+            f"{verdict.elided:,} observations before them are not kept):"
+        )
+    else:
+        lines.append(f"  model path through the accepted prefix ({len(steps)} steps):")
     for st in steps:
         if verdict.log_start and st.index == verdict.log_start + 1:
             lines.append("    -- the log starts here --")
@@ -532,6 +666,7 @@ def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
         },
         "allowed": list(verdict.allowed),
         "log_start": verdict.log_start,
+        "elided_observations": verdict.elided,
         "marks": {str(k): v.location for k, v in sorted(verdict.marks.items())},
         "trace": trace_to_dict(verdict.trace),
     }

@@ -35,11 +35,12 @@ __all__ = [
     "EVENT_TEXT",
     "HARNESS_EVENTS",
     "LOGGED",
+    "LogReader",
     "Nic",
     "harness_observable",
-    "nics_of",
     "observable",
     "oracle",
+    "other_vms",
     "parse_dmesg_line",
     "read_linux_dmesg",
     "sriov_oracle",
@@ -199,12 +200,15 @@ def oracle(
     *,
     vm: int = 0,
     replacements: Mapping[str, type] | None = None,
+    lazy_others: bool = False,
     **options: Any,
 ) -> Oracle:
     """The SR-IOV model of ``config`` (default :data:`DEFAULT_CONFIG`) as an acceptor of VM
     ``vm``'s observable events, with ``replacements`` (a variant's or a user's classes, layered
     on the guest profile) if given; ``options`` go to :class:`~vfpath.checker.conform.Oracle`
-    (``from_any_state``, ``max_silent``, ``max_states``)."""
+    (``from_any_state``, ``max_silent``, ``max_states``). With ``lazy_others`` the other VMs
+    move only when a line needs it (:func:`other_vms`; "conforms" or "inconclusive", never
+    "does not conform")."""
     config = config or DEFAULT_CONFIG
     if not 0 <= vm < config.vms:
         raise VfpathError(f"vm must be in 0..{config.vms - 1} for {config}, got {vm}")
@@ -214,7 +218,17 @@ def oracle(
 
         system = system.replace(on_profile(replacements, config.guest))
     reads_status = system.instances[f"netvsc[{vm}]"].cls.reads_completion_status
+    if lazy_others:
+        options["lazy"] = other_vms(config, vm)
     return Oracle(system, observable(vm, reads_status), **options)
+
+
+def other_vms(config: Config, vm: int) -> list[str]:
+    """The instances of every VM but ``vm`` (its actors, the host's per-VM ones included; not
+    the hosts' NICs, which the VMs share): all they do is silent in VM ``vm``'s log, and they
+    reach it only through the NICs' VF pool and filters."""
+    kinds = ("vm", "vmstack", "netvsp", "netvsc", "binding", "vfmp")
+    return [f"{k}[{i}]" for i in range(config.vms) if i != vm for k in kinds]
 
 
 # the name the public API exports (``vfpath.api.Oracle(config)``)
@@ -267,66 +281,132 @@ def parse_dmesg_line(line: str) -> str | None:
     return None
 
 
-# the synthetic NIC a line is about: its VMBus instance GUID and interface name [LX-DRV
-# netdev_info prefix "hv_netvsc <guid> <ifname>: "]
-_NIC = re.compile(
-    r"\bhv_netvsc (?P<guid>[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}) "
-    r"(?P<ifname>[^\s:]+):"
-)
+# the synthetic NIC a line is about: "hv_netvsc <instance> <ifname>: " [LX-DRV netdev_info
+# prefix]; the instance is the NIC's VMBus GUID, or a placeholder where a pasted log hides it
+_NIC = re.compile(r"\bhv_netvsc (?P<id>[^\s:]+) (?P<ifname>[^\s:]+): ")
+_GUID = re.compile(r"[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\Z")
+_RENAMED = re.compile(r"\brenamed from (\S+)")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Nic:
-    """One synthetic NIC of a kernel log: its instance GUID and the interface name it first
-    appears with. A log's NICs are judged each on its own: each is one VM NIC of the model."""
+    """One synthetic NIC of a kernel log: its instance GUID (None while the log names it only
+    through a placeholder such as "uuid" or "<GUID>", or not at all) and the interface name it
+    first appears with. A log's NICs are judged each on its own: each is one VM NIC of the model."""
 
-    guid: str
-    interface: str
+    guid: str | None
+    interface: str | None
+    key: int = 0  # order of appearance
 
     def named(self, name: str) -> bool:
-        return name.lower() in (self.guid.lower(), self.interface.lower())
+        return name.lower() in ((self.guid or "").lower(), (self.interface or "").lower())
+
+    @property
+    def label(self) -> str:
+        return f"{self.interface or 'an unnamed NIC'} ({self.guid or 'GUID not shown'})"
 
 
-def nics_of(text: str) -> list[Nic]:
-    """The synthetic NICs a kernel log shows ``hv_netvsc`` lines for, in order of appearance."""
-    seen: dict[str, Nic] = {}
-    for raw in text.splitlines():
-        m = _NIC.search(raw) if "hv_netvsc" in raw else None
-        if m is not None and m["guid"].lower() not in seen:
-            seen[m["guid"].lower()] = Nic(m["guid"], m["ifname"])
-    return list(seen.values())
+class LogReader:
+    """A kernel log read one line at a time: which NIC each ``hv_netvsc`` line is about, and the
+    observation it shows. Nothing of the log is kept but the NICs and each one's last slot.
+
+    A NIC is its instance GUID. Lines whose GUID is a placeholder (anonymised logs) join the
+    NIC that holds their interface name at that point of the log (names move: udev renames NICs,
+    "renamed from" lines say so), or start a NIC known by name only, which takes the first real
+    GUID seen under that name. Lines with no ``hv_netvsc`` prefix belong to the log's only NIC
+    (and are skipped once there are several: nothing says which one). Comment lines (``#``,
+    as people annotate pasted logs) are not log lines.
+    """
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self.nics: list[Nic] = []
+        self._by_guid: dict[str, Nic] = {}
+        self._by_name: dict[str, Nic] = {}  # interface name now -> its NIC
+        self._name_of: dict[int, str] = {}  # NIC -> its interface name now
+        self._slot: dict[int, str | None] = {}  # NIC -> the serial of its last "added" line
+
+    def _new(self, guid: str | None, interface: str | None) -> Nic:
+        nic = Nic(guid, interface, len(self.nics))
+        self.nics.append(nic)
+        return nic
+
+    def _nameless(self) -> Nic | None:
+        """The NIC of lines that name none: the only one, if there is one."""
+        if not self.nics:
+            return self._new(None, None)
+        return self.nics[0] if len(self.nics) == 1 else None
+
+    def _identify(self, raw: str) -> Nic | None:
+        """The NIC an ``hv_netvsc`` line names (keeping track of names as they move)."""
+        m = _NIC.search(raw)
+        if m is None:
+            return None
+        ident, name = m["id"], m["ifname"]
+        renamed = _RENAMED.search(raw, m.end())
+        by_name = self._by_name.get(renamed[1] if renamed else name)
+        unnamed = self.nics[0] if len(self.nics) == 1 and self.nics[0].interface is None else None
+        if _GUID.match(ident):
+            nic = self._by_guid.get(ident.lower())
+            if nic is None:
+                # a NIC seen so far only under a placeholder (or under no name) is this one
+                nic = by_name if by_name is not None and by_name.guid is None else unnamed
+                nic = nic or self._new(ident, name)
+                nic.guid = ident
+                self._by_guid[ident.lower()] = nic
+        else:
+            nic = by_name or unnamed or self._new(None, name)
+        if nic.interface is None:
+            nic.interface = name
+        old = self._name_of.get(nic.key)
+        if old is not None and old != name and self._by_name.get(old) is nic:
+            del self._by_name[old]
+        self._by_name[name] = nic
+        self._name_of[nic.key] = name
+        return nic
+
+    def line(self, n: int, raw: str) -> tuple[Nic, Observation] | None:
+        """The NIC and observation line ``n`` shows, or None (unrelated, skipped, a comment)."""
+        if raw.lstrip().startswith("#"):
+            return None
+        nic = self._identify(raw) if "hv_netvsc " in raw else None
+        event = parse_dmesg_line(raw)
+        if event is None or event in SKIPPED:
+            return None
+        nic = nic or self._nameless()
+        if nic is None:
+            return None
+        m = _SLOT.search(raw)
+        if m is not None and m[2] == "added":
+            self._slot[nic.key] = m[1]
+        elif m is not None:
+            slot = self._slot.get(nic.key)
+            if slot is not None and m[1] != slot:
+                event = OTHER_SERIAL
+            self._slot[nic.key] = None
+        if event not in self.vocab.alphabet:
+            raise VfpathError(f"line {n}: event {event!r} is not observable in this model")
+        text = raw.strip()
+        return nic, Observation(event, None, {}, n, text, f"line {n}")
 
 
-def read_linux_dmesg(text: str, vocab: Vocabulary, nic: Nic | None = None) -> list[Observation]:
+def read_linux_dmesg(text: str, vocab: Vocabulary, nic: str | None = None) -> list[Observation]:
     """Observations from a kernel log: one per recognised ``hv_netvsc`` line the model names.
 
     Unrelated lines and the :data:`SKIPPED` ones are ignored. The slot number is the host's VF
     serial, whose values the model abstracts, so it is not compared with the model's; only
     whether a "removed" line names the slot of the last "added" one (S15): if not, it is read as
     ``vf_slot_removed_other_serial``. A recognised event the model's vocabulary lacks (e.g.
-    when the oracle observes only some events) is bad input, not silently dropped. With ``nic``,
-    only that NIC's lines count (line numbers stay the file's).
+    when the oracle observes only some events) is bad input, not silently dropped. With ``nic``
+    (an interface name or GUID), only that NIC's lines count (line numbers stay the file's).
+    :class:`LogReader` reads the same way one line at a time.
     """
-    out: list[Observation] = []
-    slot: str | None = None  # the serial of the last "added" line, if any
+    reader = LogReader(vocab)
+    out = []
     for n, raw in enumerate(text.splitlines(), start=1):
-        event = parse_dmesg_line(raw)
-        if event is None or event in SKIPPED:
-            continue
-        if nic is not None:
-            m = _NIC.search(raw)
-            if m is None or m["guid"].lower() != nic.guid.lower():
-                continue
-        m = _SLOT.search(raw)
-        if m is not None and m[2] == "added":
-            slot = m[1]
-        elif m is not None:
-            if slot is not None and m[1] != slot:
-                event = OTHER_SERIAL
-            slot = None
-        if event not in vocab.alphabet:
-            raise VfpathError(f"line {n}: event {event!r} is not observable in this model")
-        out.append(Observation(event, None, {}, n, raw.strip(), f"line {n}"))
+        got = reader.line(n, raw)
+        if got is not None and (nic is None or got[0].named(nic)):
+            out.append(got[1])
     return out
 
 

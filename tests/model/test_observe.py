@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from vfpath.checker import System
-from vfpath.checker.conform import Oracle, Verdict, Vocabulary
+from vfpath.checker.conform import ByState, Oracle, Verdict, Vocabulary
 from vfpath.checker.errors import VfpathError
 from vfpath.checker.explore import Options, explore
 from vfpath.checker.report import trace_to_itf
@@ -330,3 +330,27 @@ def test_after_resume_linux_may_switch_before_the_association() -> None:
 def _on(guest: str, reconfigure: bool = True) -> Oracle:
     config = dataclasses.replace(observe.DEFAULT_CONFIG, guest=guest, reconfigure=reconfigure)
     return observe.oracle(config)
+
+
+def test_a_long_trace_keeps_only_its_last_steps_and_its_witness_is_still_a_model_path() -> None:
+    """With ``keep=8`` a 63-observation log (the boot's 3, then 30 flaps of 2) keeps between 8
+    and 15 of its last observations. The path the report shows is rebuilt from the kept steps:
+    its marked steps must be moves that print those lines (the last ones of the log, in order),
+    and it must not reach back to the boot."""
+    boot = log("boot")
+    flap = [boot[12].replace("switched to", "switched from"), boot[12]]
+    lines = [*boot, *(flap * 30)]
+    oracle = observe.oracle(Config(1, 1, 2, guest="linux"), keep=8)
+    verdict = judge(lines, oracle)
+    assert verdict and verdict.accepted == 63
+    kept = 63 - verdict.elided
+    assert 8 <= kept < 16
+    hv = [n for n, x in enumerate(lines, 1) if "hv_netvsc" in x]
+    assert [o.line for _, o in sorted(verdict.marks.items())] == hv[-kept:]
+    steps = {st.index: st for st in verdict.trace.steps}
+    for k, obs in verdict.marks.items():
+        move = next(m for m in oracle.product.moves if m.label == steps[k].label)
+        name = observe.observable(0)(move)
+        assert obs.event in (name.names if isinstance(name, ByState) else (name,))
+    # the first kept observation's step comes after the path's start, not at the boot
+    assert min(verdict.marks) >= 1 and "vm[0].start" not in verdict.trace.labels

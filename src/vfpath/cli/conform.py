@@ -12,9 +12,11 @@ a pass: "nothing to check", exit 1.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +117,9 @@ def _oracle(
     given.setdefault("guest", "linux" if fmt == "linux-dmesg" else "reference")
     # unset sizes come from the one-guest default, not from Config's own defaults
     config_ = dataclasses.replace(observe.DEFAULT_CONFIG, **given)
-    return observe.oracle(config_, vm=vm or 0, replacements=replacements, **kw)
+    # a log is one guest's: the other VMs move only when a line needs it (README, "2 VMs")
+    lazy = config_.vms > 1
+    return observe.oracle(config_, vm=vm or 0, replacements=replacements, lazy_others=lazy, **kw)
 
 
 # what each format's observations look like, for a trace in which none was found
@@ -244,7 +248,6 @@ def command(
 ) -> int:
     """Check the observed TRACE (a file, or - for standard input) against the model:
     "conforms", where it diverges, or "nothing to check" (exit 1) when it holds no observation."""
-    text = _read(trace)
     fmt = fmt or ("linux-dmesg" if str(trace) == "-" else _guess_format(trace))
     oracle = _oracle(
         model,
@@ -258,32 +261,12 @@ def command(
     )
     where = "standard input" if str(trace) == "-" else str(trace)
     if fmt == "linux-dmesg" and model is None:
-        from vfpath.model import observe  # registers the linux-dmesg reader
-
-        nics = observe.nics_of(text)
-        if nic is not None:
-            picked = [n for n in nics if n.named(nic)]
-            if not picked:
-                have = ", ".join(f"{n.interface} ({n.guid})" for n in nics) or "none"
-                raise VfpathError(f"--nic {nic}: no such synthetic NIC in {where}; it has {have}")
-            nics = picked
-        if len(nics) > 1 or nic is not None:
-            return _per_nic(oracle, text, nics, where, fmt, as_json)
-    elif nic is not None:
+        return _judge_log(oracle, trace, where, nic, as_json)
+    if nic is not None:
         raise VfpathError("--nic applies to kernel logs (linux-dmesg) of the SR-IOV model")
-    observations = read_trace(fmt, text, oracle.vocabulary())
+    observations = read_trace(fmt, _read(trace), oracle.vocabulary())
     if not observations:
-        # a wrong file must not look like a pass: nothing observed is not "conforms"
-        if as_json:
-            doc = {"status": "nothing to check", "observations": 0, "trace_file": where}
-            doc.update(format=fmt, expected=EXPECTED.get(fmt, fmt))
-            click.echo(json.dumps(doc, indent=2))
-        else:
-            click.echo(
-                f"nothing to check: no observation in {where} as {fmt} "
-                f"(expected {EXPECTED.get(fmt, fmt)})"
-            )
-        return 1
+        return _nothing(where, fmt, as_json)
     oracle.validate(observations)
     verdict = _run_with_progress(oracle, observations)
     if as_json:
@@ -294,6 +277,92 @@ def command(
     else:
         click.echo(render_verdict(verdict))
     return _EXIT[verdict.status]
+
+
+def _nothing(where: str, fmt: str, as_json: bool) -> int:
+    """A wrong file must not look like a pass: nothing observed is not "conforms" (exit 1)."""
+    if as_json:
+        doc = {"status": "nothing to check", "observations": 0, "trace_file": where}
+        doc.update(format=fmt, expected=EXPECTED.get(fmt, fmt))
+        click.echo(json.dumps(doc, indent=2))
+    else:
+        click.echo(
+            f"nothing to check: no observation in {where} as {fmt} "
+            f"(expected {EXPECTED.get(fmt, fmt)})"
+        )
+    return 1
+
+
+def _lines(trace: Path, where: str) -> Iterator[tuple[int, str]]:
+    """The file's (or standard input's) lines, numbered, read one at a time."""
+    try:
+        stream = sys.stdin.buffer if str(trace) == "-" else trace.open("rb")
+    except OSError as e:
+        raise VfpathError(f"cannot read {trace}: {e.strerror or e}") from None
+    with contextlib.ExitStack() as stack:
+        if stream is not sys.stdin.buffer:
+            stack.enter_context(stream)
+        for n, raw in enumerate(stream, start=1):
+            try:
+                yield n, raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise VfpathError(
+                    f"cannot read {where}: not UTF-8 text (line {n}, byte {e.start})"
+                ) from None
+
+
+def _judge_log(oracle: Oracle, trace: Path, where: str, nic: str | None, as_json: bool) -> int:
+    """A kernel log, streamed: each line is read, matched and judged before the next one, each
+    NIC's lines by an oracle of their own (forks sharing the model and the step memo), so
+    memory stays flat however long the log; a NIC that diverged is not fed again."""
+    import time
+
+    from vfpath.model import observe
+
+    from ._common import ProgressLine
+
+    reader = observe.LogReader(oracle.vocabulary())
+    judges: dict[int, Oracle] = {}
+    counts: dict[int, int] = {}
+    begin = time.perf_counter()
+    with ProgressLine() as progress:
+        for n, raw in _lines(trace, where):
+            got = reader.line(n, raw)
+            if got is None:
+                continue
+            key = got[0].key
+            judge = judges.get(key)
+            if judge is None:
+                judge = judges[key] = oracle.fork()
+            counts[key] = counts.get(key, 0) + 1
+            if judge.rejection is None:
+                judge.feed(got[1])
+            seen = sum(counts.values())
+            if seen % 64 == 0:
+                progress.show(
+                    f"conform: {seen:,} observations, line {n:,}", time.perf_counter() - begin
+                )
+    nics = reader.nics
+    if nic is not None:
+        picked = [n for n in nics if n.named(nic)]
+        if not picked:
+            have = ", ".join(n.label for n in nics) or "none"
+            raise VfpathError(f"--nic {nic}: no such synthetic NIC in {where}; it has {have}")
+        nics = picked
+    if not any(counts.get(n.key) for n in nics) and nic is None:
+        return _nothing(where, "linux-dmesg", as_json)
+    rows = [(n, _verdict_of(judges.get(n.key)), counts.get(n.key, 0)) for n in nics]
+    if len(rows) == 1 and nic is None:
+        verdict = rows[0][1]
+        assert verdict is not None
+        if as_json:
+            doc = verdict_to_dict(verdict)
+            doc.update(trace_file=where, format="linux-dmesg")
+            click.echo(json.dumps(doc, indent=2, default=repr))
+        else:
+            click.echo(render_verdict(verdict))
+        return _EXIT[verdict.status]
+    return _per_nic(rows, where, as_json)
 
 
 def _run_with_progress(oracle: Oracle, observations: list[Any]) -> Any:
@@ -316,20 +385,16 @@ def _run_with_progress(oracle: Oracle, observations: list[Any]) -> Any:
     return oracle.run([])
 
 
-def _per_nic(
-    oracle: Oracle, text: str, nics: list[Any], where: str, fmt: str, as_json: bool
-) -> int:
-    """Judge each synthetic NIC's lines on their own (each is one VM NIC of the model) and
-    report each; the exit status is the worst verdict (diverges, then inconclusive)."""
-    from vfpath.model import observe
+def _verdict_of(judge: Oracle | None) -> Any:
+    """A stream's verdict: its divergence, or its end (None: the NIC showed no event)."""
+    if judge is None:
+        return None
+    return judge.rejection if judge.rejection is not None else judge.run([])
 
-    rows: list[tuple[Any, Any, int]] = []
-    for n in nics:
-        observations = observe.read_linux_dmesg(text, oracle.vocabulary(), nic=n)
-        oracle.validate(observations)
-        oracle.restart()
-        verdict = _run_with_progress(oracle, observations) if observations else None
-        rows.append((n, verdict, len(observations)))
+
+def _per_nic(rows: list[tuple[Any, Any, int]], where: str, as_json: bool) -> int:
+    """Report each synthetic NIC's verdict (each is one VM NIC of the model); the exit status
+    is the worst verdict (diverges, then inconclusive)."""
     statuses = [VerdictStatus.DIVERGES if v is None else v.status for _, v, _ in rows]
     worst = max((_EXIT[s] for s in statuses), key=lambda c: (c == 1, c == 3))
     if as_json:
@@ -340,11 +405,11 @@ def _per_nic(
             doc["observations"] = count
             docs.append(doc)
         overall = {0: "conforms", 1: "diverges", 3: "inconclusive"}[worst]
-        out = {"status": overall, "trace_file": where, "format": fmt, "nics": docs}
+        out = {"status": overall, "trace_file": where, "format": "linux-dmesg", "nics": docs}
         click.echo(json.dumps(out, indent=2, default=repr))
     else:
         for n, v, _ in rows:
-            head = f"{n.interface} ({n.guid}): "
+            head = f"{n.label}: "
             if v is None:
                 click.echo(head + "nothing to check: no observation for this NIC")
                 continue
