@@ -23,6 +23,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from child import run_child
+
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = (10, 12, 14)
 
@@ -131,13 +133,6 @@ NO_PYTHON = (
 )
 
 
-def run(cmd: list[str]) -> dict[str, object]:
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"benchmark child failed: {' '.join(cmd)}\n{proc.stderr.strip()}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
@@ -157,13 +152,13 @@ def main() -> int:
     print(head)
     print("-" * len(head))
     for n in args.sizes:
-        v = run([sys.executable, __file__, "--one", str(n)])
+        v = run_child([sys.executable, __file__, "--one", str(n)])
         vs = float(v["states"]) / float(v["seconds"])  # type: ignore[arg-type]
         vb = int(v["grown"]) / int(v["states"])  # type: ignore[call-overload]
         if why is not None or py312 is None:
             print(f"{n:>3} {v['states']:>10,} | {vs:>11,.0f} {vb:>8,.0f} | {'-':>10} {'-':>8} |")
             continue
-        m = run([py312, "-c", MUSIL_CHILD, str(n)])
+        m = run_child([py312, "-c", MUSIL_CHILD, str(n)])
         if m["states"] != v["states"] or m["truncated"]:
             raise SystemExit(f"N={n}: vfpath found {v['states']} states, musil {m['states']}")
         ms = float(m["states"]) / float(m["seconds"])  # type: ignore[arg-type]

@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from child import run_child
+
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = (10, 12, 14, 16)
 ENGINES = ("python", "compiled")
@@ -64,16 +66,8 @@ def run_one(engine: str, n: int) -> dict[str, Any]:
 
 
 def measure(engine: str, n: int) -> dict[str, Any]:
-    """Run :func:`run_one` in a child process and parse its one line of JSON."""
-    proc = subprocess.run(
-        [sys.executable, __file__, "--one", engine, str(n)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"{engine} N={n} failed:\n{proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    """Run :func:`run_one` in a child process and read its result."""
+    return run_child([sys.executable, __file__, "--one", engine, str(n)])
 
 
 def promela(n: int) -> str:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import subprocess
 import sys
 from pathlib import Path
+
+from child import run_child
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = (8, 10, 12, 14)
@@ -42,16 +43,8 @@ def run_one(n: int) -> dict[str, float | int | bool]:
 
 
 def measure(n: int) -> dict[str, float | int | bool]:
-    """Run :func:`run_one` in a child process and parse its one line of JSON."""
-    proc = subprocess.run(
-        [sys.executable, __file__, "--one", str(n)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"N={n} failed:\n{proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    """Run :func:`run_one` in a child process and read its result."""
+    return run_child([sys.executable, __file__, "--one", str(n)])
 
 
 def table(rows: list[dict[str, float | int | bool]]) -> str:
