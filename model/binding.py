@@ -96,13 +96,19 @@ class Binding(Actor, StateMachine):
     def vf_matches(self) -> bool:
         """Bind an initialized VF whose serial matches the host's association for this NIC
         [MS-OV, MS-SERIAL, 64ff412ad41f, 365e1ececb29]; not while the guest is going away."""
-        vfmp, netvsc = self.peer("vfmp"), self.peer("netvsc")
+        return self.vf_ready() and self.vf_serial_matches()
+
+    def vf_ready(self) -> bool:
+        """An initialized VF, a guest that is up and a running VM: NetVSC may look at it."""
         return (
-            vfmp.state == "running"
-            and netvsc.state in GUEST_UP
+            self.peer("vfmp").state == "running"
+            and self.peer("netvsc").state in GUEST_UP
             and self.peer("vm").state == "running"
-            and self.serial_matches(vfmp.serial, netvsc.vf_alloc, netvsc.vf_serial)
         )
+
+    def vf_serial_matches(self) -> bool:
+        vfmp, netvsc = self.peer("vfmp"), self.peer("netvsc")
+        return self.serial_matches(vfmp.serial, netvsc.vf_alloc, netvsc.vf_serial)
 
     def serial_matches(self, vf_serial: int, vf_alloc: bool, assoc_serial: int) -> bool:
         """By the association's serial; a guest with the MAC fallback (linux: get_netvsc_byslot,

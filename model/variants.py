@@ -22,7 +22,7 @@ from .config import Config
 from .guests import DEFAULT_GUEST
 from .guests import guest as guest_profile
 from .messages import EJECTED, VF, done
-from .netvsc import GUEST_UP, NetVSC
+from .netvsc import NetVSC
 from .netvsp import NetVSP
 from .nic import NIC
 from .vfminiport import VFMiniport
@@ -238,14 +238,7 @@ class BindingMissesRegisteredVF(_BindingThatMisses):
 # association yet, get_netvsc_byslot finds no synthetic NIC and the VF is never joined.
 class BindingRegistersOnce(_BindingThatMisses):
     def misses_vf(self) -> bool:
-        vfmp, netvsc = self.peer("vfmp"), self.peer("netvsc")
-        return (
-            not self.missed
-            and vfmp.state == "running"
-            and netvsc.state in GUEST_UP
-            and self.peer("vm").state == "running"
-            and not self.serial_matches(vfmp.serial, netvsc.vf_alloc, netvsc.vf_serial)
-        )
+        return not self.missed and self.vf_ready() and not self.vf_serial_matches()
 
 
 class BindingAnyProtocol(Binding):  # The VF miniport's INF without ``UpperRange "ndisvf"``.
