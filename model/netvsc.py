@@ -304,11 +304,16 @@ class NetVSC(Actor, StateMachine):
     def vf_up_conditions(self) -> bool:
         return (
             self.peer("binding").state == "running"
-            and self.peer("vfmp").state == "running"
+            and self.vf_started()
             and self.peer("vfmp").link == "up"
             and self.peer("vm").state == "running"
             and not self.data_path_is_vf
         )
+
+    def vf_started(self) -> bool:
+        """Only a VF whose miniport runs raises NETDEV_UP/CHANGE: after hibernation that is
+        once the VF itself has resumed, not when NetVSC resumes [de214e52de1b]."""
+        return bool(self.peer("vfmp").state == "running")
 
     def waits_for_association(self) -> bool:
         """'Waiting for the VF association from host' before switching [365e1ececb29]."""

@@ -35,6 +35,9 @@ class VFMiniport(Actor, StateMachine):
     """
 
     variables = {"serial": 0, "slave": False, "visible": False, "link": "new", "unloading": False}
+    # ``suspended``: the guest hibernates and the PM core has suspended the VF's PCI device (its
+    # driver's suspend callback); it resumes after NetVSC, and its NETDEV_CHANGE then reaches
+    # NetVSC [de214e52de1b]
     reloads = False  # wiring params: whether user space may reload the VF driver
 
     sources = {
@@ -65,6 +68,12 @@ class VFMiniport(Actor, StateMachine):
         "also netvsc_close's dev_close(vf_netdev) when user space closes the synthetic NIC",
         "opened_with_nic": "LX-DRV netvsc_open: dev_open(vf_netdev) when user space opens the "
         "synthetic NIC; NETDEV_UP -> netvsc_vf_changed",
+        "suspend": "de214e52de1b (B9.2: hibernation suspends every device, the VF's PCI device "
+        "too: 'the mlx5 VF NIC has not been resumed yet' when netvsc_resume runs)",
+        "resume_vf": "de214e52de1b (the VF resumes after NetVSC: the PM core resumes devices in "
+        "the order they registered, and the VF's vPCI bus is offered after the synthetic NIC; "
+        "inferred from dpm_resume); its NETDEV_CHANGE then switches the data path "
+        "(netvsc_netdev_event -> netvsc_vf_changed)",
     }
 
     hooks = {
@@ -85,6 +94,8 @@ class VFMiniport(Actor, StateMachine):
     # the device is there but its driver's probe failed: no netdev (only when a variant says
     # the probe may fail: model/failures.py)
     failed = State()
+    # the guest hibernates: the PM core suspended the device (not a PnP removal: the netdev stays)
+    suspended = State()
 
     offer = absent.to(running, cond="offer_waiting", on="take_offer")
     probe_failed = absent.to(failed, cond="offer_waiting_probe_fails", on="take_failed_offer")
@@ -112,8 +123,13 @@ class VFMiniport(Actor, StateMachine):
         | remove_pending.to(absent, cond="revoked", on="vanish")
         | stopped.to(absent, cond="revoked", on="vanish")
         | failed.to(absent, cond="revoked", on="vanish")
+        | suspended.to(absent, cond="revoked", on="vanish")
     )
     revoked_offer = absent.to.itself(cond="revoked_messages_waiting", on="drop_messages")
+    # part of the hibernation rendezvous (see the wiring): a device present is suspended with
+    # the guest; it resumes on its own after NetVSC has (a step of the guest's resume)
+    suspend = running.to(suspended) | absent.to.itself()
+    resume_vf = suspended.to(running, cond="guest_resumed")
 
     # the VF netdev's link, independent of the device: the driver's takeover opens it once after
     # the join; user space may close and reopen it at any time while it is registered
@@ -155,6 +171,10 @@ class VFMiniport(Actor, StateMachine):
 
     def eject_waiting(self) -> bool:
         return bool(self.peek("vpci") == (EJECT,))
+
+    def guest_resumed(self) -> bool:
+        """The PM core resumes the VF after NetVSC (see ``sources``), so once NetVSC runs again."""
+        return bool(self.peer("netvsc").state != "suspended")
 
     def takes_over(self) -> bool:
         """netvsc_vf_setup opens a VF that was never opened, once it is joined, if the

@@ -121,6 +121,7 @@ def build(config: Config) -> System:
             (n["vm"], "hibernate"),
             (n["binding"], "suspend_unbind"),
             (n["netvsc"], "suspend"),
+            (n["vfmp"], "suspend"),
         )
         # NETDEV_GOING_DOWN reaches NetVSC synchronously from the VF's removal [34b06a2eee44],
         # from user space closing the VF netdev (dev_close, under rtnl) [LX-DRV], and from the

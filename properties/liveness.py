@@ -89,6 +89,11 @@ GUEST_FAIRNESS: tuple[Fairness, ...] = (
         "vfmp[*].revoked_offer",
         reason="the guest's PCI layer drops a device the host revoked [LX-PCI]",
     ),
+    Fairness(
+        "vfmp[*].resume_vf",
+        reason="the PM core resumes every device it suspended before the guest runs again "
+        "(dpm_resume; de214e52de1b waits for the VF's resume)",
+    ),
 )
 _EJECT = Fairness(
     "vfmp[*].eject",

@@ -103,7 +103,7 @@ def test_conform_judges_against_a_variant_or_a_user_class(run: Run, tmp_path: Pa
     assert code == 0 and out.startswith("conforms")
     host = tmp_path / "myhost.py"
     host.write_text(
-        "from vfpath.model.variants import NetVSPIndexZeroSerial as MyNetVSP  # noqa: F401\n"
+        "from vfpath.model.mutant_classes import NetVSPIndexZeroSerial as MyNetVSP  # noqa: F401\n"
     )
     code, out, _ = run("conform", log, *sizes, "--model", f"{host}:MyNetVSP")
     assert code == 0 and out.startswith("conforms")

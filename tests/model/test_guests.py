@@ -263,7 +263,8 @@ def test_a_failed_switch_line_after_a_completion_is_not_linux() -> None:
 def test_a_netvsc_variant_is_layered_on_the_profile() -> None:
     """The variant's own override wins, the profile's next: the Linux layer still reads no
     completion status while the variant's request_vf is the one that runs."""
-    from vfpath.model.variants import NetVSCSwitchesOnRequest, on_profile
+    from vfpath.model.mutant_classes import NetVSCSwitchesOnRequest
+    from vfpath.model.variants import on_profile
 
     layered = on_profile({"NetVSC": NetVSCSwitchesOnRequest}, "linux")["LinuxNetVSC"]
     assert layered.__mro__[1:3] == (NetVSCSwitchesOnRequest, LinuxNetVSC)

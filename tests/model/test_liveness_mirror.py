@@ -17,7 +17,7 @@ from vfpath.checker.explore import explore
 from vfpath.checker.memo import memoise
 from vfpath.checker.symmetry import Reduction
 from vfpath.model import Config
-from vfpath.model.variants import VMStackNoTimeout
+from vfpath.model.mutant_classes import VMStackNoTimeout
 
 
 def test_a_variant_of_one_vm_has_its_liveness_checked_on_its_own() -> None:

@@ -19,13 +19,8 @@ from vfpath.checker.explore import explore
 from vfpath.checker.view import StateView
 from vfpath.cli.mutants import Kill, Unmodified, check_unmodified, check_variant
 from vfpath.model import ACTORS, Config, NetVSC, build
-from vfpath.model.variants import (
-    CATALOG,
-    NOT_EXPRESSIBLE,
-    NetVSPSwitchesToVanishedVF,
-    Variant,
-    shows,
-)
+from vfpath.model.mutant_classes import NetVSPSwitchesToVanishedVF
+from vfpath.model.variants import CATALOG, NOT_EXPRESSIBLE, Variant, shows
 from vfpath.properties import properties_for
 
 OPTIONS = Options(max_states=200_000)
