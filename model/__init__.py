@@ -38,7 +38,7 @@ __all__ = [
 def datapath_of(view: Any, vm: int) -> str:
     """The data path VM ``vm``'s NetVSC would transmit on now: "vf", "synthetic" or "none"."""
     netvsc = view[f"netvsc[{vm}]"]
-    if netvsc.state in ("down", "suspended"):
+    if netvsc.state in ("down", "probing", "suspended"):
         return "none"
     vfmp = view[f"vfmp[{vm}]"]
     if tx_uses_vf(netvsc.data_path_is_vf, view[f"binding[{vm}]"].state, vfmp.state, vfmp.link):

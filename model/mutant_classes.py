@@ -35,6 +35,7 @@ __all__ = [
     "NetVSPSwitchesToVanishedVF",
     "VFHotplugGivesUp",
     "VFNotSlaveAtPostInit",
+    "VFRegistersDuringProbe",
     "VFReleasedUnderTraffic",
     "VMStackDeletesWithFilters",
     "VMStackFreesEarly",
@@ -258,3 +259,10 @@ class NetVSCSwitchesAtResume(NetVSC):
 class BindingKeptAcrossHibernation(Binding):  # 19162fd4063a: netvsc_suspend keeps the VF joined.
     def lets_go_at_suspend(self) -> bool:
         return False
+
+
+# Before d30fb712e529: netvsc_probe advertises SR-IOV before it takes rtnl, so the VF's
+# register_netdevice can run before the synthetic NIC's.
+class VFRegistersDuringProbe(VFMiniport):
+    def rtnl_free(self) -> bool:
+        return True

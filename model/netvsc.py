@@ -49,7 +49,10 @@ class NetVSC(Actor, StateMachine):
     pairs_by_mac_fallback = False
 
     sources = {
-        "probe": "LX-DRV netvsc_probe, d30fb712e529 (B1: synthetic NIC up before any VF)",
+        "probe": "LX-DRV netvsc_probe, d30fb712e529 (B1: rndis_filter_device_add opens the "
+        "channel and advertises SR-IOV, which triggers the VF offer; rtnl is taken first)",
+        "registered": "d30fb712e529 netvsc_probe: register_netdevice, then rtnl_unlock (B1.3: "
+        "the synthetic netdev is registered before any VF can register)",
         "association": "LX-DRV netvsc_send_vf, AZ-AN ('VF slot N added|removed')",
         "switch_to_vf": "LX-DRV netvsc_vf_changed, 8b31f8c982b7, 365e1ececb29, da26658c3d70 (B5)",
         "vf_switched": "8b31f8c982b7 (data_path_is_vf = true only after the completion)",
@@ -148,6 +151,10 @@ class NetVSC(Actor, StateMachine):
     }
 
     down = State(initial=True)
+    # netvsc_probe has opened the channel and initialised RNDIS, advertising SR-IOV (which lets
+    # the host offer the VF), but register_netdevice has not run yet; rtnl is held across both
+    # since d30fb712e529, so a VF's register_netdevice waits
+    probing = State()
     synthetic = State()
     # netvsc_vf_changed waits for the host's association under rtnl (a guest that switches
     # before the association arrives: linux, 365e1ececb29); the synthetic path still carries
@@ -166,7 +173,8 @@ class NetVSC(Actor, StateMachine):
     unloading = State()
 
     # the next three are rendezvous with the VM's own steps (see the wiring)
-    probe = down.to(synthetic, on="reset_state")
+    probe = down.to(probing, on="reset_state")
+    registered = probing.to(synthetic)
     association = (
         awaiting_assoc.to(to_vf, cond="allocation_waiting", on="take_association_and_switch")
         | awaiting_assoc.to.itself(cond="assoc_waiting", on="take_association")
@@ -229,7 +237,7 @@ class NetVSC(Actor, StateMachine):
     # free, as for a reconfiguration
     unload = synthetic.to(unloading, on="close_channel") | on_vf.to(unloading, on="close_channel")
     unloaded = unloading.to(down, cond="host_closed", on="reset_state")
-    reload = down.to(synthetic, cond="vm_running", on="reset_state")
+    reload = down.to(probing, cond="vm_running", on="reset_state")
     # user space closes / opens the synthetic netdev (ip link set ethN down|up), a rendezvous
     # with the VM's choice and, where netvsc_close / netvsc_open pass it on to an enslaved VF,
     # with the VF's link (see the wiring); not while rtnl is held (a switch in flight, the wait

@@ -174,7 +174,9 @@ def observable(vm: int = 0, reads_status: bool = True) -> Callable[[Move], Name]
 # host's unsolicited switch). Observations are NetVSC's fields (``netvsc[i]``, ``.data_path_is_vf``,
 # ``.vf_alloc``): the binding's pause is folded into silence, so its state is not observable.
 HARNESS_EVENTS = {
-    "vm[{vm}].start": "probe",
+    # the driver's probe returns once its netdev is registered (d30fb712e529); the VM's start
+    # before it, which opens the channel, is silent
+    "netvsc[{vm}].registered": "probe",
     "netvsc[{vm}].switch_to_vf": "request_vf",
     "vfmp[{vm}].eject": "vf_going_down",
     "vfmp[{vm}].surprise_removed": "vf_going_down",  # a revoked VF's removal: GOING_DOWN too

@@ -40,6 +40,7 @@ from .mutant_classes import (
     NICKeepsFiltersOnVF,
     VFHotplugGivesUp,
     VFNotSlaveAtPostInit,
+    VFRegistersDuringProbe,
     VFReleasedUnderTraffic,
     VMStackDeletesWithFilters,
     VMStackFreesEarly,
@@ -196,6 +197,16 @@ CATALOG: tuple[Variant, ...] = (
         absent=("binding[0].bind",),
     ),
     Variant(
+        "lx-vf-registers-during-probe",
+        "d30fb712e529 (bug 5)",
+        "boot -> SR-IOV advertised, rtnl not yet held -> VF offered and registered -> the "
+        "synthetic netdev registers after its VF",
+        "S20-synthetic-nic-registers-first",
+        {"VFMiniport": VFRegistersDuringProbe},
+        key_events=("vm[0].start", "vfmp[0].offer"),
+        absent=("netvsc[0].registered",),
+    ),
+    Variant(
         "lx-vf-visible-before-slave",
         "c807d6cd089d",
         "VF netdev registered -> user space sees it without IFF_SLAVE before NetVSC joins it",
@@ -320,9 +331,4 @@ CATALOG: tuple[Variant, ...] = (
 )
 
 # bug or mutant -> why the current model cannot express it, and the model change that would
-NOT_EXPRESSIBLE: dict[str, str] = {
-    "lx-d30fb712e529 (bug 5)": (
-        "netdev names and registration order are not modelled. Needs a separate 'SR-IOV "
-        "advertised' probe step and a per-netdev 'registered' ghost with an ordering property."
-    ),
-}
+NOT_EXPRESSIBLE: dict[str, str] = {}

@@ -26,6 +26,8 @@ class VFMiniport(Actor, StateMachine):
     on the way to Halted. No other actor reads the folded states and no property needs them
     (the interleavings they add are of the miniport with itself).
 
+    ``before_nic`` is a ghost: the VF netdev registered while its synthetic NIC's probe was under
+    way (S20; only a variant gets there [d30fb712e529]).
     ``serial`` is the serial of the offered device; ``slave`` whether NetVSC marked the VF as
     its slave before user space could see it [c807d6cd089d]; ``visible`` whether the VF netdev
     is registered (visible to user space). ``link`` is the VF netdev's own administrative state
@@ -34,7 +36,14 @@ class VFMiniport(Actor, StateMachine):
     change of it [LX-DRV netvsc_netdev_event -> netvsc_vf_changed; AZ-AN, B5 point 3].
     """
 
-    variables = {"serial": 0, "slave": False, "visible": False, "link": "new", "unloading": False}
+    variables = {
+        "serial": 0,
+        "slave": False,
+        "visible": False,
+        "link": "new",
+        "unloading": False,
+        "before_nic": False,
+    }
     # ``suspended``: the guest hibernates and the PM core has suspended the VF's PCI device (its
     # driver's suspend callback); it resumes after NetVSC, and its NETDEV_CHANGE then reaches
     # NetVSC [de214e52de1b]
@@ -150,7 +159,13 @@ class VFMiniport(Actor, StateMachine):
             and msg[0] == OFFER
             and self.peer("binding").state == "unbound"
             and not self.revoked()
+            and self.rtnl_free()
         )
+
+    def rtnl_free(self) -> bool:
+        """register_netdevice takes rtnl, which netvsc_probe holds from before it advertises
+        SR-IOV until its own register_netdevice [d30fb712e529]."""
+        return bool(self.peer("netvsc").state != "probing")
 
     def probe_may_fail(self) -> bool:
         """Whether the VF driver's probe may fail: not in the model; a variant says it may
@@ -228,6 +243,7 @@ class VFMiniport(Actor, StateMachine):
             and not self.revoked()
             and self.peer("binding").state == "unbound"
             and self.peek("vpci") is None
+            and self.rtnl_free()
         )
 
     # -- actions -------------------------------------------------------------------------------
@@ -239,6 +255,7 @@ class VFMiniport(Actor, StateMachine):
         """POST_INIT marks the VF as NetVSC's slave before NETDEV_REGISTER [c807d6cd089d]."""
         self.slave = self.marks_slave_at_post_init()
         self.visible = True
+        self.before_nic = self.before_nic or self.peer("netvsc").state == "probing"
         self.link = "new"
 
     def marks_slave_at_post_init(self) -> bool:

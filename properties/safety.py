@@ -1,4 +1,4 @@
-"""Safety invariants S1-S16 and S19 of SRIOV.md, each checked for every VM of a configuration.
+"""Safety invariants S1-S16, S19 and S20 of SRIOV.md, each checked for every VM of a configuration.
 
 Each property is ``when(s) -> check(s)`` for every VM; ``when`` makes vacuity visible. Faults
 that an actor latches in a ghost variable (the PF's "must fail" checks, a packet lost on a dead
@@ -304,5 +304,16 @@ def _invariants(config: Config, every: Any, some: Any) -> list[Property]:
             when=some(lambda v: v.netvsp.state == "switched"),
             description="The host data path is the VF only while the guest's VF port is started.",
             source="DPDK da1fcd9b36, DPDK hn_vf_add_unlocked",
+        ),
+        Property.always(
+            "S20-synthetic-nic-registers-first",
+            every(lambda v: not v.vfmp.before_nic),
+            when=some(lambda v: v.vfmp.visible),
+            description=(
+                "A VF netdev registers only once its synthetic NIC's netdev is registered, so the "
+                "synthetic NIC gets its name first (a VF may register while hv_netvsc is not "
+                "loaded at all; the probe then finds it)."
+            ),
+            source="d30fb712e529 (B1.3), 9cae43da9867",
         ),
     ]

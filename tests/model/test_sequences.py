@@ -68,6 +68,10 @@ def test_b1_boot_on_the_synthetic_path() -> None:
     # a packet that gets through is not a step (only a lost one would be): traffic flows on
     # the synthetic path as soon as NetVSC is up
     s = reach((1, 1, 1), ["nic[0].create_switch", "vm[0].start"])
+    # netvsc_probe holds rtnl from the SR-IOV advertisement to register_netdevice [d30fb712e529]
+    assert s["netvsc[0]"].state == "probing"
+    assert datapath_of(s, 0) == "none"
+    s = reach((1, 1, 1), ["nic[0].create_switch", "vm[0].start", "netvsc[0].registered"])
     assert s["netvsc[0]"].state == "synthetic"
     assert datapath_of(s, 0) == "synthetic"
 
