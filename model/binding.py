@@ -49,6 +49,9 @@ class Binding(Actor, StateMachine):
         "release": "only where user space may unload hv_netvsc (Config.reconfigure)",
         "rediscover": "a mutant hook (variants lx-probe-misses-registered-vf, lx-register-once)",
         "miss": "a mutant hook (variant lx-register-once)",
+        "running:release": "the second row (the VF stays joined to a NetVSC being removed) is "
+        "a mutant hook (variant lx-remove-keeps-vf-joined); the first only where user space "
+        "may unload hv_netvsc (Config.reconfigure)",
         "running:suspend_unbind": "the second row (the binding stays) is the linux guest's, which "
         "keeps the VF across hibernation; the first row is every other guest's",
     }
@@ -59,7 +62,8 @@ class Binding(Actor, StateMachine):
 
     bind = unbound.to(running, cond="vf_matches", on="pair")
     pause = running.to(paused, cond="must_let_go")
-    unbind = paused.to(unbound, cond="must_let_go", on="unpair")
+    # NETDEV_UNREGISTER: netvsc_unregister_vf unlinks the VF from the synthetic NIC
+    unbind = paused.to(unbound, cond="may_unregister", on="unpair")
     # part of the hibernation rendezvous: netvsc_suspend unregisters the VF [de214e52de1b], or,
     # in a guest that keeps it across hibernation, leaves the binding as it is [19162fd4063a]
     suspend_unbind = (
@@ -70,12 +74,16 @@ class Binding(Actor, StateMachine):
         | unbound.to.itself()
     )
     # after a surprise removal: NDIS unbinds NetVSC once its GOING_DOWN handler returned
-    surprise_unbind = paused.to(unbound, cond="vf_vanished", on="unpair") | running.to(
-        unbound, cond="vf_vanished", on="unpair"
+    surprise_unbind = paused.to(unbound, cond="vanished_unregisters", on="unpair") | running.to(
+        unbound, cond="vanished_unregisters", on="unpair"
     )
     # part of hv_netvsc's unload: netvsc_remove unregisters an enslaved VF (netvsc_unregister_vf,
     # ec158f77def2); not while NDIS has it paused for a removal, which holds rtnl until it ends
-    release = running.to(unbound, on="let_go_at_unload") | unbound.to.itself(on="note_unload")
+    release = (
+        running.to(unbound, cond="unregisters_vf_at_unload", on="let_go_at_unload")
+        | running.to.itself()
+        | unbound.to.itself(on="note_unload")
+    )
     # a mutant hook: a guest whose netvsc_probe does not look for a VF registered before it
     # forgets the missed VF once that netdev is gone (variant lx-probe-misses-registered-vf)
     rediscover = unbound.to.itself(cond="missed_vf_gone", on="forget_missed")
@@ -126,6 +134,23 @@ class Binding(Actor, StateMachine):
             "down",
             "suspended",
         )
+
+    def may_unregister(self) -> bool:
+        """NETDEV_UNREGISTER reaches netvsc_unregister_vf once the removal paused the binding;
+        it unlinks the VF (3d43de8dab6e) without waiting for the VF's setup work, which may be
+        waiting for rtnl (fb84af8a4397: rtnl_trylock, else reschedule)."""
+        return self.must_let_go() and self.unregister_returns()
+
+    def unregister_returns(self) -> bool:
+        """netvsc_unregister_vf returns (a variant's may not: a hang, not a failure)."""
+        return True
+
+    def vanished_unregisters(self) -> bool:
+        return self.vf_vanished() and self.unregister_returns()
+
+    def unregisters_vf_at_unload(self) -> bool:
+        """netvsc_remove unregisters an enslaved VF first [ec158f77def2]."""
+        return True
 
     def vf_vanished(self) -> bool:
         """The device is gone and NetVSC's GOING_DOWN handler (its switch) has returned

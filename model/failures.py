@@ -48,6 +48,15 @@ FALLIBLE: dict[str, Fallible] = {
             "initialise the function), so the device stays on the vPCI bus with no netdev and "
             "NetVSC never sees a VF; an eject removes it at once",
         ),
+        Fallible(
+            "oid",
+            "VMStack",
+            "vport_may_fail",
+            "MS-CVP: OID_NIC_SWITCH_CREATE_VPORT fails (NDIS_STATUS_RESOURCES when the NIC "
+            "switch has no VPort left); the stack does not offer the VF, and resets and frees "
+            "it. The other OIDs that fail are the PF's 'must fail' cases, latched as faults, "
+            "and the filter move of a switch to the VF (NetVSP's switch_vf_fail)",
+        ),
     )
 }
 

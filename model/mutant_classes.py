@@ -21,7 +21,10 @@ __all__ = [
     "BindingKeptAcrossHibernation",
     "BindingMacFallback",
     "BindingMissesRegisteredVF",
+    "BindingNeverUnlinks",
+    "BindingOutlivesNetVSC",
     "BindingRegistersOnce",
+    "BindingWaitsForSetupWork",
     "NICKeepsFiltersOnVF",
     "NetVSCIgnoresGoingDown",
     "NetVSCKeepsCacheOnResume",
@@ -37,9 +40,11 @@ __all__ = [
     "VFNotSlaveAtPostInit",
     "VFRegistersDuringProbe",
     "VFReleasedUnderTraffic",
+    "VFWithSetupWork",
     "VMStackDeletesWithFilters",
     "VMStackFreesEarly",
     "VMStackNoTimeout",
+    "VMStackOffersWithoutVPort",
     "VMStackResetsAfterFree",
     "VMStackSkipsEjectWait",
 ]
@@ -265,4 +270,44 @@ class BindingKeptAcrossHibernation(Binding):  # 19162fd4063a: netvsc_suspend kee
 # register_netdevice can run before the synthetic NIC's.
 class VFRegistersDuringProbe(VFMiniport):
     def rtnl_free(self) -> bool:
+        return True
+
+
+# Before fb84af8a4397: netvsc_unregister_vf, under rtnl, waits for the VF's setup work
+# (cancel_delayed_work_sync), and that work waits for rtnl; a VF removed before its setup ran
+# is never unregistered.
+class VFWithSetupWork(VFMiniport):
+    variables = {**VFMiniport.variables, "setup_pending": False}
+
+    def register_netdev(self) -> None:
+        VFMiniport.register_netdev(self)
+        self.setup_pending = True
+
+    def open_link(self) -> None:
+        VFMiniport.open_link(self)
+        self.setup_pending = False
+
+
+class BindingWaitsForSetupWork(Binding):
+    def unregister_returns(self) -> bool:
+        return not self.peer("vfmp").setup_pending
+
+
+# Before 3d43de8dab6e: netvsc_unregister_vf leaves the VF linked under the synthetic NIC, so
+# unregister_netdevice waits forever for the VF's last reference.
+class BindingNeverUnlinks(Binding):
+    def unregister_returns(self) -> bool:
+        return False
+
+
+# Before ec158f77def2: netvsc_remove leaves an enslaved VF joined (its rx_handler still pointing
+# at the synthetic NIC being freed).
+class BindingOutlivesNetVSC(Binding):
+    def unregisters_vf_at_unload(self) -> bool:
+        return False
+
+
+# The VF offered to the guest although it has no VPort (CREATE_VPORT failed or was skipped).
+class VMStackOffersWithoutVPort(VMStack):
+    def offers_without_vport(self) -> bool:
         return True

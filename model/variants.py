@@ -27,7 +27,10 @@ from .mutant_classes import (
     BindingKeptAcrossHibernation,
     BindingMacFallback,
     BindingMissesRegisteredVF,
+    BindingNeverUnlinks,
+    BindingOutlivesNetVSC,
     BindingRegistersOnce,
+    BindingWaitsForSetupWork,
     NetVSCIgnoresGoingDown,
     NetVSCKeepsCacheOnResume,
     NetVSCLeavesOnCompletion,
@@ -42,9 +45,11 @@ from .mutant_classes import (
     VFNotSlaveAtPostInit,
     VFRegistersDuringProbe,
     VFReleasedUnderTraffic,
+    VFWithSetupWork,
     VMStackDeletesWithFilters,
     VMStackFreesEarly,
     VMStackNoTimeout,
+    VMStackOffersWithoutVPort,
     VMStackResetsAfterFree,
     VMStackSkipsEjectWait,
 )
@@ -136,7 +141,7 @@ CATALOG: tuple[Variant, ...] = (
     ),
     Variant(
         "doc-host-ignores-removal-timeout",
-        "MS-FO",
+        "MS-FO, OVMM f92044216be4",
         "detach -> the guest never answers the eject -> the host waits forever, never frees",
         "L3-detach-terminates",
         {"VMStack": VMStackNoTimeout},
@@ -205,6 +210,35 @@ CATALOG: tuple[Variant, ...] = (
         {"VFMiniport": VFRegistersDuringProbe},
         key_events=("vm[0].start", "vfmp[0].offer"),
         absent=("netvsc[0].registered",),
+    ),
+    Variant(
+        "lx-unregister-waits-for-setup",
+        "fb84af8a4397",
+        "VF joined, its setup work not yet run -> VF removed -> netvsc_unregister_vf waits for "
+        "the work under rtnl, the work waits for rtnl -> the removal never ends",
+        "L3-detach-terminates",
+        {"Binding": BindingWaitsForSetupWork, "VFMiniport": VFWithSetupWork},
+        key_events=("binding[0].bind", "vfmp[0].surprise_removed"),
+        absent=("vfmp[0].takeover",),
+    ),
+    Variant(
+        "lx-vf-not-unlinked",
+        "3d43de8dab6e",
+        "VF joined -> VF removed -> netvsc_unregister_vf leaves the upper link, "
+        "unregister_netdevice waits for the VF's last reference forever",
+        "L3-detach-terminates",
+        {"Binding": BindingNeverUnlinks},
+        key_events=("binding[0].bind", "vfmp[0].surprise_removed"),
+    ),
+    Variant(
+        "lx-remove-keeps-vf-joined",
+        "ec158f77def2",
+        "VF joined -> rmmod hv_netvsc -> netvsc_remove frees the synthetic NIC with the VF "
+        "still joined to it",
+        "S1-only-netvsc-binds-the-vf",
+        {"Binding": BindingOutlivesNetVSC},
+        Config(1, 1, 1, reconfigure=True),
+        key_events=("binding[0].bind", "vm[0].unload_netvsc", "netvsc[0].unloaded"),
     ),
     Variant(
         "lx-vf-visible-before-slave",
@@ -309,6 +343,16 @@ CATALOG: tuple[Variant, ...] = (
         {"VMStack": VMStackSkipsEjectWait},
         key_events=("vmstack[0].detach", "vmstack[0].ejected"),
         absent=("vfmp[0].halt",),
+    ),
+    Variant(
+        "doc-offer-without-vport",
+        "MS-VFINIT, MS-CVP",
+        "ALLOCATE_VF -> no VPort (CREATE_VPORT failed or skipped) -> VF offered -> the switch "
+        "moves the filters to a VPort that does not exist",
+        "S5-filters-on-one-existing-vport",
+        {"VMStack": VMStackOffersWithoutVPort},
+        key_events=("offer_without_vport", "vfmp[0].offer", "switch_vf_ok"),
+        absent=("create_vport",),
     ),
     Variant(
         "doc-delete-vport-with-filters",

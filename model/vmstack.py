@@ -43,11 +43,19 @@ class VMStack(Actor, StateMachine):
         "reset_vf": "MS-VFTD, MS-RESET (B6.4, B8.1: FLR before resources are deallocated)",
         "free_vf": "MS-VFTD, MS-FREE (B6.4)",
         "free_early": "MS-FREE (a doc-derived mutant: FREE_VF with the VPort still attached)",
+        "create_vport_failed": "MS-CVP (OID_NIC_SWITCH_CREATE_VPORT fails, e.g. "
+        "NDIS_STATUS_RESOURCES with no VPort left on the NIC switch): the VF is not offered and "
+        "is reset and freed as in MS-VFTD B6.4 (the teardown of a VF never offered is inferred; "
+        "a fallible step: model/failures.py)",
+        "offer_without_vport": "MS-VFINIT (a doc-derived mutant: the VF offered with no VPort, "
+        "after CREATE_VPORT failed or was skipped)",
         "reset_freed": "MS-RESET (a doc-derived mutant: RESET_VF on the VF just freed)",
     }
     hooks = {
         "free_early": "a mutant hook (variant doc-free-vf-with-vport)",
         "reset_freed": "a mutant hook (variant doc-reset-after-free)",
+        "create_vport_failed": "failure point oid",
+        "offer_without_vport": "a mutant hook (variant doc-offer-without-vport)",
     }
     # events that are rendezvous with nic[host] (the wiring reads this)
     nic_moves = {
@@ -71,7 +79,12 @@ class VMStack(Actor, StateMachine):
 
     allocate_vf = no_vf.to(allocated, cond="may_allocate", on="take_vf")
     create_vport = allocated.to(vport, cond="is_my_vf")
+    # CREATE_VPORT failing: the PF's answer changes nothing on the NIC, so it is the stack's
+    # own step (never taken unless a variant says the OID may fail: model/failures.py)
+    create_vport_failed = allocated.to(vport_deleted, cond="vport_may_fail")
     offer = vport.to(offered, on="send_offer")
+    # a mutant hook: the VF offered although it has no VPort (the guard is False)
+    offer_without_vport = allocated.to(offered, cond="offers_without_vport", on="send_offer")
     detach = offered.to(ejecting, cond="vm_running", on="send_eject")
     ejected = ejecting.to(removed, cond="guest_ejected", on="take_ejected")
     timeout = ejecting.to(removed, cond="may_time_out", on="surprise_remove")
@@ -120,6 +133,15 @@ class VMStack(Actor, StateMachine):
     def allows_surprise_removal(self) -> bool:
         """The host gives up on a graceful removal after a timeout [MS-FO]."""
         return True
+
+    def vport_may_fail(self) -> bool:
+        """Whether CREATE_VPORT may fail: not in the model; a variant says it may
+        (``failures.may_fail(system, "oid")``)."""
+        return False
+
+    def offers_without_vport(self) -> bool:
+        """The model's stack offers a VF only once its VPort exists; the hook is for variants."""
+        return False
 
     def frees_without_teardown(self) -> bool:
         """The model's stack never skips the teardown; the hook exists for variants."""

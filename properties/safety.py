@@ -96,14 +96,17 @@ def _invariants(config: Config, every: Any, some: Any) -> list[Property]:
             "S1-only-netvsc-binds-the-vf",
             every(
                 lambda v: (
-                    not v.binding.other_bound and (not v.vfmp.visible or v.vfmp.slave or _bound(v))
+                    not v.binding.other_bound
+                    and (not v.vfmp.visible or v.vfmp.slave or _bound(v))
+                    and not (_bound(v) and v.netvsc.state == "down")
                 )
             ),
             description=(
-                "The VF miniport has at most one protocol binding, NetVSC of the same VM NIC; "
-                "on Linux, a VF visible to user space is already NetVSC's slave."
+                "The VF miniport has at most one protocol binding, NetVSC of the same VM NIC, "
+                "and only while that NetVSC exists; on Linux, a VF visible to user space is "
+                "already NetVSC's slave."
             ),
-            source="MS-OV, MS-VFDP, MS-VFINF, c807d6cd089d",
+            source="MS-OV, MS-VFDP, MS-VFINF, c807d6cd089d, ec158f77def2",
         ),
         Property.always(
             "S2-correct-pairing",

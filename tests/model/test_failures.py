@@ -18,6 +18,7 @@ from vfpath.checker.conform import Oracle
 from vfpath.checker.errors import VfpathError
 from vfpath.checker.explore import explore
 from vfpath.checker.traces import read_trace
+from vfpath.checker.view import StateView
 from vfpath.model import Config, build
 from vfpath.model.failures import FALLIBLE, may_fail
 from vfpath.model.observe import observable
@@ -106,3 +107,25 @@ def test_a_vf_whose_driver_fails_to_probe_leaves_the_guest_synthetic_and_nothing
     assert [p.name for p in violated] == ["L1-eventually-on-vf"]
     assert shows(violated[0].counterexample, ("vmstack[0].offer", "vfmp[0].probe_failed"))
     assert "vfmp[0].eject" in _labels(system)  # the driverless device is still ejected
+
+
+def test_a_vport_that_cannot_be_created_is_never_offered_and_is_freed_in_order() -> None:
+    """MS-CVP: CREATE_VPORT may fail; the stack then offers nothing and tears the VF down in
+    MS-VFTD's order (RESET_VF before FREE_VF), so the PF latches no fault and every property
+    holds; the failure is taken and followed by the reset and the free."""
+    system = may_fail(build_system(Config(1, 1, 2)), "oid")
+    product = system.build()
+    ex = explore(product, [], Options(graph=True, deadlock=False))
+    assert ex.edges is not None
+    failed_from = set()
+    for src, dst, m in zip(*ex.edges, strict=True):
+        label = product.moves[m].label
+        if label == "vmstack[0].create_vport_failed":
+            before = StateView(product, ex.states[src])
+            after = StateView(product, ex.states[dst])
+            assert after["vmstack[0]"].state == "vport_deleted"
+            assert not after.channel("vpci[0]")  # nothing offered
+            failed_from.add(before["vmstack[0]"].vf)
+    assert failed_from == {(0, 0), (1, 0)}  # on either host's VF
+    assert bool(check(system, Options()))
+    assert "vmstack[0].create_vport_failed" not in _labels(build_system(Config(1, 1, 2)))
