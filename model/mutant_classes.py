@@ -30,8 +30,11 @@ __all__ = [
     "NetVSCKeepsCacheOnResume",
     "NetVSCLeavesOnCompletion",
     "NetVSCNoAssociationWait",
+    "NetVSCSendUnchecked",
+    "NetVSCStopsVFOnVFPath",
     "NetVSCSwitchesAtResume",
     "NetVSCSwitchesOnRequest",
+    "NetVSCWakesAfterDisable",
     "NetVSPCompletesEarly",
     "NetVSPDropsPendingSwitch",
     "NetVSPIndexZeroSerial",
@@ -310,4 +313,28 @@ class BindingOutlivesNetVSC(Binding):
 # The VF offered to the guest although it has no VPort (CREATE_VPORT failed or was skipped).
 class VMStackOffersWithoutVPort(VMStack):
     def offers_without_vport(self) -> bool:
+        return True
+
+
+# Before DPDK da1fcd9b36d8: stopping the port (hn_vf_stop) stops the VF without switching the
+# data path to synthetic first; the host keeps steering to a VF whose queues are stopped.
+class NetVSCStopsVFOnVFPath(NetVSC):
+    def switches_on_close(self) -> bool:
+        return False
+
+
+# Before d0922bf79817: netvsc_switch_datapath ignores vmbus_sendpacket's result and waits for
+# the completion of a request that was never sent, under rtnl, forever.
+class NetVSCSendUnchecked(NetVSC):
+    def send_may_fail(self) -> bool:
+        return True
+
+    def ignores_send_result(self) -> bool:
+        return True
+
+
+# Before 1b704c4a1ba9: a TX completion that arrives after netvsc_detach's netif_tx_disable wakes
+# the queue, and netvsc_xmit sends on the channel being torn down.
+class NetVSCWakesAfterDisable(NetVSC):
+    def tx_wakes_after_disable(self) -> bool:
         return True

@@ -107,7 +107,8 @@ class NetVSC(Actor, StateMachine):
         "send_packet": "the ghost packet: a step only where a packet would be lost (bug variants)",
         "vf_lost": "NETDEV_DOWN's switch, for a guest that does not switch on GOING_DOWN (variant "
         "lx-switch-on-down-only)",
-        "switch_to_vf_unsent": "failure point vmbus-send",
+        "switch_to_vf_unsent": "failure point vmbus-send; the first row (waiting anyway for a "
+        "completion that cannot come) is a mutant hook (variant lx-switch-send-unchecked)",
         "going_down_unsent": "failure point vmbus-send",
         "vf_lost_unsent": "failure point vmbus-send, in a guest that switches only on "
         "NETDEV_DOWN (variant lx-switch-on-down-only)",
@@ -145,7 +146,8 @@ class NetVSC(Actor, StateMachine):
         "close_nic_with_vf_unsent": "failure point vmbus-send, where user space may reconfigure "
         "the NIC (Config.reconfigure)",
         "on_vf:close_nic_with_vf": "the second row: a guest that does not switch on GOING_DOWN "
-        "(variant lx-switch-on-down-only, with a reconfigurable NIC)",
+        "(variant lx-switch-on-down-only, with a reconfigurable NIC) or when its NIC stops "
+        "(variant dpdk-stop-without-switch)",
         "suspended:going_down": "a VF going down in a hibernated guest: only when the stack tears "
         "the VF down early (variants doc-free-vf-with-vport, doc-delete-vport-with-filters)",
     }
@@ -201,7 +203,9 @@ class NetVSC(Actor, StateMachine):
     vf_lost = on_vf.to(to_syn, cond="vf_is_down", on="request_synthetic")
     # the same requests when the VMBus send fails (never, unless a variant says the send may
     # fail: model/failures.py); separate events, since an event takes its first enabled row
-    switch_to_vf_unsent = synthetic.to.itself(cond="vf_up_send_fails", on="send_failed")
+    switch_to_vf_unsent = synthetic.to(to_vf, cond="waits_after_failed_send") | synthetic.to.itself(
+        cond="vf_up_send_fails", on="send_failed"
+    )
     going_down_unsent = on_vf.to(synthetic, cond="going_down_send_fails", on="leave_unsent")
     vf_lost_unsent = on_vf.to(synthetic, cond="vf_down_send_fails", on="leave_unsent")
     syn_switched = to_syn.to(synthetic, cond="syn_done_waiting", on="take_completion")
@@ -221,6 +225,7 @@ class NetVSC(Actor, StateMachine):
         | on_vf.to.itself(cond="packet_would_be_lost", on="transmit")
         | to_vf.to.itself(cond="packet_would_be_lost", on="transmit")
         | to_syn.to.itself(cond="packet_would_be_lost", on="transmit")
+        | reopening.to.itself(cond="tx_woken_while_detached", on="transmit_while_detached")
     )
     # part of the hibernation rendezvous (see the wiring); the cache is kept, as Linux does
     suspend = synthetic.to(suspended, on="close_channel") | on_vf.to(suspended, on="close_channel")
@@ -245,7 +250,7 @@ class NetVSC(Actor, StateMachine):
     # (on the VF, the VF is open and enslaved outside its own teardown, which holds rtnl)
     close_nic = synthetic.to.itself(cond="closes_alone", on="mark_closed")
     close_nic_with_vf = (
-        on_vf.to(to_syn, cond="switches_on_going_down", on="close_and_request_synthetic")
+        on_vf.to(to_syn, cond="switches_on_close", on="close_and_request_synthetic")
         | on_vf.to.itself(on="mark_closed")
         | synthetic.to.itself(on="mark_closed")
     )
@@ -346,9 +351,22 @@ class NetVSC(Actor, StateMachine):
         """Switch while the VF still carries traffic [34b06a2eee44]."""
         return True
 
+    def switches_on_close(self) -> bool:
+        """Closing the NIC closes the VF, whose NETDEV_GOING_DOWN switches away first (LX-DRV
+        netvsc_close; DPDK da1fcd9b36d8 switches before stopping the VF as well)."""
+        return self.switches_on_going_down()
+
     def send_may_fail(self) -> bool:
         """Whether a VMBus send of SWITCH_DATA_PATH may fail: not in the model, whose rings never
         fill; a variant says it may (``failures.may_fail(system, "vmbus-send")``)."""
+        return False
+
+    def waits_after_failed_send(self) -> bool:
+        """netvsc_switch_datapath checks vmbus_sendpacket's result before it waits for the
+        completion [d0922bf79817]; a variant's driver waits anyway."""
+        return self.vf_up_send_fails() and self.ignores_send_result()
+
+    def ignores_send_result(self) -> bool:
         return False
 
     def vf_up_send_fails(self) -> bool:
@@ -503,6 +521,18 @@ class NetVSC(Actor, StateMachine):
             if self.peer("netvsp").state != "switched":
                 return "S8: packet sent on a VF the host has not switched to"
         return None
+
+    def tx_woken_while_detached(self) -> bool:
+        """netvsc_detach disables TX before it closes the channel (netif_tx_disable), and a
+        late TX completion does not wake the queue again (nvdev->tx_disable, 1b704c4a1ba9), so
+        nothing is sent while the channel is being reopened; a variant's driver wakes it."""
+        return self.tx_wakes_after_disable() and self.vm_running() and self.fault is None
+
+    def tx_wakes_after_disable(self) -> bool:
+        return False
+
+    def transmit_while_detached(self) -> None:
+        self.fault = "S14: packet sent on a channel netvsc_detach is closing"
 
     def transmit(self) -> None:
         """Send one packet; it is lost, so latch why (the first loss only)."""

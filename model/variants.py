@@ -35,8 +35,11 @@ from .mutant_classes import (
     NetVSCKeepsCacheOnResume,
     NetVSCLeavesOnCompletion,
     NetVSCNoAssociationWait,
+    NetVSCSendUnchecked,
+    NetVSCStopsVFOnVFPath,
     NetVSCSwitchesAtResume,
     NetVSCSwitchesOnRequest,
+    NetVSCWakesAfterDisable,
     NetVSPCompletesEarly,
     NetVSPDropsPendingSwitch,
     NetVSPIndexZeroSerial,
@@ -164,6 +167,26 @@ CATALOG: tuple[Variant, ...] = (
         "S9-stop-vf-tx-before-leaving",
         {"NetVSC": NetVSCLeavesOnCompletion},
         key_events=("netvsc[0].vf_switched", "netvsc[0].going_down"),
+    ),
+    Variant(
+        "lx-switch-send-unchecked",
+        "d0922bf79817",
+        "VF up -> the SWITCH_DATA_PATH(VF) send fails (ring full) -> the guest waits under rtnl "
+        "for a completion the host can never send",
+        "L2-switch-requests-terminate",
+        {"NetVSC": NetVSCSendUnchecked},
+        key_events=("netvsc[0].switch_to_vf_unsent",),
+        absent=("netvsp[0].request_vf",),
+    ),
+    Variant(
+        "lx-tx-woken-after-disable",
+        "1b704c4a1ba9",
+        "user space changes the MTU -> netvsc_detach disables TX -> a late TX completion wakes "
+        "the queue -> a packet is sent on the channel being closed",
+        "S14-traffic-always-has-a-working-path",
+        {"NetVSC": NetVSCWakesAfterDisable},
+        Config(1, 1, 1, reconfigure=True),
+        key_events=("vm[0].reconfigure", "netvsc[0].send_packet"),
     ),
     Variant(
         "lx-switch-on-down-only",
@@ -318,6 +341,16 @@ CATALOG: tuple[Variant, ...] = (
         {"VFMiniport": VFReleasedUnderTraffic},
         key_events=("binding[0].bind", "vfmp[0].eject", "vmstack[0].ejected"),
         absent=("vfmp[0].halt",),
+    ),
+    Variant(
+        "dpdk-stop-without-switch",
+        "DPDK da1fcd9b36d8",
+        "on the VF -> the port stops (user space closes the NIC) -> the VF stops with the host "
+        "still steering to it",
+        "S19-vf-path-only-when-started",
+        {"NetVSC": NetVSCStopsVFOnVFPath},
+        Config(1, 1, 1, reconfigure=True),
+        key_events=("switch_vf_ok", "netvsc[0].vf_switched", "vm[0].close_nic/vf"),
     ),
     Variant(
         "dpdk-hotplug-gives-up",

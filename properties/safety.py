@@ -268,19 +268,23 @@ def _invariants(config: Config, every: Any, some: Any) -> list[Property]:
             "S14-traffic-always-has-a-working-path",
             every(
                 lambda v: (
-                    v.vm.state != "running"
-                    or not v.guest_up
-                    or v.surprise
-                    or (_tx_ok(v) and _rx_ok(v))
+                    _guest_fault(v, "S14")
+                    and (
+                        v.vm.state != "running"
+                        or not v.guest_up
+                        or v.surprise
+                        or (_tx_ok(v) and _rx_ok(v))
+                    )
                 )
             ),
             when=some(lambda v: v.vm.state == "running" and v.guest_up and not v.surprise),
             description=(
                 "While the VM runs, its TX path is one the host steers (synthetic, or a switched "
                 "VF) and its RX lands on the default VPort or on a VF whose miniport runs bound "
-                "to NetVSC. Surprise removal is excluded: it loses packets by design."
+                "to NetVSC; nothing is sent on a channel being closed. Surprise removal is "
+                "excluded: it loses packets by design."
             ),
-            source="MS-VFINF, MS-FO (inferred as a model-level invariant)",
+            source="MS-VFINF, MS-FO (inferred as a model-level invariant), 1b704c4a1ba9",
         ),
         Property.always(
             "S15-disassociation-serial",
@@ -300,12 +304,18 @@ def _invariants(config: Config, every: Any, some: Any) -> list[Property]:
                 lambda v: (
                     v.netvsp.state != "switched"
                     or v.surprise
-                    or v.vfmp.state in ("running", "remove_pending")
                     or v.vm.state != "running"
+                    or (
+                        v.vfmp.state in ("running", "remove_pending")
+                        and (v.vfmp.link == "up" or v.netvsc.state == "to_syn")
+                    )
                 )
             ),
             when=some(lambda v: v.netvsp.state == "switched"),
-            description="The host data path is the VF only while the guest's VF port is started.",
+            description=(
+                "The host data path is the VF only while the guest's VF port is started: its "
+                "miniport runs and its netdev is open, or the guest has asked to leave it."
+            ),
             source="DPDK da1fcd9b36, DPDK hn_vf_add_unlocked",
         ),
         Property.always(
