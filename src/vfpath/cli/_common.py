@@ -396,7 +396,7 @@ class ProgressLine:
             return
         from rich.text import Text
 
-        self.console.print(Text(text))
+        self.console.print(Text(text), soft_wrap=True)  # the terminal wraps, not rich
 
     def close(self) -> None:
         if self._live is not None:
