@@ -211,6 +211,10 @@ class Oracle:
         self._skip = self._lazy_moves(frozenset(lazy))
         # every move a lazy instance leads is one of its moves: those are not even generated
         self._leading = self.product.leaders_except(self.product.index[n] for n in self._lazy)
+        # a silent closure needs no successor by a move always seen (a plain name), a step
+        # none by a move never seen: neither is built
+        self._seen = frozenset(k for k, n in enumerate(self._names) if isinstance(n, str))
+        self._never_seen = frozenset(k for k, n in enumerate(self._names) if n is None)
         self.keep = keep
         self.widened = 0  # observations that needed the lazy instances' moves
         self.elided = 0
@@ -406,11 +410,12 @@ class Oracle:
         at = self.accepted
         skip = self._skip if lazy else frozenset()
         leaders = self._leading if lazy else None
+        unwanted = skip if every else skip | self._seen
         i = 0
         while i < len(queue):
             node = queue[i]
             i += 1
-            for m, t in self.product.successors(node.state, leaders):
+            for m, t in self.product.successors(node.state, leaders, unwanted):
                 if isinstance(t, Overflow) or t in out or m in skip:
                     continue
                 if not every and names[m] is not None and self._name(m, node.state, t) is not None:
@@ -477,7 +482,7 @@ class Oracle:
             return {s: n for s, n in current.items() if test(s)}
         at = self.accepted + 1
         for s, node in current.items():
-            for m, t in self.product.successors(s, self._leading):
+            for m, t in self.product.successors(s, self._leading, self._never_seen):
                 if isinstance(t, Overflow) or t in nxt:
                     continue
                 if (self.product.moves[m].label if by_label else self._name(m, s, t)) != key:

@@ -9,7 +9,7 @@ those reads, so each distinct local situation runs the actor's Python code once.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -566,10 +566,14 @@ class Product:
         return [i for i in self._leaders if i not in left_out]
 
     def successors(
-        self, state: State, leaders: Sequence[int] | None = None
+        self,
+        state: State,
+        leaders: Sequence[int] | None = None,
+        skip: Container[int] | None = None,
     ) -> Iterator[tuple[int, State | Overflow]]:
         """Every enabled move from ``state`` with its successor (or the overflow it causes);
-        with ``leaders`` (from :meth:`leaders_except`), only the moves those instances lead.
+        with ``leaders`` (from :meth:`leaders_except`), only the moves those instances lead;
+        the moves in ``skip`` are left out before their successor is built.
 
         Per instance, one decision trie keyed on the instance's own slots and then on whatever
         the guards of the moves it leads read (including, for a rendezvous, its partners'
@@ -587,6 +591,8 @@ class Product:
             if node is None:
                 node = self._enabled_here(i, state)
             for m, patches, ops in node:
+                if skip is not None and m in skip:
+                    continue
                 if ops is None:
                     a, local, b = patches
                     yield m, state[:a] + local + state[b:]
