@@ -463,13 +463,14 @@ class Oracle:
             return False
         after = self._close(nxt, self.max_silent)
         entries, outputs = self._template(before, after, obs)
-        step = (entries, outputs, self._interned(frozenset(after)))
+        states = frozenset(after)
         if memo_key is not None and not self.note and not widened:
             if len(self._memo) >= MEMO_ENTRIES:
                 self._memo.clear()
                 self._sets.clear()
-            self._memo[memo_key] = step
-        self._take(*step, obs)
+            states = self._interned(states)  # only sets the memo keeps: bounded with it
+            self._memo[memo_key] = (entries, outputs, states)
+        self._take(entries, outputs, states, obs)
         return True
 
     def _step(self, current: dict[State, _Node], obs: Observation) -> dict[State, _Node]:
