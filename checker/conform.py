@@ -199,6 +199,7 @@ class Oracle:
         max_silent: int = 100_000,
         max_states: int | None = None,
         lazy: Iterable[str] = (),
+        lazy_channels: Iterable[str] | None = None,
         keep: int = KEEP,
     ) -> None:
         if max_silent < 1:
@@ -208,6 +209,11 @@ class Oracle:
         self.product = system.build() if isinstance(system, System) else system
         self._names = _resolve(self.product, observable)
         self._lazy = sorted(set(lazy))
+        # the channels only lazy instances use: given, a line the lazy search cannot explain is
+        # checked once more with the lazy instances as havoc (checker.havoc), which can prove a
+        # divergence; None: such a line stays inconclusive
+        self._lazy_channels = None if lazy_channels is None else sorted(set(lazy_channels))
+        self.proved = False
         self._skip = self._lazy_moves(frozenset(lazy))
         # every move a lazy instance leads is one of its moves: those are not even generated
         self._leading = self.product.leaders_except(self.product.index[n] for n in self._lazy)
@@ -278,6 +284,7 @@ class Oracle:
         self.widened = 0
         self.elided = 0
         self.rejection = None
+        self.proved = False
         self._log_start = 0
         self._states = None
         self._base = {}
@@ -459,6 +466,8 @@ class Oracle:
                     + (f" ({self.note})" if self.note else "")
                 )
         if not nxt:
+            if widened:
+                self._prove(obs)
             self.rejection = self._verdict(obs)
             return False
         after = self._close(nxt, self.max_silent)
@@ -472,6 +481,27 @@ class Oracle:
             self._memo[memo_key] = (entries, outputs, states)
         self._take(entries, outputs, states, obs)
         return True
+
+    def _prove(self, obs: Observation) -> None:
+        """After the lazy search failed: replay the whole trace with the lazy instances as
+        havoc (a superset of the real behaviours); if that rejects ``obs`` too, the divergence
+        is sound. Needs the whole trace, so not after steps were dropped (:attr:`elided`)."""
+        if self._lazy_channels is None:
+            return
+        if self.elided:
+            self.note += "; no exact check: the start of the trace is not kept"
+            return
+        from .havoc import havoc_rejects
+
+        trace = [o for _e, _o, o in self._history] + [obs]
+        self.proved, why = havoc_rejects(self, trace, self._lazy_channels)
+        if self.proved:
+            self.note = (
+                f"proved with the other instances ({', '.join(self._lazy)}) as havoc: even "
+                "acting on the shared ones at any step, they cannot explain this line"
+            )
+        else:
+            self.note += f"; the exact check cannot tell: {why}"
 
     def _step(self, current: dict[State, _Node], obs: Observation) -> dict[State, _Node]:
         """The states ``obs`` leads to from ``current`` (before the silent closure)."""
@@ -641,7 +671,8 @@ class Oracle:
         if rejected is None:
             status = VerdictStatus.CONFORMS
         else:
-            status = VerdictStatus.INCONCLUSIVE if self.note else VerdictStatus.DIVERGES
+            unsure = self.note and not self.proved
+            status = VerdictStatus.INCONCLUSIVE if unsure else VerdictStatus.DIVERGES
         allowed = tuple(sorted(self.allowed())) if rejected is not None else ()
         return Verdict(
             status, self.accepted, rejected, allowed, trace, marks, start,
