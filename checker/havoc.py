@@ -10,8 +10,10 @@ Why it is a superset: take any real path. Drop its steps by lazy instances alone
 each interface step only the other parts' effect. What is left is a path of the abstract system,
 provided the non-lazy instances never read nor write the lazy ones' slots or channels (checked
 on every state the search visits, and on the decision tries of every move it ran: if one did,
-the answer is "cannot tell") and the interface parts send nothing. The lazy moves are silent, so
-both paths show the same observations.
+the answer is "cannot tell"), the interface parts send nothing, and what is observed (the
+trace's fields, the observable's ``ByState`` picks) is no lazy instance's state: the picks are
+the caller's to keep so (vfpath's read the observed VM's instances only). The lazy moves are
+silent, so both paths show the same observations.
 
 The search replays the trace from its start (so it needs the whole trace kept), bounded per step
 by ``max_silent`` like the oracle; a bound hit is "cannot tell" too.
@@ -143,6 +145,11 @@ def havoc_rejects(
     (the whole trace, from its start) at its last one; ``lazy_channels`` are the channels only
     lazy instances use. (False, why) when it cannot tell or does not reject."""
     h = _Havoc(oracle, lazy_channels)
+    lazy = set(oracle._lazy) | set(
+        h.product.channel_names[c - h.product.channel_base] for c in h.lazy_channels
+    )
+    if any(f.partition(".")[0] in lazy for o in observations for f in o.fields):
+        return False, "the trace observes a lazy instance's state"
     try:
         bound = oracle.max_silent
         if oracle.from_any_state:
