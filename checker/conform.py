@@ -489,7 +489,7 @@ class Oracle:
         if self._lazy_channels is None:
             return
         if self.elided:
-            self.note += "; no exact check: the start of the trace is not kept"
+            self.note += "; no havoc check: the start of the trace is not kept"
             return
         from .havoc import havoc_rejects
 
@@ -501,7 +501,7 @@ class Oracle:
                 "acting on the shared ones at any step, they cannot explain this line"
             )
         else:
-            self.note += f"; the exact check cannot tell: {why}"
+            self.note += f"; the havoc check cannot tell: {why}"
 
     def _step(self, current: dict[State, _Node], obs: Observation) -> dict[State, _Node]:
         """The states ``obs`` leads to from ``current`` (before the silent closure)."""
