@@ -199,6 +199,7 @@ class Oracle:
         max_silent: int = 100_000,
         max_states: int | None = None,
         lazy: Iterable[str] = (),
+        lazy_channels: Iterable[str] | None = None,
         keep: int = KEEP,
     ) -> None:
         if max_silent < 1:
@@ -208,7 +209,18 @@ class Oracle:
         self.product = system.build() if isinstance(system, System) else system
         self._names = _resolve(self.product, observable)
         self._lazy = sorted(set(lazy))
+        # the channels only lazy instances use: given, a line the lazy search cannot explain is
+        # checked once more with the lazy instances as havoc (checker.havoc), which can prove a
+        # divergence; None: such a line stays inconclusive
+        self._lazy_channels = None if lazy_channels is None else sorted(set(lazy_channels))
+        self.proved = False
         self._skip = self._lazy_moves(frozenset(lazy))
+        # every move a lazy instance leads is one of its moves: those are not even generated
+        self._leading = self.product.leaders_except(self.product.index[n] for n in self._lazy)
+        # a silent closure needs no successor by a move always seen (a plain name), a step
+        # none by a move never seen: neither is built
+        self._seen = frozenset(k for k, n in enumerate(self._names) if isinstance(n, str))
+        self._never_seen = frozenset(k for k, n in enumerate(self._names) if n is None)
         self.keep = keep
         self.widened = 0  # observations that needed the lazy instances' moves
         self.elided = 0
@@ -244,6 +256,10 @@ class Oracle:
         self._base: dict[State, _Node] = {}
         self._history: list[tuple[Any, Any, Observation]] = []
         self._memo: dict[Hashable, Any] = {}
+        # every consistent set a step produced, by itself: equal sets are one object, so a memo
+        # lookup compares them by identity instead of state by state (5,920 packed states on
+        # the default configuration: comparing two equal copies cost more than the step)
+        self._sets: dict[frozenset[State], frozenset[State]] = {}
         self._roots: dict[State, _Node] | None = None
 
     def _lazy_moves(self, lazy: frozenset[str]) -> frozenset[int]:
@@ -268,6 +284,7 @@ class Oracle:
         self.widened = 0
         self.elided = 0
         self.rejection = None
+        self.proved = False
         self._log_start = 0
         self._states = None
         self._base = {}
@@ -301,11 +318,12 @@ class Oracle:
                     roots = self._all_states(self._max_states)
                 else:
                     roots = {self.product.initial: _Node(None, -1, self.product.initial, None)}
-                self._roots = self._close(roots, self._skip, self.max_silent)
+                self._roots = self._close(roots, self.max_silent)
                 self._root_note = self.note
+                self._root_set = self._interned(frozenset(self._roots))
             self.note = self._root_note
             self._base = self._roots
-            self._states = frozenset(self._roots)
+            self._states = self._root_set
 
     def _take(self, entries: Any, outputs: Any, after: frozenset[State], obs: Observation) -> None:
         """Record one accepted step; past ``2 * keep`` steps the oldest ``keep`` are dropped
@@ -324,7 +342,7 @@ class Oracle:
         if self._skip:  # every state reached with the lazy instances still
             root = _Node(None, -1, self.product.initial, None)
             bound = max_states or 10**9
-            found = self._close({root.state: root}, self._skip, bound, every=True)
+            found = self._close({root.state: root}, bound, every=True)
             if len(found) >= bound:
                 self.note = f"the starting set is incomplete: the bound of {bound} states was hit"
             return found
@@ -389,19 +407,22 @@ class Oracle:
 
     # -- the acceptor ------------------------------------------------------------------------
     def _close(
-        self, seed: dict[State, _Node], skip: frozenset[int], bound: int, every: bool = False
+        self, seed: dict[State, _Node], bound: int, *, lazy: bool = True, every: bool = False
     ) -> dict[State, _Node]:
-        """``seed`` plus every state reachable by silent moves (``every``: by any move) other
-        than ``skip``, breadth first, up to ``bound`` states."""
+        """``seed`` plus every state reachable by silent moves (``every``: by any move), but
+        the lazy instances' moves if ``lazy``, breadth first, up to ``bound`` states."""
         out = dict(seed)
         queue = list(seed.values())
         names = self._names
         at = self.accepted
+        skip = self._skip if lazy else frozenset()
+        leaders = self._leading if lazy else None
+        unwanted = skip if every else skip | self._seen
         i = 0
         while i < len(queue):
             node = queue[i]
             i += 1
-            for m, t in self.product.successors(node.state):
+            for m, t in self.product.successors(node.state, leaders, unwanted):
                 if isinstance(t, Overflow) or t in out or m in skip:
                     continue
                 if not every and names[m] is not None and self._name(m, node.state, t) is not None:
@@ -432,7 +453,7 @@ class Oracle:
         widened = False
         if not nxt and self._skip and not self.note:
             # the lazy instances move only now: can any of their moves explain this line?
-            wide = self._close(before, frozenset(), self.max_silent)
+            wide = self._close(before, self.max_silent, lazy=False)
             nxt = self._step(wide, obs)
             widened = True
             if nxt:
@@ -445,17 +466,42 @@ class Oracle:
                     + (f" ({self.note})" if self.note else "")
                 )
         if not nxt:
+            if widened:
+                self._prove(obs)
             self.rejection = self._verdict(obs)
             return False
-        after = self._close(nxt, self._skip, self.max_silent)
+        after = self._close(nxt, self.max_silent)
         entries, outputs = self._template(before, after, obs)
-        step = (entries, outputs, frozenset(after))
+        states = frozenset(after)
         if memo_key is not None and not self.note and not widened:
             if len(self._memo) >= MEMO_ENTRIES:
                 self._memo.clear()
-            self._memo[memo_key] = step
-        self._take(*step, obs)
+                self._sets.clear()
+            states = self._interned(states)  # only sets the memo keeps: bounded with it
+            self._memo[memo_key] = (entries, outputs, states)
+        self._take(entries, outputs, states, obs)
         return True
+
+    def _prove(self, obs: Observation) -> None:
+        """After the lazy search failed: replay the whole trace with the lazy instances as
+        havoc (a superset of the real behaviours); if that rejects ``obs`` too, the divergence
+        is sound. Needs the whole trace, so not after steps were dropped (:attr:`elided`)."""
+        if self._lazy_channels is None:
+            return
+        if self.elided:
+            self.note += "; no havoc check: the start of the trace is not kept"
+            return
+        from .havoc import havoc_rejects
+
+        trace = [o for _e, _o, o in self._history] + [obs]
+        self.proved, why = havoc_rejects(self, trace, self._lazy_channels)
+        if self.proved:
+            self.note = (
+                f"proved with the other instances ({', '.join(self._lazy)}) as havoc: even "
+                "acting on the shared ones at any step, they cannot explain this line"
+            )
+        else:
+            self.note += f"; the havoc check cannot tell: {why}"
 
     def _step(self, current: dict[State, _Node], obs: Observation) -> dict[State, _Node]:
         """The states ``obs`` leads to from ``current`` (before the silent closure)."""
@@ -467,7 +513,7 @@ class Oracle:
             return {s: n for s, n in current.items() if test(s)}
         at = self.accepted + 1
         for s, node in current.items():
-            for m, t in self.product.successors(s):
+            for m, t in self.product.successors(s, self._leading, self._never_seen):
                 if isinstance(t, Overflow) or t in nxt:
                     continue
                 if (self.product.moves[m].label if by_label else self._name(m, s, t)) != key:
@@ -477,6 +523,10 @@ class Oracle:
         return nxt
 
     # -- the step memo: a repeated cycle (flapping, servicing every few hours) is a lookup ------
+    def _interned(self, states: frozenset[State]) -> frozenset[State]:
+        """The one object for this consistent set (shared by forks, cleared with the memo)."""
+        return self._sets.setdefault(states, states)
+
     def _memo_key(self, obs: Observation) -> Hashable | None:
         """The consistent set and what was observed: the next set depends on nothing else."""
         try:
@@ -511,6 +561,19 @@ class Oracle:
         outputs = {t: ref(node) for t, node in after.items()}
         return tuple(entries), outputs
 
+    @staticmethod
+    def _hops(entries: Any, outputs: Any) -> list[tuple[State, int]]:
+        """For each state a step ends on (in order): the state before the step its path starts
+        from, and how many moves that path takes."""
+        up: list[tuple[State, int]] = []
+        for parent, *_rest in entries:
+            if isinstance(parent, tuple):
+                up.append((parent[1], 1))
+            else:
+                root, h = up[parent]
+                up.append((root, h + 1))
+        return [(r[1], 0) if isinstance(r, tuple) else up[r] for r in outputs.values()]
+
     def _known(self, key: str) -> bool:
         """An observed event name, or the label of a move seen under several names."""
         return key in self.alphabet or key in self._by_label
@@ -533,7 +596,7 @@ class Oracle:
         self._start()
         assert self._states is not None
         for s in self._states:
-            for m, t in self.product.successors(s):
+            for m, t in self.product.successors(s, self._leading):
                 if self._names[m] is not None and not isinstance(t, Overflow):
                     seen = self._name(m, s, t)
                     if seen is not None:
@@ -561,15 +624,25 @@ class Oracle:
         After a long trace the path starts where the kept steps start (:attr:`elided`
         observations before them)."""
         self._start()
-        # path lengths forward through the kept steps, to pick a shortest one as before
-        dist = {s: n.depth for s, n in self._base.items()}
+        # path lengths forward through the kept steps, to pick a shortest one as before; as
+        # lists in each step's state order, so no state is hashed per step (a memoised step
+        # recurs: how its states index the previous step's is worked out once per pair)
+        prev: Any = self._base
+        dist = [n.depth for n in self._base.values()]
+        steps_of: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
         for entries, outputs, _ in self._history:
-            edist: list[int] = []
-            for parent, *_rest in entries:
-                up = dist[parent[1]] if isinstance(parent, tuple) else edist[parent]
-                edist.append(up + 1)
-            dist = {t: dist[r[1]] if isinstance(r, tuple) else edist[r] for t, r in outputs.items()}
-        state = min(dist, key=dist.__getitem__)
+            pair = steps_of.get((id(prev), id(outputs)))
+            if pair is None:
+                pos = {s: k for k, s in enumerate(prev)}
+                ends = self._hops(entries, outputs)
+                pair = steps_of[id(prev), id(outputs)] = (
+                    [pos[root] for root, _h in ends],
+                    [h for _root, h in ends],
+                )
+            dist = [dist[k] + h for k, h in zip(*pair, strict=True)]
+            prev = outputs
+        best = min(range(len(dist)), key=dist.__getitem__)
+        state = list(prev)[best]
         # and back from it: each step's entries, then the base node's own parents
         tail: list[tuple[int, State, Observation | None]] = []
         for entries, outputs, obs in reversed(self._history):
@@ -598,7 +671,8 @@ class Oracle:
         if rejected is None:
             status = VerdictStatus.CONFORMS
         else:
-            status = VerdictStatus.INCONCLUSIVE if self.note else VerdictStatus.DIVERGES
+            unsure = self.note and not self.proved
+            status = VerdictStatus.INCONCLUSIVE if unsure else VerdictStatus.DIVERGES
         allowed = tuple(sorted(self.allowed())) if rejected is not None else ()
         return Verdict(
             status, self.accepted, rejected, allowed, trace, marks, start,

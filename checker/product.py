@@ -9,7 +9,7 @@ those reads, so each distinct local situation runs the actor's Python code once.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -559,8 +559,21 @@ class Product:
                 node = nxt
 
     # -- product steps -----------------------------------------------------------------------
-    def successors(self, state: State) -> Iterator[tuple[int, State | Overflow]]:
-        """Every enabled move from ``state`` with its successor (or the overflow it causes).
+    def leaders_except(self, instances: Iterable[int]) -> list[int]:
+        """The instances that lead some move, but ``instances``: for :meth:`successors` when the
+        moves these instances lead are not wanted (an observer keeping some instances still)."""
+        left_out = set(instances)
+        return [i for i in self._leaders if i not in left_out]
+
+    def successors(
+        self,
+        state: State,
+        leaders: Sequence[int] | None = None,
+        skip: Container[int] | None = None,
+    ) -> Iterator[tuple[int, State | Overflow]]:
+        """Every enabled move from ``state`` with its successor (or the overflow it causes);
+        with ``leaders`` (from :meth:`leaders_except`), only the moves those instances lead;
+        the moves in ``skip`` are left out before their successor is built.
 
         Per instance, one decision trie keyed on the instance's own slots and then on whatever
         the guards of the moves it leads read (including, for a rendezvous, its partners'
@@ -569,7 +582,7 @@ class Product:
         """
         widths = self._widths
         imemo = self._imemo
-        for i in self._leaders:
+        for i in self._leaders if leaders is None else leaders:
             o = self.offsets[i]
             node: Any = imemo[i].get(state[o : o + widths[i]])
             while node.__class__ is tuple:
@@ -578,6 +591,8 @@ class Product:
             if node is None:
                 node = self._enabled_here(i, state)
             for m, patches, ops in node:
+                if skip is not None and m in skip:
+                    continue
                 if ops is None:
                     a, local, b = patches
                     yield m, state[:a] + local + state[b:]

@@ -29,7 +29,15 @@ from typing import Any
 from .conform import Observation, Vocabulary
 from .errors import VfpathError
 
-__all__ = ["FORMATS", "decode_itf", "read_itf", "read_jsonl", "read_trace", "register_format"]
+__all__ = [
+    "FORMATS",
+    "decode_itf",
+    "jsonl_observation",
+    "read_itf",
+    "read_jsonl",
+    "read_trace",
+    "register_format",
+]
 
 Reader = Callable[[str, Vocabulary], list[Observation]]
 
@@ -64,34 +72,42 @@ def _check_fields(fields: Any, where: str, vocab: Vocabulary | None) -> dict[str
 
 def read_jsonl(text: str, vocab: Vocabulary | None = None) -> list[Observation]:
     """One observation per non-blank line; errors name the line number."""
-    out: list[Observation] = []
+    out = []
     for n, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        where = f"line {n}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise VfpathError(f"{where}: malformed JSON: {e.msg} (column {e.colno})") from None
-        if not isinstance(obj, dict):
-            raise VfpathError(f"{where}: expected a JSON object, got {type(obj).__name__}")
-        unknown = sorted(set(obj) - {"instance", "event", "fields"})
-        if unknown:
-            raise VfpathError(f"{where}: unknown keys {unknown}")
-        event, instance = obj.get("event"), obj.get("instance")
-        if event is not None and not isinstance(event, str):
-            raise VfpathError(f"{where}: 'event' must be a string or null")
-        if instance is not None and not isinstance(instance, str):
-            raise VfpathError(f"{where}: 'instance' must be a string or null")
-        if event is None and instance is not None:
-            raise VfpathError(f"{where}: 'instance' without an 'event'")
-        fields = _check_fields(obj.get("fields", {}), where, vocab)
-        obs = Observation(event, instance, fields, n, line, where)
-        if vocab is not None and obs.key is not None and obs.key not in vocab.alphabet:
-            raise VfpathError(f"{where}: unknown event {obs.key!r}")
-        out.append(obs)
+        obs = jsonl_observation(n, raw, vocab)
+        if obs is not None:
+            out.append(obs)
     return out
+
+
+def jsonl_observation(n: int, raw: str, vocab: Vocabulary | None = None) -> Observation | None:
+    """Line ``n`` of a JSONL trace as an observation (None: a blank line), so a stream can be
+    read one line at a time in constant memory; :class:`VfpathError` names the line."""
+    line = raw.strip()
+    if not line:
+        return None
+    where = f"line {n}"
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise VfpathError(f"{where}: malformed JSON: {e.msg} (column {e.colno})") from None
+    if not isinstance(obj, dict):
+        raise VfpathError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    unknown = sorted(set(obj) - {"instance", "event", "fields"})
+    if unknown:
+        raise VfpathError(f"{where}: unknown keys {unknown}")
+    event, instance = obj.get("event"), obj.get("instance")
+    if event is not None and not isinstance(event, str):
+        raise VfpathError(f"{where}: 'event' must be a string or null")
+    if instance is not None and not isinstance(instance, str):
+        raise VfpathError(f"{where}: 'instance' must be a string or null")
+    if event is None and instance is not None:
+        raise VfpathError(f"{where}: 'instance' without an 'event'")
+    fields = _check_fields(obj.get("fields", {}), where, vocab)
+    obs = Observation(event, instance, fields, n, line, where)
+    if vocab is not None and obs.key is not None and obs.key not in vocab.alphabet:
+        raise VfpathError(f"{where}: unknown event {obs.key!r}")
+    return obs
 
 
 def decode_itf(value: Any) -> Any:

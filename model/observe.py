@@ -222,6 +222,9 @@ def oracle(
     reads_status = system.instances[f"netvsc[{vm}]"].cls.reads_completion_status
     if lazy_others:
         options["lazy"] = other_vms(config, vm)
+        options["lazy_channels"] = [
+            c for c in system.channels if c.endswith("]") and c.rpartition("[")[2] != f"{vm}]"
+        ]
     return Oracle(system, observable(vm, reads_status), **options)
 
 

@@ -388,6 +388,16 @@ class ProgressLine:
         self._live.update(line, refresh=True)
         self.drawn += 1
 
+    def note(self, text: str) -> None:
+        """Print ``text`` as a line of its own on stderr: above the progress line while one is
+        drawn (rich keeps the line at the bottom), so neither garbles the other."""
+        if self.console is None:
+            click.echo(text, err=True)
+            return
+        from rich.text import Text
+
+        self.console.print(Text(text), soft_wrap=True)  # the terminal wraps, not rich
+
     def close(self) -> None:
         if self._live is not None:
             self._live.stop()

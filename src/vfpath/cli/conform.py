@@ -16,7 +16,7 @@ import contextlib
 import dataclasses
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +24,15 @@ import click
 
 from vfpath.checker import System
 from vfpath.checker.conform import (
+    Observation,
     Oracle,
+    Verdict,
     VerdictStatus,
     render_verdict,
     verdict_to_dict,
 )
 from vfpath.checker.errors import VfpathError
-from vfpath.checker.traces import read_trace
+from vfpath.checker.traces import jsonl_observation, read_trace
 
 from ._common import guest_option, load_attr
 
@@ -264,15 +266,48 @@ def command(
         return _judge_log(oracle, trace, where, nic, as_json)
     if nic is not None:
         raise VfpathError("--nic applies to kernel logs (linux-dmesg) of the SR-IOV model")
+    if fmt == "jsonl":  # one object a line: read and judged a line at a time, like a log
+        vocab = oracle.vocabulary()
+        stream = (jsonl_observation(n, raw, vocab) for n, raw in _lines(trace, where))
+        return _judge(oracle, (o for o in stream if o is not None), where, fmt, as_json)
+    # an ITF trace is one JSON document: read whole, every state checked before any step
     observations = read_trace(fmt, _read(trace), oracle.vocabulary())
-    if not observations:
-        return _nothing(where, fmt, as_json)
     oracle.validate(observations)
-    verdict = _run_with_progress(oracle, observations)
+    return _judge(oracle, observations, where, fmt, as_json)
+
+
+def _judge(
+    oracle: Oracle, observations: Iterable[Observation], where: str, fmt: str, as_json: bool
+) -> int:
+    """Feed each observation as it is read, with a progress line on a terminal for long traces.
+    Each one is validated even after a divergence, so bad input anywhere is still exit 2."""
+    import time
+
+    from ._common import ProgressLine
+
+    begin = time.perf_counter()
+    seen = 0
+    with ProgressLine() as progress:
+        for obs in observations:
+            oracle.validate([obs])
+            seen += 1
+            if oracle.rejection is None:
+                oracle.feed(obs)
+            if seen % 64 == 0:
+                progress.show(
+                    f"conform: {seen:,} observations, {obs.location}",
+                    time.perf_counter() - begin,
+                )
+    if not seen:
+        return _nothing(where, fmt, as_json)
+    return _report(_verdict_of(oracle), where, fmt, as_json)
+
+
+def _report(verdict: Verdict, where: str, fmt: str, as_json: bool) -> int:
+    """One trace's verdict on stdout (text or JSON); its exit status."""
     if as_json:
         doc = verdict_to_dict(verdict)
-        doc["trace_file"] = str(trace)
-        doc["format"] = fmt
+        doc.update(trace_file=where, format=fmt)
         click.echo(json.dumps(doc, indent=2, default=repr))
     else:
         click.echo(render_verdict(verdict))
@@ -335,8 +370,8 @@ def _judge_log(oracle: Oracle, trace: Path, where: str, nic: str | None, as_json
             if judge is None:
                 judge = judges[key] = oracle.fork()
             counts[key] = counts.get(key, 0) + 1
-            if judge.rejection is None:
-                judge.feed(got[1])
+            if judge.rejection is None and not judge.feed(got[1]):
+                _found(progress, got[0], judge, nic)
             seen = sum(counts.values())
             if seen % 64 == 0:
                 progress.show(
@@ -355,34 +390,18 @@ def _judge_log(oracle: Oracle, trace: Path, where: str, nic: str | None, as_json
     if len(rows) == 1 and nic is None:
         verdict = rows[0][1]
         assert verdict is not None
-        if as_json:
-            doc = verdict_to_dict(verdict)
-            doc.update(trace_file=where, format="linux-dmesg")
-            click.echo(json.dumps(doc, indent=2, default=repr))
-        else:
-            click.echo(render_verdict(verdict))
-        return _EXIT[verdict.status]
+        return _report(verdict, where, "linux-dmesg", as_json)
     return _per_nic(rows, where, as_json)
 
 
-def _run_with_progress(oracle: Oracle, observations: list[Any]) -> Any:
-    """``oracle.run(observations)``, with a progress line on a terminal for long traces."""
-    import time
-
-    from ._common import ProgressLine
-
-    start = time.perf_counter()
-    total = len(observations)
-    with ProgressLine() as progress:
-        for k, obs in enumerate(observations, start=1):
-            if not oracle.feed(obs):
-                return oracle.rejection
-            if k % 64 == 0:
-                progress.show(
-                    f"conform: {k:,} of {total:,} observations (line {obs.line:,})",
-                    time.perf_counter() - start,
-                )
-    return oracle.run([])
+def _found(progress: Any, nic: Any, judge: Oracle, wanted: str | None) -> None:
+    """A NIC's divergence, told on stderr the moment its line is read (the log may go on for
+    minutes); the report on stdout still comes at the end, every NIC in the log's order."""
+    if wanted is not None and not nic.named(wanted):
+        return
+    assert judge.rejection is not None
+    head = render_verdict(judge.rejection).splitlines()[0]
+    progress.note(f"{nic.label}: {head} (reading on; the report follows at the end)")
 
 
 def _verdict_of(judge: Oracle | None) -> Any:
