@@ -53,7 +53,9 @@ class NetVSC(Actor, StateMachine):
         "channel and advertises SR-IOV, which triggers the VF offer; rtnl is taken first)",
         "registered": "d30fb712e529 netvsc_probe: register_netdevice, then rtnl_unlock (B1.3: "
         "the synthetic netdev is registered before any VF can register)",
-        "association": "LX-DRV netvsc_send_vf, AZ-AN ('VF slot N added|removed')",
+        "association": "LX-DRV netvsc_send_vf, AZ-AN ('VF slot N added|removed'); also during "
+        "netvsc_probe, once RNDIS is up and before register_netdevice (the host sends it when "
+        "RNDIS is operational: OVMM)",
         "switch_to_vf": "LX-DRV netvsc_vf_changed, 8b31f8c982b7, 365e1ececb29, da26658c3d70 (B5)",
         "vf_switched": "8b31f8c982b7 (data_path_is_vf = true only after the completion)",
         "vf_switch_failed": "LX-DRV ('Data path failed to switch to VF')",
@@ -181,6 +183,7 @@ class NetVSC(Actor, StateMachine):
         awaiting_assoc.to(to_vf, cond="allocation_waiting", on="take_association_and_switch")
         | awaiting_assoc.to.itself(cond="assoc_waiting", on="take_association")
         | synthetic.to.itself(cond="assoc_waiting", on="take_association")
+        | probing.to.itself(cond="assoc_waiting", on="take_association")
         | to_vf.to.itself(cond="assoc_waiting", on="take_association")
         | on_vf.to.itself(cond="assoc_waiting", on="take_association")
         | to_syn.to.itself(cond="assoc_waiting", on="take_association")

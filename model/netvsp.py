@@ -101,8 +101,9 @@ class NetVSP(Actor, StateMachine):
 
     # -- guards --------------------------------------------------------------------------------
     def guest_up(self) -> bool:
-        """RNDIS is operational: the guest's NetVSC has the channel open [OVMM]."""
-        return self.peer("netvsc").state in GUEST_UP
+        """RNDIS is operational: the guest's NetVSC has the channel open [OVMM], from its probe
+        on (rndis_filter_device_add runs before register_netdevice: d30fb712e529)."""
+        return self.peer("netvsc").state in (*GUEST_UP, "probing")
 
     def guest_closed(self) -> bool:
         return self.peer("netvsc").state in ("down", "suspended", "reopening", "unloading")

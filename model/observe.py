@@ -174,13 +174,18 @@ def observable(vm: int = 0, reads_status: bool = True) -> Callable[[Move], Name]
 # host's unsolicited switch). Observations are NetVSC's fields (``netvsc[i]``, ``.data_path_is_vf``,
 # ``.vf_alloc``): the binding's pause is folded into silence, so its state is not observable.
 HARNESS_EVENTS = {
-    # the driver's probe returns once its netdev is registered (d30fb712e529); the VM's start
-    # before it, which opens the channel, is silent
+    # the driver's probe opens the channel and brings RNDIS up ("start": the host may send the
+    # association from then on), then returns once its netdev is registered ("probe";
+    # d30fb712e529)
+    "vm[{vm}].start": "start",
     "netvsc[{vm}].registered": "probe",
     "netvsc[{vm}].switch_to_vf": "request_vf",
     "vfmp[{vm}].eject": "vf_going_down",
     "vfmp[{vm}].surprise_removed": "vf_going_down",  # a revoked VF's removal: GOING_DOWN too
     "vfmp[{vm}].unload": "vf_going_down",  # a driver unload unregisters the netdev too
+    # user space closing the VF netdev, alone or with the synthetic NIC (dev_close): GOING_DOWN
+    "vfmp[{vm}].link_down": "vf_going_down",
+    "vm[{vm}].close_nic/vf": "vf_going_down",
     "netvsc[{vm}].vf_lost": "vf_down",
     "netvsc[{vm}].host_to_synthetic": "host_to_synthetic",
     "vm[{vm}].hibernate": "suspend",

@@ -2,8 +2,8 @@
 and buggy ones are caught with the shortest sequence that shows the bug.
 
 The expected shortest sequences are read off the model's guards, not off the harness's output:
-NetVSC may ask for the VF only once it is up (``probe``), holds the host's association
-(``vf_slot_added``) and has the VF enslaved (``vf_registering``) -- ``NetVSC.vf_up``.
+NetVSC may ask for the VF only once it is up (``start``, then ``probe``), holds the host's
+association (``vf_slot_added``) and has the VF enslaved (``vf_registering``) -- ``NetVSC.vf_up``.
 """
 
 from __future__ import annotations
@@ -36,8 +36,14 @@ class GuestNetvsc:
         self.vf_enslaved = False
 
     # -- what the driver does on each event -----------------------------------------------------
+    def start(self) -> None:
+        """netvsc_probe up to rndis_filter_device_add: the channel is open, the host may send
+        the association, the netdev is not registered yet (d30fb712e529)."""
+        self.phase, self.vf_alloc, self.data_path_is_vf = "probing", False, False
+
     def probe(self) -> None:
-        self.phase, self.vf_alloc, self.data_path_is_vf = "synthetic", False, False
+        """register_netdevice: the probe returns; an association read meanwhile is kept."""
+        self.phase = "synthetic"
 
     def association(self, allocated: bool) -> None:
         self.vf_alloc = allocated
@@ -77,6 +83,7 @@ class GuestNetvsc:
     # -- the adapter ----------------------------------------------------------------------------
     def apply(self, event: str) -> None:
         actions = {
+            "start": self.start,
             "probe": self.probe,
             "vf_slot_added": lambda: self.association(True),
             "vf_slot_removed": lambda: self.association(False),
@@ -136,10 +143,10 @@ def test_the_reference_netvsc_conforms() -> None:
 @pytest.mark.parametrize(
     ("impl", "shortest"),
     [
-        (EagerNetvsc, ("probe", "vf_slot_added", "vf_registering", "request_vf")),
+        (EagerNetvsc, ("start", "probe", "vf_slot_added", "vf_registering", "request_vf")),
         (
             StaleCacheNetvsc,
-            ("probe", "vf_slot_added", "vf_registering", "request_vf", "switched_to_vf",
+            ("start", "probe", "vf_slot_added", "vf_registering", "request_vf", "switched_to_vf",
              "suspend", "resume"),
         ),
     ],
@@ -151,7 +158,9 @@ def test_a_buggy_netvsc_is_caught_with_the_shortest_sequence(
     # timeout became independent (issue 14): give the search room to find it
     result = run(impl, max_examples=3000)
     assert not result, "the harness missed the bug"
-    assert result.events == shortest, str(result)
+    # the association may come before the probe returns or after it: either is shortest
+    early = ("start", "vf_slot_added", "probe", *shortest[3:])
+    assert result.events in (shortest, early), str(result)
     rejected = result.verdict.rejected
     assert rejected is not None and rejected.where == f"step {len(shortest)}"
     assert rejected.fields[f"{NETVSC}.data_path_is_vf"] is True
