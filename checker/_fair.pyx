@@ -170,8 +170,8 @@ cdef struct Work:
     int64_t* wk
     # components found, each a range [ta, tb) of buf
     int32_t* buf
-    int64_t* ta
-    int64_t* tb
+    int32_t* ta
+    int32_t* tb
     Py_ssize_t ncomp
 
 
@@ -187,8 +187,8 @@ cdef int work_alloc(Work* x, Py_ssize_t n) except -1:
     x.wv = <int32_t*>malloc(m * sizeof(int32_t))
     x.wk = <int64_t*>malloc(m * sizeof(int64_t))
     x.buf = <int32_t*>malloc(m * sizeof(int32_t))
-    x.ta = <int64_t*>malloc(m * sizeof(int64_t))
-    x.tb = <int64_t*>malloc(m * sizeof(int64_t))
+    x.ta = <int32_t*>malloc(m * sizeof(int32_t))
+    x.tb = <int32_t*>malloc(m * sizeof(int32_t))
     if not (x.lab and x.idx and x.low and x.on and x.stk and x.wv and x.wk and x.buf and x.ta
             and x.tb):
         work_free(x)
@@ -290,8 +290,8 @@ cdef Py_ssize_t tarjan(Work* x, const int32_t* nodes, Py_ssize_t cnt, int32_t la
                 if cycles_only and pos - first == 1 and not self_loop(x, v):
                     pos = first
                 else:
-                    x.ta[x.ncomp] = first
-                    x.tb[x.ncomp] = pos
+                    x.ta[x.ncomp] = <int32_t>first
+                    x.tb[x.ncomp] = <int32_t>pos
                     x.ncomp += 1
     for r in range(cnt):
         x.idx[nodes[r]] = -1
