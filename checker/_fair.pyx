@@ -41,32 +41,47 @@ def row_starts(Py_ssize_t n, const int32_t[::1] src):
     return out
 
 
+cdef Py_ssize_t queue_all(const uint8_t[::1] mask, uint8_t[::1] seen, int32_t* queue):
+    """Mark and queue the states set in ``mask``; how many."""
+    cdef Py_ssize_t s, tail = 0
+    for s in range(mask.shape[0]):
+        if mask[s]:
+            seen[s] = 1
+            queue[tail] = <int32_t>s
+            tail += 1
+    return tail
+
+
+cdef void bfs(const int64_t* start, const int32_t* adj, const uint8_t* allowed,
+              uint8_t[::1] seen, int32_t* queue, Py_ssize_t tail) noexcept:
+    """Breadth first along rows ``start``/``adj`` from the ``tail`` states queued, marking in
+    ``seen`` every state reached (through states set in ``allowed``, unless it is NULL)."""
+    cdef Py_ssize_t head = 0
+    cdef int64_t k
+    cdef int32_t v, w
+    while head < tail:
+        v = queue[head]
+        head += 1
+        for k in range(start[v], start[v + 1]):
+            w = adj[k]
+            if (allowed == NULL or allowed[w]) and not seen[w]:
+                seen[w] = 1
+                queue[tail] = w
+                tail += 1
+
+
 def reach(const int64_t[::1] start, const int32_t[::1] dst, const uint8_t[::1] sources,
           const uint8_t[::1] allowed):
     """The states reachable from a source through allowed states, sources included (one byte
     per state): :func:`checker.liveness._reach`."""
-    cdef Py_ssize_t n = start.shape[0] - 1, s, head = 0, tail = 0
-    cdef int64_t k
-    cdef int32_t v, w
+    cdef Py_ssize_t n = start.shape[0] - 1
     out = bytearray(n)
     cdef uint8_t[::1] seen = out
     cdef int32_t* queue = <int32_t*>malloc(max(n, 1) * sizeof(int32_t))
     if queue == NULL:
         raise MemoryError()
-    for s in range(n):
-        if sources[s]:
-            seen[s] = 1
-            queue[tail] = <int32_t>s
-            tail += 1
-    while head < tail:
-        v = queue[head]
-        head += 1
-        for k in range(start[v], start[v + 1]):
-            w = dst[k]
-            if allowed[w] and not seen[w]:
-                seen[w] = 1
-                queue[tail] = w
-                tail += 1
+    bfs(&start[0], &dst[0] if dst.shape[0] else NULL, &allowed[0] if n else NULL, seen, queue,
+        queue_all(sources, seen, queue))
     free(queue)
     return out
 
@@ -75,9 +90,9 @@ def can_reach(const int64_t[::1] start, const int32_t[::1] dst, const uint8_t[::
               const uint8_t[::1] targets):
     """The states of ``region`` from which a target is reachable inside ``region``, targets
     included (one byte per state): :func:`checker.liveness._can_reach`."""
-    cdef Py_ssize_t n = start.shape[0] - 1, s, head = 0, tail = 0
-    cdef int64_t k, j
-    cdef int32_t v, w
+    cdef Py_ssize_t n = start.shape[0] - 1, s
+    cdef int64_t k
+    cdef int32_t w
     out = bytearray(n)
     cdef uint8_t[::1] seen = out
     cdef int64_t* rstart = <int64_t*>malloc((n + 1) * sizeof(int64_t))
@@ -110,20 +125,7 @@ def can_reach(const int64_t[::1] start, const int32_t[::1] dst, const uint8_t[::
     for s in range(n, 0, -1):  # the filling moved each row's start to the next row's
         rstart[s] = rstart[s - 1]
     rstart[0] = 0
-    for s in range(n):
-        if targets[s]:
-            seen[s] = 1
-            queue[tail] = <int32_t>s
-            tail += 1
-    while head < tail:
-        v = queue[head]
-        head += 1
-        for j in range(rstart[v], rstart[v + 1]):
-            w = rsrc[j]
-            if not seen[w]:
-                seen[w] = 1
-                queue[tail] = w
-                tail += 1
+    bfs(rstart, rsrc, NULL, seen, queue, queue_all(targets, seen, queue))
     free(rsrc)
     free(rstart)
     free(queue)

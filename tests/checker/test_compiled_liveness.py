@@ -21,6 +21,7 @@ import pytest
 from live_models import crossing, request_reply
 from models import broken_lock, peterson, philosophers
 from test_compiled_core import random_system
+from test_liveness import _replay
 
 from vfpath.checker import Fairness, Options, Property, Status, System, check
 from vfpath.checker import fair_arrays as fa
@@ -39,7 +40,7 @@ from vfpath.checker.liveness import (
     fair_components,
     strongly_connected,
 )
-from vfpath.checker.product import Overflow, Product
+from vfpath.checker.product import Product
 from vfpath.checker.result import Trace
 
 pytestmark = pytest.mark.skipif(
@@ -306,23 +307,10 @@ def test_sriov_searches_alike(config: tuple[int, int, int]) -> None:
 
 
 def replay_lasso(system: System, prop: Property, trace: Trace) -> None:
-    """``trace`` step by step through a fresh Python product: every step is a real
-    transition, the cycle returns to its first state, and Q is false on it."""
+    """``trace`` step by step through a fresh Python product (every step a real transition);
+    the cycle returns to its first state, and Q is false on it."""
     product: Product = system.build()
-    cur = product.initial
-    assert product.describe(cur) == trace.states[0]
-    packed = [cur]
-    for k, step in enumerate(trace.steps):
-        nxt = [
-            s
-            for m, s in product.successors(cur)
-            if not isinstance(s, Overflow)
-            and product.moves[m].label == step.label
-            and product.describe(s) == trace.states[k + 1]
-        ]
-        assert nxt, f"step {k + 1} ({step.label}) is not a transition of the product"
-        cur = nxt[0]
-        packed.append(cur)
+    packed = _replay(product, trace)
     start = trace.loop_start
     assert start is not None and 0 <= start <= len(trace)
     if start < len(trace):
