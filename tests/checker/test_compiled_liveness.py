@@ -368,3 +368,49 @@ def test_sriov_liveness_mutants_give_the_same_lassos(name: str) -> None:
     result = check(make(), Options())
     assert result.extra["engine"] == "compiled"
     assert {p.name: p.status for p in result.properties}[entry.expected] is Status.VIOLATED
+
+
+# -- which search runs ---------------------------------------------------------------------------
+
+
+def _count_searches(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    from vfpath.checker import liveness
+
+    calls = {"python": 0, "c": 0}
+    py_search, c_search = liveness._search, fa.search
+
+    def py(*a: Any) -> Found:
+        calls["python"] += 1
+        return py_search(*a)
+
+    def c(*a: Any) -> Found:
+        calls["c"] += 1
+        return c_search(*a)
+
+    monkeypatch.setattr(liveness, "_search", py)
+    monkeypatch.setattr(fa, "search", c)
+    return calls
+
+
+@pytest.mark.parametrize("engine", ["compiled", "python"])
+def test_the_compiled_engine_searches_in_c_and_the_python_engine_in_python(
+    engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _count_searches(monkeypatch)
+    result = check(MODELS["crossing-strong"](), Options(engine=engine))
+    assert result.extra["engine"] == engine
+    assert calls == ({"python": 0, "c": 1} if engine == "compiled" else {"python": 1, "c": 0})
+
+
+def test_without_the_graph_module_the_compiled_engine_searches_in_python(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _count_searches(monkeypatch)
+    monkeypatch.setattr(fa, "_fair", None)
+    result = check(MODELS["crossing-strong"](), Options(engine="compiled"))
+    assert result.extra["engine"] == "compiled"
+    assert calls == {"python": 1, "c": 0}
+    reference = check(MODELS["crossing-strong"](), Options(engine="python"))
+    assert [(p.status, p.note) for p in result.properties] == [
+        (p.status, p.note) for p in reference.properties
+    ]
