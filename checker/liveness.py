@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from .explore import Exploration, holds_on_every_state, path_trace
+from .explore import Exploration, holds_everywhere, path_trace
 from .product import Overflow, Product, State
 from .properties import Expectation, Property
 from .result import PropertyResult, Status, Trace
@@ -494,8 +494,15 @@ def _lasso(product: Product, ex: Exploration, g: Graph, found: Found, fair: _Fai
 
 
 def _one(
-    product: Product, ex: Exploration, g: Graph, prop: Property, search: Search
+    product: Product,
+    ex: Exploration,
+    g: Graph,
+    prop: Property,
+    search: Search,
+    truths: tuple[bytearray, bytearray | None],
 ) -> PropertyResult:
+    """One property's verdict; ``truths``: where its Q holds, and where its trigger does."""
+
     def result(status: Status, note: str, trace: Trace | None = None) -> PropertyResult:
         return PropertyResult(
             prop.name,
@@ -508,10 +515,8 @@ def _one(
         )
 
     n = len(ex.states)
-    not_q = holds_on_every_state(ex, prop.check).translate(_NOT)
-    when = None
-    if prop.expectation is Expectation.LEADS_TO and prop.when is not None:
-        when = holds_on_every_state(ex, prop.when)
+    q, when = truths
+    not_q = q.translate(_NOT)
     fair = _fairness(product, prop)
     found = search(product, ex, g, not_q, when, fair)
     p_count = found.p_count
@@ -642,4 +647,11 @@ def check_liveness(
             search = fair_arrays.search
     if g is None:
         g = Graph(len(ex.states), ex.edges)
-    return [_one(product, ex, g, p, search) for p in props]
+    # every property's truths in one pass (the compiled core unpacks each state once)
+    whens = [p.when if p.expectation is Expectation.LEADS_TO else None for p in props]
+    truths = iter(holds_everywhere(ex, [p.check for p in props] + [w for w in whens if w]))
+    qs = [next(truths) for _p in props]
+    return [
+        _one(product, ex, g, p, search, (q, next(truths) if w else None))
+        for p, q, w in zip(props, qs, whens, strict=True)
+    ]
