@@ -1,6 +1,7 @@
-"""Builds the optional compiled exploration core (checker/_core.pyx) with the machine's C
-compiler. Everything else is configured in pyproject.toml. Without Cython or a working compiler
-the install still succeeds, without the core: vfpath then runs its Python engine and says so.
+"""Builds the optional compiled exploration core (checker/_core.pyx) and liveness's graph
+algorithms (checker/_fair.pyx) with the machine's C compiler. Everything else is configured in
+pyproject.toml. Without Cython or a working compiler the install still succeeds, without the
+core: vfpath then runs its Python engine and says so.
 """
 
 from __future__ import annotations
@@ -39,8 +40,11 @@ def extensions() -> list[Extension]:
     except ImportError:
         print("vfpath: Cython missing; the compiled core is not built", file=sys.stderr)
         return []
-    core = Extension("vfpath.checker._core", ["checker/_core.pyx"], extra_compile_args=["-O3"])
-    return cythonize([core], compiler_directives={"language_level": "3"}, quiet=True)
+    exts = [
+        Extension(f"vfpath.checker.{name}", [f"checker/{name}.pyx"], extra_compile_args=["-O3"])
+        for name in ("_core", "_fair")
+    ]
+    return cythonize(exts, compiler_directives={"language_level": "3"}, quiet=True)
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})

@@ -637,23 +637,41 @@ cdef class Core:
         self.npred += 1
         return self.npred - 1
 
-    def truths(self, int p):
-        """Predicate ``p`` on every stored state, in order: 1 where it holds."""
-        cdef Py_ssize_t i
+    def truths(self, list ps):
+        """Predicates ``ps`` on every stored state, in order, in one pass (each state unpacked
+        once): a bytearray per predicate, 1 where it holds."""
+        cdef Py_ssize_t i, k, m = len(ps)
+        cdef int p
         cdef int32_t code
-        cdef bytearray out = bytearray(self.count)
-        cdef unsigned char* o = out
+        cdef bytearray out
         cdef int32_t* cur = self.cur
-        for i in range(self.count):
-            self._unpack(i, cur)
-            if self.pfallback.d[p]:
-                o[i] = bool(self.cb.pred_eval(p, self._ids(cur)))
-                continue
-            code = self._walk(self.roots.d[self.nleaders + p], cur)
-            if code == MISS:
-                code = self.cb.pred_miss(p, self._ids(cur))
-            o[i] = code == -3
-        return out
+        cdef int32_t* pp = <int32_t*>malloc(max(m, 1) * sizeof(int32_t))
+        cdef unsigned char** o = <unsigned char**>malloc(max(m, 1) * sizeof(unsigned char*))
+        outs = [bytearray(self.count) for _ in range(m)]
+        if pp == NULL or o == NULL:
+            free(pp)
+            free(o)
+            raise MemoryError()
+        for k in range(m):
+            pp[k] = ps[k]
+            out = outs[k]
+            o[k] = out
+        try:
+            for i in range(self.count):
+                self._unpack(i, cur)
+                for k in range(m):
+                    p = pp[k]
+                    if self.pfallback.d[p]:
+                        o[k][i] = bool(self.cb.pred_eval(p, self._ids(cur)))
+                        continue
+                    code = self._walk(self.roots.d[self.nleaders + p], cur)
+                    if code == MISS:
+                        code = self.cb.pred_miss(p, self._ids(cur))
+                    o[k][i] = code == -3
+        finally:
+            free(pp)
+            free(o)
+        return outs
 
     def ids_of(self, Py_ssize_t i):
         """The slot value numbers of state ``i``."""

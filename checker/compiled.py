@@ -192,12 +192,15 @@ class _Bridge:
         return self.p.is_final(self.core.decode(sid))
 
     # -- properties -----------------------------------------------------------------------
-    def truths(self, memo: Any) -> bytearray:
-        """``memo`` (a :func:`~checker.memo.memoise` predicate) on every explored state."""
-        p = self.core.add_pred()
-        self.preds.append(("", 1, memo))
-        assert len(self.preds) == p + 1
-        return self.core.truths(p)
+    def truths(self, memos: list[Any]) -> list[bytearray]:
+        """Each of ``memos`` (:func:`~checker.memo.memoise` predicates) on every explored
+        state, all in one pass over the stored states."""
+        ps = []
+        for memo in memos:
+            ps.append(self.core.add_pred())
+            self.preds.append(("", 1, memo))
+            assert len(self.preds) == ps[-1] + 1
+        return self.core.truths(ps)
 
     def pred_eval(self, p: int, ids: list[int]) -> bool:
         return bool(self.preds[p][2](self.state(ids)))

@@ -21,7 +21,15 @@ from .properties import Expectation, Property
 from .result import Step, Trace
 from .symmetry import AsymmetricProperty, Reduction
 
-__all__ = ["ENGINES", "Exploration", "Options", "explore", "holds_on_every_state", "trace_to"]
+__all__ = [
+    "ENGINES",
+    "Exploration",
+    "Options",
+    "explore",
+    "holds_everywhere",
+    "holds_on_every_state",
+    "trace_to",
+]
 
 Progress = Callable[[int, int, float], None]
 ENGINES = ("compiled", "python")
@@ -69,24 +77,30 @@ class Exploration:
     concrete_states: int = 0  # with a reduction: the sum of the orbit sizes
     engine: str = "python"  # which engine ran, and why the Python one where compiled was asked
     bytes_per_state: float = 0.0  # the compiled core's storage per state (0: not measured)
-    # the compiled engine: a memoised predicate (checker.memo) on every state, from its tables
-    truths: Callable[[Any], bytearray] | None = None
+    # the compiled engine: memoised predicates (checker.memo) on every state, from its tables
+    truths: Callable[[list[Any]], list[bytearray]] | None = None
 
 
 def holds_on_every_state(ex: Exploration, pred: Callable[[Any], Any]) -> bytearray:
-    """``pred`` (over a state view) on every explored state, in order: 1 where it holds.
+    """``pred`` (over a state view) on every explored state, in order: 1 where it holds."""
+    return holds_everywhere(ex, [pred])[0]
 
-    A predicate that carries its memo (``pred.memo``, see :func:`checker.check._memoised`) is
-    read from the compiled core's tables when the compiled engine explored: decoding a million
-    states into tuples to run Python on each would cost more than the exploration.
+
+def holds_everywhere(ex: Exploration, preds: list[Callable[[Any], Any]]) -> list[bytearray]:
+    """Each of ``preds`` (over a state view) on every explored state, in order: 1 where it holds.
+
+    Predicates that carry their memo (``pred.memo``, see :func:`checker.check._memoised`) are
+    read from the compiled core's tables when the compiled engine explored, all in one pass:
+    decoding a million states into tuples to run Python on each would cost more than the
+    exploration.
     """
     from .view import StateView
 
-    memo = getattr(pred, "memo", None)
-    if ex.truths is not None and memo is not None:
-        return ex.truths(memo)
+    memos = [getattr(p, "memo", None) for p in preds]
+    if ex.truths is not None and preds and all(m is not None for m in memos):
+        return ex.truths(memos)
     product = ex.product
-    return bytearray(bool(pred(StateView(product, s))) for s in ex.states)
+    return [bytearray(bool(p(StateView(product, s))) for s in ex.states) for p in preds]
 
 
 def _peak_rss() -> int:

@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from .explore import Exploration, holds_on_every_state, path_trace
+from .explore import Exploration, holds_everywhere, path_trace
 from .product import Overflow, Product, State
 from .properties import Expectation, Property
 from .result import PropertyResult, Status, Trace
@@ -72,11 +72,21 @@ class Graph:
             start[s + 1] += 1
         for s in range(n):
             start[s + 1] += start[s]
-        self.n = n
+        self._rows(start, dst, mv)
+
+    @classmethod
+    def from_rows(cls, start: array, dst: array, move: array) -> Graph:
+        """The graph whose edge rows are already built (``start`` has ``n + 1`` offsets)."""
+        g = cls.__new__(cls)
+        g._rows(start, dst, move)
+        return g
+
+    def _rows(self, start: array, dst: array, move: array) -> None:
+        self.n = len(start) - 1
         self.start = start
         self.dst = dst
-        self.move = mv
-        self._enabled: list[int | None] = [None] * n
+        self.move = move
+        self._enabled: list[int | None] = [None] * self.n
 
     def out(self, s: int) -> range:
         return range(self.start[s], self.start[s + 1])
@@ -402,20 +412,65 @@ def _stuck(product: Product, ex: Exploration, g: Graph, s: int, fair: _Fair) -> 
     return all(isinstance(nxt, Overflow) for _m, nxt in product.successors(ex.states[s]))
 
 
-def _lasso(
+@dataclass
+class Found:
+    """What the search of one property found on the explored graph: the states it may get stuck
+    in (``region``: reachable from a trigger without meeting Q), the fair components and the
+    stuck states there; enough to build the lasso when one of those is non-empty."""
+
+    p_count: int  # states where the trigger holds
+    n_triggers: int  # states where it holds and Q does not
+    triggers: Callable[[], Iterable[int]]  # those states, ascending
+    inside: Callable[[int], bool]  # membership of the region
+    comps: list[set[int]]
+    stuck: set[int]
+    # the states of the region that can reach the given ones inside it
+    can_reach: Callable[[set[int]], Callable[[int], bool]]
+
+
+# the search: (product, exploration, graph, where Q fails, where the trigger holds, fairness)
+Search = Callable[[Product, Exploration, Graph, bytearray, "bytearray | None", _Fair], Found]
+
+
+def _search(
     product: Product,
     ex: Exploration,
     g: Graph,
-    region: set[int],
-    triggers: list[int],
-    comps: list[set[int]],
-    stuck: set[int],
+    not_q: bytearray,
+    when: bytearray | None,
     fair: _Fair,
-) -> Trace:
+) -> Found:
+    """The fair-cycle search in Python over sets and dicts (the reference)."""
+    n = len(not_q)
+    if when is not None:
+        p_count = 0
+        triggers: list[int] = []
+        for s in range(n):
+            if when[s]:
+                p_count += 1
+                if not_q[s]:
+                    triggers.append(s)
+    else:
+        p_count = n
+        triggers = [s for s in range(n) if not_q[s]]
+    region = _reach(g, triggers, not_q)
+    comps = fair_components(g, region, fair)
+    stuck = {s for s in region if _stuck(product, ex, g, s, fair)}
+
+    def can_reach(targets: set[int]) -> Callable[[int], bool]:
+        return _can_reach(g, region, targets).__contains__
+
+    return Found(
+        p_count, len(triggers), lambda: triggers, region.__contains__, comps, stuck, can_reach
+    )
+
+
+def _lasso(product: Product, ex: Exploration, g: Graph, found: Found, fair: _Fair) -> Trace:
     """Shortest stem to a trigger that can reach a fair component, a path in, a fair cycle."""
+    comps, stuck = found.comps, found.stuck
     targets = set(stuck).union(*comps)
-    able = _can_reach(g, region, targets)
-    trigger = min(s for s in triggers if s in able)  # ids follow BFS order: shortest stem
+    able = found.can_reach(targets)
+    trigger = next(s for s in found.triggers() if able(s))  # ids follow BFS: shortest stem
     ids: list[int] = []
     sid = trigger
     while sid != -1:
@@ -424,7 +479,7 @@ def _lasso(
     ids.reverse()
     states = ex.states
     hops: list[tuple[int, State]] = [(ex.via[j], states[j]) for j in ids[1:]]
-    path = _bfs(g, region.__contains__, trigger, targets.__contains__)
+    path = _bfs(g, found.inside, trigger, targets.__contains__)
     assert path is not None
     entry = g.dst[path[-1]] if path else trigger
     cycle: list[int] = []
@@ -438,7 +493,16 @@ def _lasso(
     return Trace(trace.initial, trace.steps, trace.states, loop_start)
 
 
-def _one(product: Product, ex: Exploration, g: Graph, prop: Property) -> PropertyResult:
+def _one(
+    product: Product,
+    ex: Exploration,
+    g: Graph,
+    prop: Property,
+    search: Search,
+    truths: tuple[bytearray, bytearray | None],
+) -> PropertyResult:
+    """One property's verdict; ``truths``: where its Q holds, and where its trigger does."""
+
     def result(status: Status, note: str, trace: Trace | None = None) -> PropertyResult:
         return PropertyResult(
             prop.name,
@@ -451,28 +515,18 @@ def _one(product: Product, ex: Exploration, g: Graph, prop: Property) -> Propert
         )
 
     n = len(ex.states)
-    not_q = holds_on_every_state(ex, prop.check).translate(_NOT)
-    if prop.expectation is Expectation.LEADS_TO and prop.when is not None:
-        when = holds_on_every_state(ex, prop.when)
-        p_count = 0
-        triggers: list[int] = []
-        for s in range(n):
-            if when[s]:
-                p_count += 1
-                if not_q[s]:
-                    triggers.append(s)
+    q, when = truths
+    not_q = q.translate(_NOT)
+    fair = _fairness(product, prop)
+    found = search(product, ex, g, not_q, when, fair)
+    p_count = found.p_count
+    if when is not None:
         about = f"trigger holds in {p_count:,} of {n:,} states"
     else:
-        p_count = n
-        triggers = [s for s in range(n) if not_q[s]]
-        about = f"holds in {n - len(triggers):,} of {n:,} states"
+        about = f"holds in {n - found.n_triggers:,} of {n:,} states"
     incomplete = "" if ex.complete else f"; exploration incomplete ({ex.stop_reason})"
-    region = _reach(g, triggers, not_q)
-    fair = _fairness(product, prop)
-    comps = fair_components(g, region, fair)
-    stuck = {s for s in region if _stuck(product, ex, g, s, fair)}
-    if comps or stuck:
-        trace = _lasso(product, ex, g, region, triggers, comps, stuck, fair)
+    if found.comps or found.stuck:
+        trace = _lasso(product, ex, g, found, fair)
         cycle = len(trace) - (trace.loop_start or 0)
         how = f"a fair cycle of {cycle} steps" if cycle else "a state it may stutter in forever"
         note = f"{about}; ends in {how} where it never holds{incomplete}"
@@ -581,5 +635,23 @@ def check_liveness(
             )
             for p in props
         ]
-    g = Graph(len(ex.states), ex.edges)
-    return [_one(product, ex, g, p) for p in props]
+    if not props:
+        return []
+    g: Graph | None = None
+    search: Search = _search
+    if ex.engine == "compiled":  # the compiled core's edges: the search runs in C too
+        from . import fair_arrays
+
+        g = fair_arrays.graph(len(ex.states), ex.edges)
+        if g is not None:
+            search = fair_arrays.search
+    if g is None:
+        g = Graph(len(ex.states), ex.edges)
+    # every property's truths in one pass (the compiled core unpacks each state once)
+    whens = [p.when if p.expectation is Expectation.LEADS_TO else None for p in props]
+    truths = iter(holds_everywhere(ex, [p.check for p in props] + [w for w in whens if w]))
+    qs = [next(truths) for _p in props]
+    return [
+        _one(product, ex, g, p, search, (q, next(truths) if w else None))
+        for p, q, w in zip(props, qs, whens, strict=True)
+    ]
