@@ -142,9 +142,8 @@ cdef class Core:
     cdef bint gating
     cdef int ngroup
     cdef int32_t* gsrc
-    cdef int32_t* img
+    cdef int32_t* gren
     cdef int32_t* best
-    cdef IBuf rstart, rend, rslot, rtab
     cdef readonly Py_ssize_t concrete
 
     def __cinit__(self):
@@ -152,7 +151,7 @@ cdef class Core:
         self.mask = self.key = self.words = NULL
         self.heads = NULL
         self.table = NULL
-        self.gsrc = self.img = self.best = NULL
+        self.gsrc = self.gren = self.best = NULL
 
     def __init__(self, int width, list channel_slots, list init_bits, int nleaders, list kinds, cb):
         """``cb`` answers the misses: ``succ_miss(leader, ids)``, ``pred_miss(p, ids)``,
@@ -245,12 +244,8 @@ cdef class Core:
         free(self.words)
         free(self.table)
         free(self.gsrc)
-        free(self.img)
+        free(self.gren)
         free(self.best)
-        free(self.rstart.d)
-        free(self.rend.d)
-        free(self.rslot.d)
-        free(self.rtab.d)
 
     # -- interning and packing ----------------------------------------------------------------
     cdef void _layout(self) noexcept:
@@ -696,58 +691,63 @@ cdef class Core:
         the table numbers, ``[g][k]`` for ``renamed[k]``. ``gate``: ``cb.gate(sid)`` checks
         every new state's images against the properties not declared symmetric."""
         cdef int g, s, W = self.width
+        cdef Py_ssize_t n = max(1, len(sources) * W)
         self.ngroup = len(sources)
-        self.gsrc = <int32_t*>malloc(max(1, self.ngroup * W) * sizeof(int32_t))
-        self.img = <int32_t*>malloc(W * sizeof(int32_t))
+        self.gsrc = <int32_t*>malloc(n * sizeof(int32_t))
+        self.gren = <int32_t*>malloc(n * sizeof(int32_t))
         self.best = <int32_t*>malloc(W * sizeof(int32_t))
-        if not (self.gsrc and self.img and self.best):
+        if not (self.gsrc and self.gren and self.best):
             raise MemoryError()
         out = []
         for g in range(self.ngroup):
+            tables = []
             for s in range(W):
                 self.gsrc[g * W + s] = sources[g][s]
-            ib_push(&self.rstart, <int32_t>self.rslot.n)
-            tables = []
+                self.gren[g * W + s] = MISS
             for s in renamed:
-                ib_push(&self.rslot, s)
-                ib_push(&self.rtab, self._new_node(0))
-                tables.append(self.rtab.d[self.rtab.n - 1])
-            ib_push(&self.rend, <int32_t>self.rslot.n)
+                self.gren[g * W + s] = self._new_node(0)
+                tables.append(self.gren[g * W + s])
             out.append(tables)
         self.sym = True
         self.gating = gate
         return out
 
+    cdef inline int32_t _image(self, int32_t* ids, Py_ssize_t g, int s) except -2:
+        """Slot ``s`` of element ``g``'s image of ``ids``."""
+        cdef Py_ssize_t at = g * self.width + s
+        cdef int32_t v = ids[self.gsrc[at]]
+        cdef int32_t t = self.gren[at]
+        cdef int32_t new
+        if t < 0:
+            return v
+        new = self._child(t, v)
+        if new == MISS:
+            new = self.cb.rename(t, v)
+            self._set_child(t, v, new)
+        return new
+
     cdef Py_ssize_t _canon(self, int32_t* ids) except -1:
         """``best``: the least image of ``ids``; returns how many elements give it (the
-        stabiliser's size, so the orbit has ``order / that`` states)."""
-        cdef int g, s, r, W = self.width
+        stabiliser's size, so the orbit has ``order / that`` states). An image is built slot
+        by slot only while it ties with the least so far."""
+        cdef int g, s, W = self.width
         cdef Py_ssize_t hits = 1
-        cdef int32_t* img = self.img
         cdef int32_t* best = self.best
-        cdef int32_t* src
-        cdef int32_t t, v, new
+        cdef int32_t v = 0
         memcpy(best, ids, W * sizeof(int32_t))
         for g in range(self.ngroup):
-            src = self.gsrc + g * W
-            for s in range(W):
-                img[s] = ids[src[s]]
-            for r in range(self.rstart.d[g], self.rend.d[g]):
-                s = self.rslot.d[r]
-                t = self.rtab.d[r]
-                v = img[s]
-                new = self._child(t, v)
-                if new == MISS:
-                    new = self.cb.rename(t, v)
-                    self._set_child(t, v, new)
-                img[s] = new
             s = 0
-            while s < W and img[s] == best[s]:
+            while s < W:
+                v = self._image(ids, g, s)
+                if v != best[s]:
+                    break
                 s += 1
             if s == W:
                 hits += 1
-            elif img[s] < best[s]:
-                memcpy(best, img, W * sizeof(int32_t))
+            elif v < best[s]:
+                best[s] = v
+                for s in range(s + 1, W):
+                    best[s] = self._image(ids, g, s)
                 hits = 1
         return hits
 
