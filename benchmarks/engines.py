@@ -1,20 +1,27 @@
-"""Benchmark: the Python engine, the compiled engine and SPIN, side by side in one run.
+"""Benchmark: the Python engine, the compiled engine, musil and SPIN, side by side in one run.
 
 Run from the repository root: ``python benchmarks/engines.py`` (``--sizes 10 12``,
 ``--no-default`` to skip the two ``vfpath check`` runs of the default configuration, which take
-minutes under the Python engine). Prints two Markdown tables:
+minutes under the Python engine; ``--no-matrix`` to skip the SR-IOV matrix; ``--musil-python``
+as in ``compare_musil.py``). Prints three Markdown tables:
 
 1. Dining philosophers with put-back (the model of ``tests/checker/models.py``), N = 10, 12,
-   14, 16: states, seconds, states/s and bytes per state for each engine. Each vfpath run is a
-   fresh child process. Bytes per state: for vfpath the growth of the resident memory during
-   the exploration divided by the states (for the compiled engine also the core's own storage:
-   packed words, visited-set table, parent and move); for SPIN its "actual memory usage for
-   states" plus its hash table, divided by the states stored (the DFS stack is left out).
-   SPIN (Debian's ``spin``, if installed) runs the same model written in Promela as one process
-   of guarded ``d_step`` commands, so its stored states equal vfpath's; pan is compiled with
-   ``-O2 -DNOREDUCE -DSAFETY`` (no partial-order reduction, as vfpath has none) and its hash
-   table sized to twice vfpath's state count.
-2. ``vfpath check`` of the default configuration (every property, liveness included) under
+   14, 16: states, seconds, states/s and bytes per state for each engine. Each run is a fresh
+   child process. Bytes per state: for vfpath the growth of the resident memory during the
+   exploration divided by the states (for the compiled engine also the core's own storage:
+   packed words, visited-set table, parent and move); for musil the same growth (it runs under
+   a Python >= 3.12, found as ``compare_musil.py`` finds it; without one, or without musil, its
+   columns say why); for SPIN its "actual memory usage for states" plus its hash table, divided
+   by the states stored (the DFS stack is left out). SPIN (Debian's ``spin``, if installed)
+   runs the same model written in Promela as one process of guarded ``d_step`` commands, so its
+   stored states equal vfpath's; pan is compiled with ``-O2 -DNOREDUCE -DSAFETY`` (no
+   partial-order reduction, as vfpath has none) and its hash table sized to twice vfpath's
+   state count.
+2. The SR-IOV matrix, safety properties only (symmetry reduction is refused with liveness):
+   per configuration, engine and symmetry, the orbits explored, the concrete states they hold,
+   transitions, seconds of the exploration, peak resident MiB of the child and whether every
+   property holds (``sriov_matrix.py``'s child measures each row).
+3. ``vfpath check`` of the default configuration (every property, liveness included) under
    each engine: wall-clock seconds of the whole command, and the report's states.
 """
 
@@ -33,10 +40,24 @@ from pathlib import Path
 from typing import Any
 
 from child import run_child
+from compare_musil import MUSIL_CHILD, find_python312, musil_missing
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = (10, 12, 14, 16)
 ENGINES = ("python", "compiled")
+# (VMs, VFs, hosts, symmetry, engines): the Python engine where it ends within minutes, and
+# no unreduced 3/1/2 (about 12 times its orbits)
+MATRIX = [
+    (1, 1, 1, False, ENGINES),
+    (2, 1, 1, False, ENGINES),
+    (2, 1, 1, True, ENGINES),
+    (2, 1, 2, False, ENGINES),
+    (2, 1, 2, True, ENGINES),
+    (2, 2, 1, True, ENGINES),
+    (3, 1, 1, False, ("compiled",)),
+    (3, 1, 1, True, ENGINES),
+    (3, 1, 2, True, ("compiled",)),
+]
 
 
 def run_one(engine: str, n: int) -> dict[str, Any]:
@@ -133,6 +154,43 @@ def spin(n: int, expected: int) -> dict[str, Any] | None:
     }
 
 
+def musil(n: int, python: str | None, why: str | None) -> dict[str, Any] | str:
+    """musil on the same philosophers in a child under ``python``, or why it cannot run."""
+    if python is None or why is not None:
+        return why or "n/a"
+    m = run_child([python, "-c", MUSIL_CHILD, str(n)])
+    if m["truncated"]:
+        raise SystemExit(f"N={n}: musil stopped early")
+    return {
+        "states": m["states"],
+        "seconds": m["seconds"],
+        "rate": m["states"] / m["seconds"],
+        "bytes": m["grown"] / m["states"],
+    }
+
+
+def matrix_row(vms: int, vfs: int, hosts: int, sym: bool, engine: str) -> dict[str, Any]:
+    """One row of the SR-IOV matrix, measured by ``sriov_matrix.py``'s child."""
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "sriov_matrix.py"), "--child"]
+    cmd += [str(x) for x in (vms, vfs, hosts, int(sym), 10**10)] + ["--engine", engine]
+    return run_child(cmd)
+
+
+def print_matrix() -> None:
+    print("| config | symmetry | engine | orbits | states | transitions | seconds | MiB | holds |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---|")
+    for vms, vfs, hosts, sym, engines in MATRIX:
+        for engine in engines:
+            d = matrix_row(vms, vfs, hosts, sym, engine)
+            orbits = f"{d['orbits']:,}" if sym else "-"
+            print(
+                f"| {vms}/{vfs}/{hosts} | {'on' if sym else 'off'} | {d['engine']} | {orbits} | "
+                f"{d['concrete']:,} | {d['transitions']:,} | {d['seconds']:.1f} | "
+                f"{d['peak'] / 2**20:,.0f} | {'yes' if d['holds'] else 'NO'} |",
+                flush=True,
+            )
+
+
 def default_check(engine: str) -> dict[str, Any]:
     """``vfpath check --engine ENGINE`` on the default configuration: wall-clock seconds."""
     began = time.perf_counter()
@@ -157,6 +215,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--no-default", action="store_true")
+    parser.add_argument("--no-matrix", action="store_true")
+    parser.add_argument("--musil-python", default=None, help="a Python >= 3.12 with musil")
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one is not None:
@@ -164,17 +224,29 @@ def main() -> None:
         return
     print(f"# {platform.processor() or platform.machine()}, Python {platform.python_version()}")
     print()
+    py312 = find_python312(args.musil_python)
+    no_musil = "n/a: needs Python 3.12" if py312 is None else musil_missing(py312)
+    if no_musil is not None:
+        print(f"musil: {no_musil}")
     print(
         "| N | states | python s | python states/s | python B/state | compiled s | "
-        "compiled states/s | compiled B/state (RSS; core) | SPIN s | SPIN states/s | "
-        "SPIN B/state | compiled/SPIN speed |"
+        "compiled states/s | compiled B/state (RSS; core) | musil s | musil states/s | "
+        "musil B/state | SPIN s | SPIN states/s | SPIN B/state | compiled/SPIN speed |"
     )
-    print("|---:" * 12 + "|")
+    print("|---:" * 15 + "|")
     for n in args.sizes:
         py = measure("python", n)
         co = measure("compiled", n)
         if co["states"] != py["states"] or co["transitions"] != py["transitions"]:
             raise SystemExit(f"N={n}: the engines disagree: {py} {co}")
+        mu = musil(n, py312, no_musil)
+        if isinstance(mu, dict) and mu["states"] != co["states"]:
+            raise SystemExit(f"N={n}: musil found {mu['states']} states, vfpath {co['states']}")
+        musil_cols = (
+            f"{mu['seconds']:.2f} | {mu['rate']:,.0f} | {mu['bytes']:.0f}"
+            if isinstance(mu, dict)
+            else f"{mu} | - | -"
+        )
         sp = spin(n, co["states"])
         if sp is not None and sp["states"] != co["states"]:
             raise SystemExit(f"N={n}: SPIN stored {sp['states']} states, vfpath {co['states']}")
@@ -187,9 +259,12 @@ def main() -> None:
         print(
             f"| {n} | {co['states']:,} | {py['seconds']:.2f} | {py['rate']:,.0f} | "
             f"{py['bytes']:.0f} | {co['seconds']:.2f} | {co['rate']:,.0f} | "
-            f"{co['bytes']:.0f}; {co['core_bytes']:.0f} | {spin_cols} |",
+            f"{co['bytes']:.0f}; {co['core_bytes']:.0f} | {musil_cols} | {spin_cols} |",
             flush=True,
         )
+    if not args.no_matrix:
+        print()
+        print_matrix()
     if args.no_default:
         return
     print()

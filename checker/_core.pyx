@@ -136,12 +136,22 @@ cdef class Core:
     cdef readonly bint complete
     cdef readonly str stop_reason
     cdef readonly int repacks
+    # symmetry (see the section "symmetry" below): slots sharing one value numbering, the group
+    cdef list members
+    cdef bint sym
+    cdef bint gating
+    cdef int ngroup
+    cdef int32_t* gsrc
+    cdef int32_t* gren
+    cdef int32_t* best
+    cdef readonly Py_ssize_t concrete
 
     def __cinit__(self):
         self.bw = self.word = self.shift = self.nvals = self.cur = self.nxt = NULL
         self.mask = self.key = self.words = NULL
         self.heads = NULL
         self.table = NULL
+        self.gsrc = self.gren = self.best = NULL
 
     def __init__(self, int width, list channel_slots, list init_bits, int nleaders, list kinds, cb):
         """``cb`` answers the misses: ``succ_miss(leader, ids)``, ``pred_miss(p, ids)``,
@@ -168,6 +178,7 @@ cdef class Core:
         self.values = [[] for _ in range(width)]
         self.ids = [{} for _ in range(width)]
         self.head_ids = [None] * width
+        self.members = [[s] for s in range(width)]
         for s in channel_slots:
             self.head_ids[s] = {}
         for s in range(width):
@@ -232,6 +243,9 @@ cdef class Core:
         free(self.heads)
         free(self.words)
         free(self.table)
+        free(self.gsrc)
+        free(self.gren)
+        free(self.best)
 
     # -- interning and packing ----------------------------------------------------------------
     cdef void _layout(self) noexcept:
@@ -258,23 +272,27 @@ cdef class Core:
         n = self.nvals[slot]
         known[value] = n
         self.values[slot].append(value)
-        self.nvals[slot] = n + 1
-        if n + 1 > (1 << self.bw[slot]):
-            self.need_repack = True
         heads = self.head_ids[slot]
         if heads is not None:
             head = value[0] if value else None
             h = heads.get(head)
             if h is None:
                 h = heads[head] = len(heads)
-            ib_push(&self.heads[slot], h)
+        for m in self.members[slot]:  # the slots sharing this numbering (symmetry)
+            self.nvals[<int>m] = n + 1
+            if n + 1 > (1 << self.bw[<int>m]):
+                self.need_repack = True
+            if heads is not None:
+                ib_push(&self.heads[<int>m], h)
         return n
 
     def value(self, int slot, int n):
         return self.values[slot][n]
 
     cdef inline void _unpack(self, Py_ssize_t i, int32_t* out) noexcept nogil:
-        cdef uint64_t* w = self.words + i * self.nw
+        self._unpack_key(self.words + i * self.nw, out)
+
+    cdef inline void _unpack_key(self, uint64_t* w, int32_t* out) noexcept nogil:
         cdef int s
         for s in range(self.width):
             out[s] = <int32_t>((w[self.word[s]] >> self.shift[s]) & self.mask[s])
@@ -351,20 +369,29 @@ cdef class Core:
         self.repacks += 1
         return 0
 
-    cdef Py_ssize_t _find_or_add(self, uint64_t* k, bint* fresh) except -2:
+    cdef inline Py_ssize_t _probe(self, uint64_t* k, Py_ssize_t* where) noexcept nogil:
+        """The number of state ``k`` (-1: not stored; ``where`` is then its free cell)."""
         cdef Py_ssize_t m = self.tcap - 1
         cdef Py_ssize_t h = self._hash(k) & m
         cdef int32_t j
         cdef size_t size = self.nw * sizeof(uint64_t)
-        cdef uint64_t* p
         while True:
             j = self.table[h]
             if j < 0:
-                break
+                where[0] = h
+                return -1
             if memcmp(self.words + <Py_ssize_t>j * self.nw, k, size) == 0:
-                fresh[0] = False
                 return j
             h = (h + 1) & m
+
+    cdef Py_ssize_t _find_or_add(self, uint64_t* k, bint* fresh) except -2:
+        cdef Py_ssize_t h
+        cdef Py_ssize_t j = self._probe(k, &h)
+        cdef size_t size = self.nw * sizeof(uint64_t)
+        cdef uint64_t* p
+        if j >= 0:
+            fresh[0] = False
+            return j
         if self.count >= 0x7FFFFFFF:
             raise OverflowError("more than 2**31 states")
         if self.count == self.wcap:
@@ -524,12 +551,17 @@ cdef class Core:
         cdef bint fresh
         for s in range(self.width):
             self.cur[s] = initial[s]
+        if self.sym:  # the initial state's orbit stands for it
+            self.concrete = (self.ngroup + 1) // self._canon(self.cur)
+            memcpy(self.cur, self.best, self.width * sizeof(int32_t))
         self._after_miss()
         self._pack(self.cur, self.key)
         self._find_or_add(self.key, &fresh)
         ib_push(&self.parent, -1)
         ib_push(&self.via, -1)
         self._judge(0, self.cur)
+        if self.gating:
+            self.cb.gate(0)
 
     def run(self, Py_ssize_t max_states, bint want_deadlock, bint keep_edges, progress, guard,
             double start):
@@ -587,10 +619,15 @@ cdef class Core:
                         continue
                     any_succ = True
                     self.transitions += 1
-                    j = self._find_or_add(key, &fresh)
+                    if self.sym:
+                        j = self._find_canon(key, &fresh)
+                    else:
+                        j = self._find_or_add(key, &fresh)
                     if fresh:
                         ib_push(&self.parent, <int32_t>i)
                         ib_push(&self.via, self.emove.d[e])
+                        if self.gating:
+                            self.cb.gate(j)
                         if judging:
                             self._unpack(j, nxt)
                             self._judge(j, nxt)
@@ -624,6 +661,113 @@ cdef class Core:
                 self.wcap = self.count
         ib_trim(&self.parent)
         ib_trim(&self.via)
+
+    # -- symmetry -----------------------------------------------------------------------------
+    # A group of slot permutations with renamings (checker/symmetry.py declares it; the bridge,
+    # checker/compiled.py, lists every element). Slots that an element moves onto one another
+    # share one value numbering, so moving a slot moves its number. A state is stored as its
+    # least image (slot by slot, by value number): numbers are never reassigned, so the least
+    # image of an orbit is the same whenever it is computed. Every element is tried.
+
+    def share(self, list pool_of):
+        """Slot ``s`` numbers its values as slot ``pool_of[s] <= s`` does (before any value
+        is interned)."""
+        cdef int s, r
+        for s in range(self.width):
+            r = pool_of[s]
+            if r == s:
+                continue
+            self.ids[s] = self.ids[r]
+            self.values[s] = self.values[r]
+            if self.head_ids[s] is not None:
+                self.head_ids[s] = self.head_ids[r]
+            self.members[r].append(s)
+            self.members[s] = self.members[r]
+
+    def set_group(self, list sources, list renamed, bint gate):
+        """The group's elements but the identity: ``sources[g][s]`` is the slot whose value
+        element ``g`` moves into slot ``s``; then each slot of ``renamed`` is renamed through a
+        table (a node: old value number -> new, filled by ``cb.rename(table, old)``). Returns
+        the table numbers, ``[g][k]`` for ``renamed[k]``. ``gate``: ``cb.gate(sid)`` checks
+        every new state's images against the properties not declared symmetric."""
+        cdef int g, s, W = self.width
+        cdef Py_ssize_t n = max(1, len(sources) * W)
+        self.ngroup = len(sources)
+        self.gsrc = <int32_t*>malloc(n * sizeof(int32_t))
+        self.gren = <int32_t*>malloc(n * sizeof(int32_t))
+        self.best = <int32_t*>malloc(W * sizeof(int32_t))
+        if not (self.gsrc and self.gren and self.best):
+            raise MemoryError()
+        out = []
+        for g in range(self.ngroup):
+            tables = []
+            for s in range(W):
+                self.gsrc[g * W + s] = sources[g][s]
+                self.gren[g * W + s] = MISS
+            for s in renamed:
+                self.gren[g * W + s] = self._new_node(0)
+                tables.append(self.gren[g * W + s])
+            out.append(tables)
+        self.sym = True
+        self.gating = gate
+        return out
+
+    cdef inline int32_t _image(self, int32_t* ids, Py_ssize_t g, int s) except -2:
+        """Slot ``s`` of element ``g``'s image of ``ids``."""
+        cdef Py_ssize_t at = g * self.width + s
+        cdef int32_t v = ids[self.gsrc[at]]
+        cdef int32_t t = self.gren[at]
+        cdef int32_t new
+        if t < 0:
+            return v
+        new = self._child(t, v)
+        if new == MISS:
+            new = self.cb.rename(t, v)
+            self._set_child(t, v, new)
+        return new
+
+    cdef Py_ssize_t _canon(self, int32_t* ids) except -1:
+        """``best``: the least image of ``ids``; returns how many elements give it (the
+        stabiliser's size, so the orbit has ``order / that`` states). An image is built slot
+        by slot only while it ties with the least so far."""
+        cdef int g, s, W = self.width
+        cdef Py_ssize_t hits = 1
+        cdef int32_t* best = self.best
+        cdef int32_t v = 0
+        memcpy(best, ids, W * sizeof(int32_t))
+        for g in range(self.ngroup):
+            s = 0
+            while s < W:
+                v = self._image(ids, g, s)
+                if v != best[s]:
+                    break
+                s += 1
+            if s == W:
+                hits += 1
+            elif v < best[s]:
+                best[s] = v
+                for s in range(s + 1, W):
+                    best[s] = self._image(ids, g, s)
+                hits = 1
+        return hits
+
+    cdef Py_ssize_t _find_canon(self, uint64_t* key, bint* fresh) except -2:
+        """:meth:`_find_or_add` for successor ``key``: as stored if it is a stored
+        representative, else its orbit's representative (counting the orbit's states when
+        new). ``key`` is overwritten."""
+        cdef Py_ssize_t h, size
+        cdef Py_ssize_t j = self._probe(key, &h)
+        if j >= 0:
+            fresh[0] = False
+            return j
+        self._unpack_key(key, self.nxt)
+        size = (self.ngroup + 1) // self._canon(self.nxt)
+        self._after_miss()
+        self._pack(self.best, key)
+        j = self._find_or_add(key, fresh)
+        if fresh[0]:
+            self.concrete += size
+        return j
 
     # -- results ------------------------------------------------------------------------------
     def add_pred(self):

@@ -9,8 +9,12 @@ on a channel-table miss it applies the step's channel operations to that channel
 every verdict are the Python engine's (tests/checker/test_compiled_core.py compares them), and
 the core never decides anything itself.
 
-Where the core does not go (a symmetry reduction; no compiled extension on this machine),
-:func:`unavailable` says why and the explorer runs the Python engine instead, saying so.
+With a symmetry reduction the core stores the least image of each state under every element
+of the group (the bridge lists the elements' slot moves, and the declaration's hook renames values
+on a table miss, as in the Python engine): another representative than the Python engine's, of
+the same orbits. Where the core does not go (a group too large to try every element; no compiled
+extension on this machine), :func:`unavailable` says why and the explorer runs the Python engine
+instead, saying so.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import TYPE_CHECKING, Any, overload
 from .memo import memoise
 from .product import Overflow, Product, State
 from .properties import Expectation, Property
+from .symmetry import ENUMERATED_ORDER
 
 if TYPE_CHECKING:
     from .explore import Exploration, Options
@@ -45,8 +50,11 @@ def unavailable(reduction: Reduction | None) -> str:
     """Why the compiled engine cannot run this exploration ("" when it can)."""
     if _core is None:
         return "the compiled core is not built (no C compiler when vfpath was installed)"
-    if reduction is not None:
-        return "the compiled core does not canonicalise symmetric states"
+    if reduction is not None and reduction.order > ENUMERATED_ORDER:
+        return (
+            f"the compiled core tries every element of a symmetry group, and this one has "
+            f"{reduction.order:,} (more than {ENUMERATED_ORDER:,})"
+        )
     return ""
 
 
@@ -81,11 +89,19 @@ def _bits(n: int) -> int:
 class _Bridge:
     """The callbacks of one compiled exploration (the core calls them on misses)."""
 
-    def __init__(self, product: Product, preds: list[tuple[str, int, Any]]) -> None:
+    def __init__(
+        self,
+        product: Product,
+        preds: list[tuple[str, int, Any]],
+        reduction: Reduction | None = None,
+        untrusted: frozenset[str] = frozenset(),
+    ) -> None:
         """The core calls ``succ_miss``, ``pred_miss``, ``pred_eval``, ``fill``,
-        ``overflow`` and ``is_final`` on this object."""
+        ``overflow`` and ``is_final`` on this object (and with a reduction ``rename``, and
+        ``gate`` when some property in ``untrusted`` is not declared symmetric)."""
         self.p = product
         self.preds = preds
+        self.reduction = reduction
         self.leaders = list(product._leaders)
         chans = list(range(product.channel_base, product.width))
         init_bits = [1] * product.width
@@ -104,6 +120,53 @@ class _Bridge:
         # channel-table number (a node number of the core) -> (channel slot, its operations)
         self.tables: dict[int, tuple[int, list[Any]]] = {}
         self.found_overflow: tuple[int, int, str, State] | None = None
+        # rename-table number -> (slot, group element); properties checked on every image
+        self.renames: dict[int, tuple[int, Any]] = {}
+        self.gated: list[tuple[str, Any]] = []
+        if reduction is not None:
+            self._group(reduction, untrusted)
+
+    def _group(self, red: Reduction, untrusted: frozenset[str]) -> None:
+        """Give the core every element of ``red``'s group but the identity (their slot moves
+        and renamed slots), after making slots moved onto one another share their values'
+        numbers."""
+        width = self.p.width
+        elements = [(g, red.sources(g)) for g, act in red._everything() if act is not None]
+        pool = list(range(width))
+
+        def root(x: int) -> int:
+            while pool[x] != x:
+                x = pool[x]
+            return x
+
+        for _g, src in elements:
+            for y, x in enumerate(src):
+                a, b = root(x), root(y)
+                if a != b:
+                    pool[max(a, b)] = min(a, b)
+        self.core.share([root(x) for x in range(width)])
+        renamed = red.renamed_slots()
+        tables = self.core.set_group([src for _g, src in elements], renamed, bool(untrusted))
+        for (g, _src), row in zip(elements, tables, strict=True):
+            for j, t in zip(renamed, row, strict=True):
+                self.renames[t] = (j, g)
+        # the Python engine's order: invariants, goals, then triggers
+        for kind in (1, 2, 0):
+            self.gated += [(n, m) for n, k, m in self.preds if k == kind and n in untrusted]
+
+    def rename(self, t: int, old: int) -> int:
+        """Rename-table ``t``'s answer for value number ``old`` (the declaration's hook)."""
+        j, g = self.renames[t]
+        assert self.reduction is not None
+        return int(self.core.intern(j, self.reduction.rename(j, self.core.value(j, old), g)))
+
+    def gate(self, sid: int) -> None:
+        """Raise :class:`~checker.symmetry.AsymmetricProperty` when a property not declared
+        symmetric differs between state ``sid`` and one of its images."""
+        from .explore import _gate
+
+        assert self.reduction is not None
+        _gate(self.reduction, self.core.decode(sid), self.gated)
 
     # -- decoding -------------------------------------------------------------------------
     def state(self, ids: list[int]) -> State:
@@ -186,7 +249,8 @@ class _Bridge:
         s = self.core.decode(sid)
         out = self.p._apply(m, s, patches, ops)
         assert isinstance(out, Overflow)
-        self.found_overflow = (sid, m, out.channel, out.state)
+        to = out.state if self.reduction is None else self.reduction.canon(out.state)
+        self.found_overflow = (sid, m, out.channel, to)
 
     def is_final(self, sid: int) -> bool:
         return self.p.is_final(self.core.decode(sid))
@@ -243,14 +307,21 @@ def _predicates(product: Product, props: list[Property]) -> list[tuple[str, int,
 
 
 def explore_compiled(
-    product: Product, props: list[Property], options: Options, guard: MemoryGuard
+    product: Product,
+    props: list[Property],
+    options: Options,
+    guard: MemoryGuard,
+    reduction: Reduction | None = None,
 ) -> Exploration:
-    """:func:`checker.explore.explore` without a reduction, on the compiled core."""
+    """:func:`checker.explore.explore` on the compiled core."""
     from .explore import Exploration, _peak_rss
 
     start = time.perf_counter()
     preds = _predicates(product, props)
-    bridge = _Bridge(product, preds)
+    untrusted = frozenset(
+        p.name for p in props if reduction is not None and not reduction.trusts(p)
+    )
+    bridge = _Bridge(product, preds, reduction, untrusted)
     core = bridge.core
     initial = [core.intern(s, v) for s, v in enumerate(product.initial)]
     keep_edges = options.graph or any(p.expectation.is_liveness for p in props)
@@ -288,8 +359,8 @@ def explore_compiled(
         overflow=bridge.found_overflow,
         edges=core.edges() if keep_edges else None,
         peak_memory=_peak_rss(),
-        reduction=None,
-        concrete_states=len(states),
+        reduction=reduction,
+        concrete_states=len(states) if reduction is None else core.concrete,
         engine="compiled",
         truths=bridge.truths,
         bytes_per_state=core.state_bytes(),

@@ -139,7 +139,7 @@ def explore(
         why = unavailable(reduction)
         if not why:
             with MemoryGuard(options.max_memory_mb) as guard:
-                return explore_compiled(product, props, options, guard)
+                return explore_compiled(product, props, options, guard, reduction)
     with MemoryGuard(options.max_memory_mb) as guard:
         ex = _explore(product, props, options, reduction, guard)
     ex.engine = f"python ({why})" if why else "python"
@@ -317,7 +317,8 @@ def _replay(
     joins representatives, which need not be successors of one another."""
     cur = product.initial
     out: list[tuple[int, State]] = []
-    for _m, rep in hops:
+    for _m, hop in hops:
+        rep = red.canon(hop)  # the compiled engine stores another member of the orbit
         for m, nxt in product.successors(cur):
             s = nxt.state if isinstance(nxt, Overflow) else nxt
             if red.canon(s) == rep:

@@ -163,23 +163,34 @@ class Reduction:
     def _action(self, g: Perm, only: frozenset[str] | None = None) -> Any:
         """``(gather, renames, g)``: ``gather(s)`` moves slots, then each ``(slot, name, memo)``
         is renamed; ``only`` keeps the renames of slots naming one of those sorts."""
-        p = self.product
-        src = list(range(p.width))
+        names = self.symmetry.names
+        renames: list[tuple[int, str, dict[Any, Any]]] = []
+        for j in self.renamed_slots():
+            name = self._names[j]
+            if only is not None and names is not None and not names[name] & only:
+                continue
+            renames.append((j, name, {}))
+        return itemgetter(*self.sources(g)), renames, g
+
+    def sources(self, g: Perm) -> list[int]:
+        """For each slot, the slot whose value ``g`` moves into it."""
+        src = list(range(self.product.width))
         for sort in self.symmetry.sorts:
             for k, unit in enumerate(sort.units):
                 image = sort.units[g[sort.name][k]]
                 for a, b in zip(unit, image, strict=True):
                     for x, y in zip(self._span(a), self._span(b), strict=True):
                         src[y] = x
-        names = self.symmetry.names
-        renames: list[tuple[int, str, dict[Any, Any]]] = []
-        for j, name in enumerate(self._names):
-            if name not in self.symmetry.slots:
-                continue
-            if only is not None and names is not None and not names[name] & only:
-                continue
-            renames.append((j, name, {}))
-        return itemgetter(*src), renames, g
+        return src
+
+    def renamed_slots(self) -> list[int]:
+        """The slots whose values the declaration's hook renames, in slot order."""
+        return [j for j, name in enumerate(self._names) if name in self.symmetry.slots]
+
+    def rename(self, j: int, v: Any, g: Perm) -> Any:
+        """The value ``v`` of slot ``j`` renamed by ``g`` (after ``g`` moved it there), as the
+        product stores it."""
+        return self._remap(self.symmetry.remap, j, self._names[j], v, g)
 
     def _apply(self, act: Any, s: State) -> State:
         gather, renames, g = act

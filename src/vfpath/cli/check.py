@@ -218,8 +218,9 @@ def _symmetry_line(info: dict[str, object]) -> str:
     type=click.Choice(ENGINES),
     default="compiled",
     show_default=True,
-    help="compiled: the compiled core where it is built and applies (not with symmetry "
-    "reduction), else the Python engine, saying why; python: the Python engine (the reference).",
+    help="compiled: the compiled core where it is built and applies (symmetry groups up to "
+    "5,040 elements), else the Python engine, saying why; python: the Python engine (the "
+    "reference).",
 )
 @user_model_options
 @click.option(
