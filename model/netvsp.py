@@ -20,6 +20,9 @@ from .vmstack import VF_PRESENT
 
 __all__ = ["NetVSP"]
 
+# NetVSC's states with RNDIS operational: up, or still in its probe before register_netdevice
+RNDIS_UP = (*GUEST_UP, "probing")
+
 
 class NetVSP(Actor, StateMachine):
     """Host side of one VM NIC [OVMM; states named after PrimaryChannelGuestVfState].
@@ -103,7 +106,7 @@ class NetVSP(Actor, StateMachine):
     def guest_up(self) -> bool:
         """RNDIS is operational: the guest's NetVSC has the channel open [OVMM], from its probe
         on (rndis_filter_device_add runs before register_netdevice: d30fb712e529)."""
-        return self.peer("netvsc").state in (*GUEST_UP, "probing")
+        return self.peer("netvsc").state in RNDIS_UP
 
     def guest_closed(self) -> bool:
         return self.peer("netvsc").state in ("down", "suspended", "reopening", "unloading")

@@ -16,7 +16,8 @@ import os
 from typing import Any
 
 import pytest
-from test_compiled_core import levels, random_system
+from test_compiled_core import _safety, _sriov, levels, random_system
+from test_soundness import _keep
 from test_symmetry import _sym_lock, _sym_peterson
 from test_symmetry_mutants import flaggers, painters, stoppers
 from test_symmetry_refs import arbiter
@@ -25,15 +26,11 @@ from vfpath.checker import Options, Property, System, check
 from vfpath.checker import compiled as compiled_engine
 from vfpath.checker.explore import Exploration, explore
 from vfpath.checker.product import Overflow
-from vfpath.checker.symmetry import Perm, Reduction, Sort, Symmetry, reduction_for
+from vfpath.checker.symmetry import Reduction, Sort, Symmetry, reduction_for
 
 pytestmark = pytest.mark.skipif(
     not compiled_engine.available(), reason="the compiled core is not built on this machine"
 )
-
-
-def _keep(_slot: str, value: Any, _p: Perm) -> Any:
-    return value
 
 
 def two_philosophers() -> System:
@@ -205,16 +202,6 @@ def test_a_group_too_large_to_try_runs_the_python_engine_and_says_so() -> None:
 
 
 # -- SR-IOV -----------------------------------------------------------------------------------
-
-
-def _sriov(vms: int, vfs: int, hosts: int) -> Any:
-    from vfpath.model import Config, build
-
-    return lambda: build(Config(vms, vfs, hosts))
-
-
-def _safety(system: System) -> list[Property]:
-    return [p for p in system.properties if not p.expectation.is_liveness]
 
 
 @pytest.mark.parametrize("config", [(2, 1, 1), (2, 2, 1)])

@@ -14,6 +14,20 @@ from vfpath.checker.conform import Oracle, VerdictStatus
 
 from .conftest import Run
 
+
+def _count_feeds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one each time the oracle is fed an observation."""
+    fed: list[int] = []
+    real_feed = Oracle.feed
+
+    def counting(self: Oracle, event: object) -> bool:
+        fed.append(1)
+        return real_feed(self, event)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Oracle, "feed", counting)
+    return fed
+
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 BOOT = (DATA / "dmesg_boot.log").read_text().splitlines()
 G0 = "6045bd7a-1b4e-6045-bd7a-1b4e6045bd7a"
@@ -32,14 +46,7 @@ def test_each_line_is_judged_before_the_next_one_is_read(
     """The generator records, as each line is taken, how many observations the oracle has fed
     so far: a reader that takes the whole input first records 0 everywhere. Boot lines 4, 8
     and 13 are the three observations; each must be fed before the line after it is read."""
-    fed: list[int] = []
-    real_feed = Oracle.feed
-
-    def counting(self: Oracle, event: object) -> bool:
-        fed.append(1)
-        return real_feed(self, event)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Oracle, "feed", counting)
+    fed = _count_feeds(monkeypatch)
     at_line: dict[int, int] = {}
 
     def lines() -> Iterator[bytes]:
@@ -148,14 +155,7 @@ def test_a_jsonl_trace_is_judged_a_line_at_a_time(
     """JSON lines are streamed like a log: the generator records how many observations were
     fed when each line is taken; a reader that parses the whole input first records 0 for
     every line. A blank line is not an observation."""
-    fed: list[int] = []
-    real_feed = Oracle.feed
-
-    def counting(self: Oracle, event: object) -> bool:
-        fed.append(1)
-        return real_feed(self, event)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Oracle, "feed", counting)
+    fed = _count_feeds(monkeypatch)
     events = ["vf_slot_added", "", "vf_registering", "switched_to_vf"]
     at_line: dict[int, int] = {}
 
