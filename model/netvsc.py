@@ -15,9 +15,11 @@ from vfpath.checker.actor import Actor
 
 from .messages import ASSOC, DONE, SWITCH, SYNTHETIC, TO_SYNTHETIC, VF
 
-__all__ = ["GUEST_UP", "NetVSC", "tx_uses_vf"]
+__all__ = ["GUEST_UP", "HOST_SILENT", "NetVSC", "tx_uses_vf"]
 
 GUEST_UP = ("synthetic", "awaiting_assoc", "to_vf", "on_vf", "to_syn")
+# NetVSP's states that hold nothing of the guest's channel: no VF, or a VF not yet associated
+HOST_SILENT = ("unavailable", "available")
 VF_RUNNING = ("running", "remove_pending")  # the VF still carries traffic in GOING_DOWN
 
 
@@ -290,7 +292,7 @@ class NetVSC(Actor, StateMachine):
     def host_closed(self) -> bool:
         """netvsc_attach opens a new channel after the host has closed the old one (VMBus
         handles the close before the open on the one message connection; inferred)."""
-        return bool(self.peer("netvsp").state == "unavailable")
+        return bool(self.peer("netvsp").state in HOST_SILENT)
 
     def reattaches_on_vf(self) -> bool:
         return self.host_closed() and self.data_path_after_reopen()

@@ -10,6 +10,8 @@ from statemachine import State, StateMachine
 
 from vfpath.checker.actor import Actor
 
+from .netvsc import HOST_SILENT
+
 __all__ = ["VM"]
 
 
@@ -126,9 +128,7 @@ class VM(Actor, StateMachine):
         self.host = (self.host + 1) % self.hosts
 
     def guest_suspended(self) -> bool:
-        return (
-            self.peer("netvsc").state == "suspended" and self.peer("netvsp").state == "unavailable"
-        )
+        return self.peer("netvsc").state == "suspended" and self.peer("netvsp").state in HOST_SILENT
 
     def guest_gone(self) -> bool:
         """B9.4: the VF is freed and NetVSC removed before the VM is off [MS-ALLOC, MS-VSWST]."""

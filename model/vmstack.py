@@ -15,10 +15,13 @@ from .config import serial_of
 from .messages import EJECT, EJECTED, OFFER
 from .nic import VF_FREE
 
-__all__ = ["VF_PRESENT", "VMStack"]
+__all__ = ["OFFER_DUE", "VF_PRESENT", "VMStack"]
 
 # states in which the VF's PCI device exists for the guest (offered and not yet removed)
 VF_PRESENT = ("vport", "offered", "ejecting")
+# NetVSP's states in which the VF's device is to be offered to the guest: its VF_DEVICE_DELAY
+# expired (Ready), or a switch request cut it short [OVMM OfferVfDevice; 9f89c9e68]
+OFFER_DUE = ("ready", "switch_pending", "switched", "switch_back_pending", "syn_notice")
 
 
 class VMStack(Actor, StateMachine):
@@ -34,7 +37,12 @@ class VMStack(Actor, StateMachine):
     sources = {
         "allocate_vf": "MS-SERIAL, MS-VFINIT, MS-ALLOC (B2.2: for a running, offload-enabled VM)",
         "create_vport": "MS-CVP, MS-VFINIT (B2.3)",
-        "offer": "MS-VFINIT step 5 (B2.5: notify the VPCI VSP, which exposes the device)",
+        "offer": "MS-VFINIT step 5 (B2.5: notify the VPCI VSP, which exposes the device), once "
+        "NetVSP's offer is due: after the association and VF_DEVICE_DELAY [OVMM OfferVfDevice, "
+        "guest_ready_for_device; AZ-AN: 'VF slot 1 added' comes seconds before the VF registers]",
+        "withdraw": "OVMM (a VF removed before its device was offered: AvailableAdvertised -> "
+        "UnavailableFromAvailable cancels the offer delay); the same reasons as detach "
+        "(MS-OV, MS-FO, AZ-AN), for a VF the guest never saw",
         "detach": "MS-OV, MS-FO, MS-RMVF, AZ-AN (B6.1-2: reassignment, migration, servicing, stop)",
         "ejected": "LX-PCI, MS-VFTD (B6.3: PCI_EJECTION_COMPLETE after the guest removed it)",
         "timeout": "MS-FO (B6.3: not removed gracefully in time, so surprise removed); the "
@@ -82,7 +90,10 @@ class VMStack(Actor, StateMachine):
     # CREATE_VPORT failing: the PF's answer changes nothing on the NIC, so it is the stack's
     # own step (never taken unless a variant says the OID may fail: model/failures.py)
     create_vport_failed = allocated.to(vport_deleted, cond="vport_may_fail")
-    offer = vport.to(offered, on="send_offer")
+    offer = vport.to(offered, cond="offer_due", on="send_offer")
+    # the stack takes back a VF whose device the guest never got (reassignment, migration,
+    # servicing, stop, while NetVSP's offer delay runs or the guest's NetVSC is not up)
+    withdraw = vport.to(removed, cond="may_withdraw")
     # a mutant hook: the VF offered although it has no VPort (the guard is False)
     offer_without_vport = allocated.to(offered, cond="offers_without_vport", on="send_offer")
     detach = offered.to(ejecting, cond="vm_running", on="send_eject")
@@ -115,6 +126,17 @@ class VMStack(Actor, StateMachine):
     def vm_running(self) -> bool:
         """Detach a running VM's VF (abstraction: not while the guest hibernates; inferred)."""
         return bool(self.peer("vm").state == "running")
+
+    def offer_due(self) -> bool:
+        """NetVSP has sent the association and its VF_DEVICE_DELAY has expired (or a switch
+        cut it short) [OVMM OfferVfDevice, 9f89c9e68]."""
+        return bool(self.peer("netvsp").state in OFFER_DUE)
+
+    def may_withdraw(self) -> bool:
+        """A running VM's VF not yet offered, while NetVSP is not offering it: once its offer
+        is under way, the coordinator awaits guest_ready_for_device and handles no VF change
+        first [OVMM 4188-4200] (inferred: the stack's removal waits for that offer)."""
+        return self.vm_running() and not self.offer_due()
 
     def is_my_vf(self) -> bool:
         return bool(self.vf == (self.arg("host"), self.arg("vf")))

@@ -25,9 +25,11 @@ __all__ = ["ACTORS", "CAPACITY", "build"]
 
 ACTORS = (VM, VMStack, NetVSP, NetVSC, Binding, VFMiniport, NIC)
 
-# OpenVMM's worst case is three host->guest messages in a row (completion, switch to synthetic,
-# disassociation) [OVMM]; the guest waits for each completion, so one request is in flight.
-CAPACITY = {"nvsp_h2g": 3, "nvsp_g2h": 1, "vpci": 2, "vpci_done": 1}
+# OpenVMM's worst case is four host->guest messages in a row (completion, switch to synthetic,
+# disassociation, then the next VF's association, which the host sends without waiting for the
+# guest to read the rest) [OVMM]; the guest waits for each completion, so one request is in
+# flight.
+CAPACITY = {"nvsp_h2g": 4, "nvsp_g2h": 1, "vpci": 2, "vpci_done": 1}
 
 
 def build(config: Config) -> System:
