@@ -34,6 +34,11 @@ _GUEST_STEP = (
 # the host's own steps: NetVSP, the stack's OIDs and its handling of the guest's answers
 HOST_FAIRNESS: tuple[Fairness, ...] = (
     Fairness("netvsp[*", reason=_HOST_STEP),
+    Fairness(
+        "netvsp[*].offer_vf_device",
+        reason="VF_DEVICE_DELAY is a one-second timer the coordinator arms; it fires "
+        "[OVMM lib.rs 135, Message::OfferVfDevice]",
+    ),
     Fairness("vmstack[*].allocate_vf*", reason=_OID),
     Fairness("vmstack[*].create_vport*", reason=_OID),
     Fairness("vmstack[*].offer", reason=_OID),
