@@ -138,14 +138,14 @@ def test_two_vms_judge_vm0s_log_with_the_other_vm_lazy(run: Run) -> None:
     o = observe.oracle(
         observe.DEFAULT_CONFIG.__class__(vms=2, vfs=1, hosts=2, reconfigure=True),
         lazy_others=True,
-        max_silent=2_000,
+        max_silent=5_000,
     )
     assert not o.feed("switched_to_vf")
     assert o.rejection is not None and o.rejection.status is VerdictStatus.INCONCLUSIVE
     assert "the other instances moved only when a line needed it" in o.rejection.note
     # the havoc replay (checker/havoc.py) passes the bound on this configuration too
     assert o.rejection.note.endswith(
-        "the havoc check cannot tell: the bound of 2,000 states was hit"
+        "the havoc check cannot tell: the bound of 5,000 states was hit"
     )
 
 
