@@ -22,9 +22,9 @@ from vfpath.model.guests import GUESTS, guest
 from vfpath.model.netvsc_linux import LinuxNetVSC
 from vfpath.model.netvsp import NetVSP
 from vfpath.model.variants import shows
-from vfpath.properties.paths import VMView
 from vfpath.model.vm import VM
 from vfpath.model.vmstack import VMStack
+from vfpath.properties.paths import VMView
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SMALL = {"vms": 1, "vfs": 1, "hosts": 1}

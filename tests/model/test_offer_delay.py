@@ -1,4 +1,4 @@
-"""The host's VF offer as OpenVMM makes it: association first, then VF_DEVICE_DELAY, then the device.
+"""The host's VF offer as OpenVMM makes it: the association, VF_DEVICE_DELAY, then the device.
 
 Expectations come from OpenVMM's netvsp (lib.rs at 1488a37b7cfe): ``guest_vf_is_available``
 sends the association when RNDIS is operational and arms the offer delay
