@@ -21,7 +21,14 @@ __all__ = ["OFFER_DUE", "VF_PRESENT", "VMStack"]
 VF_PRESENT = ("vport", "offered", "ejecting")
 # NetVSP's states in which the VF's device is to be offered to the guest: its VF_DEVICE_DELAY
 # expired (Ready), or a switch request cut it short [OVMM OfferVfDevice; 9f89c9e68]
-OFFER_DUE = ("ready", "switch_pending", "switched", "switch_back_pending", "syn_notice")
+OFFER_DUE = (
+    "ready",
+    "switch_pending",
+    "switch_done",
+    "switched",
+    "switch_back_pending",
+    "syn_notice",
+)
 
 
 class VMStack(Actor, StateMachine):

@@ -12,7 +12,13 @@ from typing import Any
 from vfpath.model.netvsc import GUEST_UP, VF_RUNNING, tx_uses_vf
 from vfpath.model.vmstack import VF_PRESENT
 
-__all__ = ["VMView", "vm_view"]
+__all__ = ["PENDING", "STEERS_TO_VF", "VMView", "vm_view"]
+
+# NetVSP's states that hold a switch request not yet completed [OVMM DataPathSwitchPending]
+PENDING = ("switch_pending", "switch_done", "switch_back_pending")
+# NetVSP's states in which the host steers the VM's traffic to the VF: the backend switched,
+# whether or not the guest has its completion yet [OVMM set_data_path_to_guest_vf]
+STEERS_TO_VF = ("switch_done", "switched")
 
 
 class VMView:
@@ -73,7 +79,7 @@ class VMView:
         yet been read by the guest: not yet sent (NetVSP has still to notice the VF is gone, or
         to send it) or still in the ring [OVMM]."""
         h2g = self.s.channel(f"nvsp_h2g[{self.i}]")
-        return self.netvsp.state in ("switched", "unavail_switched") or any(
+        return self.netvsp.state in ("switch_done", "switched", "unavail_switched") or any(
             m[0] == "to_syn" for m in h2g
         )
 
@@ -89,7 +95,7 @@ class VMView:
         return (
             self.netvsc.state in ("to_vf", "to_syn")
             or bool(self.s.channel(f"nvsp_g2h[{self.i}]"))
-            or self.netvsp.state in ("switch_pending", "switch_back_pending", "unavail_switched")
+            or self.netvsp.state in (*PENDING, "unavail_switched")
             or any(m[0] in ("done", "to_syn") for m in h2g)
         )
 

@@ -14,7 +14,7 @@ from typing import Any
 from vfpath.checker import Property
 from vfpath.model import Config
 
-from .paths import VMView
+from .paths import PENDING, STEERS_TO_VF, VMView
 
 __all__ = ["safety_properties"]
 
@@ -52,7 +52,7 @@ def _outstanding(v: VMView) -> int:
     """Switch requests not yet completed, wherever they are (S12)."""
     g2h = v.s.channel(f"nvsp_g2h[{v.i}]")
     h2g = v.s.channel(f"nvsp_h2g[{v.i}]")
-    pending = v.netvsp.state in ("switch_pending", "switch_back_pending")
+    pending = v.netvsp.state in PENDING
     return len(g2h) + int(pending) + sum(1 for m in h2g if m[0] == "done")
 
 
@@ -231,10 +231,10 @@ def _invariants(config: Config, every: Any, some: Any) -> list[Property]:
             every(
                 lambda v: (
                     _guest_fault(v, "S11")
-                    and (v.netvsp.state != "switched" or v.vf_present or v.surprise)
+                    and (v.netvsp.state not in STEERS_TO_VF or v.vf_present or v.surprise)
                 )
             ),
-            when=some(lambda v: v.netvsc.state == "to_vf" or v.netvsp.state == "switched"),
+            when=some(lambda v: v.netvsc.state == "to_vf" or v.netvsp.state in STEERS_TO_VF),
             description=(
                 "The guest asks for the VF only after the association; the host steers to a VF "
                 "only while it is advertised and present."
@@ -302,7 +302,7 @@ def _invariants(config: Config, every: Any, some: Any) -> list[Property]:
             "S19-vf-path-only-when-started",
             every(
                 lambda v: (
-                    v.netvsp.state != "switched"
+                    v.netvsp.state not in STEERS_TO_VF
                     or v.surprise
                     or v.vm.state != "running"
                     or (
@@ -311,7 +311,7 @@ def _invariants(config: Config, every: Any, some: Any) -> list[Property]:
                     )
                 )
             ),
-            when=some(lambda v: v.netvsp.state == "switched"),
+            when=some(lambda v: v.netvsp.state in STEERS_TO_VF),
             description=(
                 "The host data path is the VF only while the guest's VF port is started: its "
                 "miniport runs and its netdev is open, or the guest has asked to leave it."
