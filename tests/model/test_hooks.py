@@ -13,6 +13,7 @@ from vfpath.checker.coverage import coverage
 from vfpath.checker.explore import explore
 from vfpath.model import ACTORS, Config, build
 from vfpath.model.failures import FALLIBLE, may_fail
+from vfpath.model.mutant_classes import NetVSPKeepsBackendSwitch
 from vfpath.model.variants import CATALOG
 
 SMALL = Config(1, 1, 2)
@@ -51,6 +52,8 @@ def _taken_anywhere() -> frozenset[tuple[str, str, str, str]]:
         for v in CATALOG
         if v.name == "lx-switch-on-down-only"
     ]
+    # OpenVMM's restore_guest_vf_state as read, without the revert (NetVSP's hook names it)
+    systems.append(build_system(SMALL).replace({"NetVSP": NetVSPKeepsBackendSwitch}))
     taken = set()
     for system in systems:
         classes = {t.cls.__name__: t.cls for t in system.build().tables}
