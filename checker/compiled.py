@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
+from . import fingerprint
 from .memo import memoise
 from .product import Overflow, Product, State
 from .properties import Expectation, Property
@@ -120,6 +121,7 @@ class _Bridge:
         # channel-table number (a node number of the core) -> (channel slot, its operations)
         self.tables: dict[int, tuple[int, list[Any]]] = {}
         self.found_overflow: tuple[int, int, str, State] | None = None
+        self.notify = fingerprint.say
         # rename-table number -> (slot, group element); properties checked on every image
         self.renames: dict[int, tuple[int, Any]] = {}
         self.gated: list[tuple[str, Any]] = []
@@ -255,6 +257,14 @@ class _Bridge:
     def is_final(self, sid: int) -> bool:
         return self.p.is_final(self.core.decode(sid))
 
+    def switched(self, count: int) -> None:
+        """The core has just left exact storage: say so at once."""
+        self.notify(
+            f"fingerprint mode: {count:,} states stored exactly (the limit is "
+            f"{fingerprint.SWITCH_AT:,}); from here each state is kept as a "
+            f"{fingerprint.BITS}-bit fingerprint, and a 'holds' becomes probabilistic"
+        )
+
     # -- properties -----------------------------------------------------------------------
     def truths(self, memos: list[Any]) -> list[bytearray]:
         """Each of ``memos`` (:func:`~checker.memo.memoise` predicates) on every explored
@@ -324,8 +334,17 @@ def explore_compiled(
     bridge = _Bridge(product, preds, reduction, untrusted)
     core = bridge.core
     initial = [core.intern(s, v) for s, v in enumerate(product.initial)]
-    keep_edges = options.graph or any(p.expectation.is_liveness for p in props)
+    liveness = any(p.expectation.is_liveness for p in props)
+    keep_edges = options.graph or liveness
+    if options.fingerprint and keep_edges:
+        raise fingerprint.refuse_graph("check liveness" if liveness else "keep the graph")
+    if options.notify is not None:
+        bridge.notify = options.notify
+    # an exact run that keeps the graph never switches: liveness and the graph need it all
+    switch_at = 0 if options.fingerprint else -1 if keep_edges else fingerprint.SWITCH_AT
+    core.fingerprints(switch_at, fingerprint.BITS)
     core.start(initial)
+    root = core.decode(0)
     core.run(
         -1 if options.max_states is None else options.max_states,
         options.deadlock,
@@ -342,12 +361,18 @@ def explore_compiled(
             triggered[name] = not on
         elif h >= 0:
             hits[name] = h
-    states = PackedStates(core)
+    parent = core.parents()
+    via = core.moves()
+    states: Sequence[State] = PackedStates(core)
+    collisions = None
+    if core.fp:
+        states = fingerprint.ReplayedStates(core, product, root, parent, via)
+        collisions = fingerprint.collision_report(core, options.fingerprint)
     return Exploration(
         product=product,
         states=states,  # type: ignore[arg-type]
-        parent=core.parents(),
-        via=core.moves(),
+        parent=parent,
+        via=via,
         depth=core.depth,
         transitions=core.transitions,
         seconds=time.perf_counter() - start,
@@ -362,6 +387,7 @@ def explore_compiled(
         reduction=reduction,
         concrete_states=len(states) if reduction is None else core.concrete,
         engine="compiled",
-        truths=bridge.truths,
+        truths=None if core.fp else bridge.truths,
         bytes_per_state=core.state_bytes(),
+        fingerprint=collisions,
     )
