@@ -20,7 +20,7 @@ instead, saying so.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 from . import fingerprint
@@ -121,7 +121,7 @@ class _Bridge:
         # channel-table number (a node number of the core) -> (channel slot, its operations)
         self.tables: dict[int, tuple[int, list[Any]]] = {}
         self.found_overflow: tuple[int, int, str, State] | None = None
-        self.notify = fingerprint.say
+        self.notify: Callable[[str], None] = fingerprint.say
         # rename-table number -> (slot, group element); properties checked on every image
         self.renames: dict[int, tuple[int, Any]] = {}
         self.gated: list[tuple[str, Any]] = []

@@ -77,17 +77,16 @@ class ReplayedStates(Sequence[State]):
     def __getitem__(self, i: int | slice) -> State | list[State]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
+        sid = i + len(self) if i < 0 else i
+        if not 0 <= sid < len(self):
             raise IndexError(i)
-        if i >= self._core.base:
-            return self._core.decode(i)  # type: ignore[no-any-return]
+        if sid >= self._core.base:
+            return self._core.decode(sid)  # type: ignore[no-any-return]
         path: list[int] = []
-        while i not in self._cache:
-            path.append(i)
-            i = self._parent[i]
-        cur = self._cache[i]
+        while sid not in self._cache:
+            path.append(sid)
+            sid = self._parent[sid]
+        cur = self._cache[sid]
         for j in reversed(path):
             cur = self._cache[j] = self._step(cur, self._via[j])
         return cur
