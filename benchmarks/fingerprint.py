@@ -3,7 +3,7 @@
 Run from the repository root: ``python benchmarks/fingerprint.py``. Prints one Markdown table:
 per workload and mode, the states, transitions, seconds of the exploration, the core's bytes
 per state (exact: packed words, visited-set table, 32-bit parents and moves; fingerprints:
-the fingerprint set, 64-bit parents, moves and the packed words still kept, all by capacity)
+the fingerprint set, parents, moves and the packed words still kept, all by capacity)
 and the child's peak resident MiB. Workloads: the default ``vfpath check`` configuration
 (SR-IOV 2/1/2) with its safety properties (``--safety-only``, so with symmetry reduction as
 the command runs it), the same without symmetry (every state), and the dining philosophers

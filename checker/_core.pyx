@@ -187,7 +187,7 @@ cdef class Core:
     cdef readonly Py_ssize_t fused
     cdef uint64_t fmask
     cdef int32_t* fids
-    cdef LBuf parent64
+    cdef LBuf parent64  # the parents once ids pass 2**31 (then ``parent`` is empty)
 
     def __cinit__(self):
         self.bw = self.word = self.shift = self.nvals = self.cur = self.nxt = NULL
@@ -723,7 +723,7 @@ cdef class Core:
             if p != NULL:
                 self.words = p
                 self.wcap = kept
-        if self.fp and 0 < self.parent64.n < self.parent64.cap:
+        if 0 < self.parent64.n < self.parent64.cap:
             p = <uint64_t*>realloc(self.parent64.d, self.parent64.n * sizeof(int64_t))
             if p != NULL:
                 self.parent64.d = <int64_t*>p
@@ -841,8 +841,8 @@ cdef class Core:
     # -- fingerprints -------------------------------------------------------------------------
     # TLC's way past memory: the visited set keeps a 64-bit fingerprint of each state instead of
     # its packed words; only the states not yet expanded (ids >= ``base``: the rest of the
-    # current level and the next one) keep their words. Ids become 64-bit (``parent64``); the
-    # moves stay, so Python rebuilds any state by replaying them from the root. Two states with
+    # current level and the next one) keep their words. Ids are 64-bit (parents too, past
+    # 2**31 states: ``parent64``); the moves stay, so Python rebuilds any state by replaying them from the root. Two states with
     # one fingerprint count as one: the caller reports the chance of that. The fingerprint hashes
     # the slot value numbers, not the packed words, because a re-pack changes the words of a
     # state but never its numbers.
@@ -919,9 +919,26 @@ cdef class Core:
         return self.count - 1
 
     cdef int _add_parent(self, Py_ssize_t i) except -1:
-        if self.fp:
+        """Record the parent of the state just added: 32 bits while ids fit, else 64."""
+        if self.parent64.d != NULL:
             return lb_push(&self.parent64, i)
-        return ib_push(&self.parent, <int32_t>i)
+        if self.count <= 0x7FFFFFFF:
+            return ib_push(&self.parent, <int32_t>i)
+        self._widen_parents()
+        return lb_push(&self.parent64, i)
+
+    cdef int _widen_parents(self) except -1:
+        """Past 2**31 states (fingerprint mode only): the parents become 64-bit."""
+        cdef Py_ssize_t j
+        grow_buf(<void**>&self.parent64.d, &self.parent64.cap, max(2 * self.parent.n, 16),
+                 sizeof(int64_t))
+        for j in range(self.parent.n):
+            self.parent64.d[j] = self.parent.d[j]
+        self.parent64.n = self.parent.n
+        free(self.parent.d)
+        self.parent.d = NULL
+        self.parent.n = self.parent.cap = 0
+        return 0
 
     cdef void _forget_before(self, Py_ssize_t i) noexcept:
         """Drop the packed words of the states before ``i`` (all expanded)."""
@@ -947,14 +964,6 @@ cdef class Core:
         self.fcap = cap
         for j in range(self.count):
             self._fp_insert(self._fingerprint(self.words + j * self.nw))
-        grow_buf(<void**>&self.parent64.d, &self.parent64.cap, max(self.parent.n, 16),
-                 sizeof(int64_t))
-        for j in range(self.parent.n):
-            self.parent64.d[j] = self.parent.d[j]
-        self.parent64.n = self.parent.n
-        free(self.parent.d)
-        self.parent.d = NULL
-        self.parent.n = self.parent.cap = 0
         free(self.table)
         self.table = NULL
         self.tcap = 0
@@ -1069,8 +1078,8 @@ cdef class Core:
         return tuple([vals[s][self.nxt[s]] for s in range(self.width)])
 
     def parents(self):
-        """Each state's parent (-1 for the root): array "i", or "q" in fingerprint mode."""
-        if not self.fp:
+        """Each state's parent (-1 for the root): array "i", or "q" past 2**31 states."""
+        if self.parent64.d == NULL:
             return ib_array(&self.parent)
         out = array("q")
         if self.parent64.n:
@@ -1094,9 +1103,9 @@ cdef class Core:
         and move (during the run, up to twice the words, parents and moves: doubling)."""
         if self.count == 0:
             return 0.0
-        if self.fp:  # fingerprints, 64-bit parents, moves, the last level's packed words
-            return (self.fcap * 8 + self.parent64.cap * 8 + self.via.cap * 4
-                    + self.wcap * self.nw * 8) / self.count
+        if self.fp:  # fingerprints, parents, moves, the last level's packed words
+            return (self.fcap * 8 + self.parent64.cap * 8 + self.parent.cap * 4
+                    + self.via.cap * 4 + self.wcap * self.nw * 8) / self.count
         return (self.wcap * self.nw * 8 + self.tcap * 4 + (self.parent.cap + self.via.cap) * 4
                 ) / self.count
 

@@ -3,7 +3,7 @@
 Why: exact storage keeps every state's packed words (25-28 bytes a state with the visited set,
 parents and moves) and numbers states with 32-bit ids, so it stops at 2**31 states. As in TLC,
 fingerprint mode keeps a 64-bit fingerprint per visited state instead, and the packed words of
-the states still to expand only; parents (64-bit) and moves stay, so any state is rebuilt by
+the states still to expand only; parents (64-bit past 2**31 states) and moves stay, so any state is rebuilt by
 replaying the moves from the root through the Python product (:class:`ReplayedStates`).
 
 The price is soundness with a small probability: two distinct states with one fingerprint
