@@ -19,11 +19,11 @@ instead, saying so.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
-from . import fingerprint
 from .memo import memoise
 from .product import Overflow, Product, State
 from .properties import Expectation, Property
@@ -75,12 +75,24 @@ class PackedStates(Sequence[State]):
     def __getitem__(self, i: slice) -> list[State]: ...
     def __getitem__(self, i: int | slice) -> State | list[State]:
         if isinstance(i, slice):
-            return [self._core.decode(j) for j in range(*i.indices(len(self)))]
-        return self._core.decode(i + len(self) if i < 0 else i)  # type: ignore[no-any-return]
+            return [self._one(j) for j in range(*i.indices(len(self)))]
+        sid = i + len(self) if i < 0 else i
+        if not 0 <= sid < len(self):
+            raise IndexError(i)
+        return self._one(sid)
+
+    def _one(self, sid: int) -> State:
+        return self._core.decode(sid)  # type: ignore[no-any-return]
 
     def __iter__(self) -> Iterator[State]:
         decode = self._core.decode
         return (decode(j) for j in range(len(self)))
+
+
+def _say(line: str) -> None:
+    """The default announcer of the switch to fingerprints: a line on stderr (a library
+    must not be silent about it)."""
+    print(line, file=sys.stderr, flush=True)
 
 
 def _bits(n: int) -> int:
@@ -121,7 +133,7 @@ class _Bridge:
         # channel-table number (a node number of the core) -> (channel slot, its operations)
         self.tables: dict[int, tuple[int, list[Any]]] = {}
         self.found_overflow: tuple[int, int, str, State] | None = None
-        self.notify: Callable[[str], None] = fingerprint.say
+        self.notify: Callable[[str], None] = _say
         # rename-table number -> (slot, group element); properties checked on every image
         self.renames: dict[int, tuple[int, Any]] = {}
         self.gated: list[tuple[str, Any]] = []
@@ -259,6 +271,8 @@ class _Bridge:
 
     def switched(self, count: int) -> None:
         """The core has just left exact storage: say so at once."""
+        from . import fingerprint
+
         self.notify(
             f"fingerprint mode: {count:,} states stored exactly (the limit is "
             f"{fingerprint.SWITCH_AT:,}); from here each state is kept as a "
@@ -324,6 +338,7 @@ def explore_compiled(
     reduction: Reduction | None = None,
 ) -> Exploration:
     """:func:`checker.explore.explore` on the compiled core."""
+    from . import fingerprint
     from .explore import Exploration, _peak_rss
 
     start = time.perf_counter()

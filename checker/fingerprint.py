@@ -3,8 +3,9 @@
 Why: exact storage keeps every state's packed words (25-28 bytes a state with the visited set,
 parents and moves) and numbers states with 32-bit ids, so it stops at 2**31 states. As in TLC,
 fingerprint mode keeps a 64-bit fingerprint per visited state instead, and the packed words of
-the states still to expand only; parents (64-bit past 2**31 states) and moves stay, so any state is rebuilt by
-replaying the moves from the root through the Python product (:class:`ReplayedStates`).
+the states still to expand only; parents (64-bit past 2**31 states) and moves stay, so any
+state is rebuilt by replaying the moves from the root through the Python product
+(:class:`ReplayedStates`).
 
 The price is soundness with a small probability: two distinct states with one fingerprint
 count as one, and the second one's successors are never explored, so a "holds" may be wrong.
@@ -19,10 +20,10 @@ that keeps the graph never switches.
 from __future__ import annotations
 
 import math
-import sys
-from collections.abc import Iterator, Sequence
-from typing import Any, overload
+from collections.abc import Iterator
+from typing import Any
 
+from .compiled import PackedStates
 from .errors import FingerprintRefused
 from .product import Overflow, Product, State
 
@@ -33,18 +34,12 @@ __all__ = [
     "collision_report",
     "describe",
     "refuse_graph",
-    "say",
 ]
 
 # An exact run switches to fingerprints once it stores this many states (tests lower it).
 SWITCH_AT = 10**9
 # The fingerprint width; only tests make it smaller, to force collisions.
 BITS = 64
-
-
-def say(line: str) -> None:
-    """The default announcer of the switch: a line on stderr (a library must not be silent)."""
-    print(line, file=sys.stderr, flush=True)
 
 
 def refuse_graph(why: str) -> FingerprintRefused:
@@ -54,32 +49,20 @@ def refuse_graph(why: str) -> FingerprintRefused:
     )
 
 
-class ReplayedStates(Sequence[State]):
+class ReplayedStates(PackedStates):
     """The explored states of a fingerprint-mode run, as the core stores them, each rebuilt on
     access by following parents to the root and replaying the moves forward (a move leads to
     at most one successor of a state). Those not yet forgotten are decoded directly; rebuilt
     ones are cached, so a counterexample costs one replay. Iterating over all is refused."""
 
     def __init__(self, core: Any, product: Product, root: State, parent: Any, via: Any) -> None:
-        self._core = core
+        super().__init__(core)
         self._product = product
         self._parent = parent
         self._via = via
         self._cache: dict[int, State] = {0: root}
 
-    def __len__(self) -> int:
-        return int(self._core.count)
-
-    @overload
-    def __getitem__(self, i: int) -> State: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[State]: ...
-    def __getitem__(self, i: int | slice) -> State | list[State]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        sid = i + len(self) if i < 0 else i
-        if not 0 <= sid < len(self):
-            raise IndexError(i)
+    def _one(self, sid: int) -> State:
         if sid >= self._core.base:
             return self._core.decode(sid)  # type: ignore[no-any-return]
         path: list[int] = []

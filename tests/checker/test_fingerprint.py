@@ -12,6 +12,7 @@ the run under-count: the collision estimate it prints is not decoration.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -275,3 +276,20 @@ def test_the_cli_refuses_what_fingerprints_cannot_do(
     assert code == 2 and out == "", (out, err)
     assert len(err.strip().splitlines()) == 1 and "fingerprint" in err
     assert not (tmp_path / "g.graphml").exists()
+
+
+def test_the_cli_says_when_it_switches(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fingerprint, "SWITCH_AT", 100)
+    base = ["check", "--vms", "1", "--hosts", "1"]
+    code, out, err = _vfpath(capsys, *base, "--safety-only")
+    assert code == 0, out
+    told = [x for x in err.splitlines() if x.startswith("fingerprint mode: ")]
+    assert len(told) == 1 and "probabilistic" in told[0]
+    at = re.search(r"fingerprints: 64-bit \(switched to at (\d+) states\)", out)
+    assert at is not None and 100 <= int(at.group(1)) < 200, out  # one state's successors past
+    assert f"{at.group(1)} states stored exactly" in told[0]
+    # with liveness the run keeps its graph and stays exact, silently so: nothing changed
+    code, out, err = _vfpath(capsys, *base)
+    assert "fingerprint" not in out + err
