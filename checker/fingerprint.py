@@ -43,9 +43,10 @@ BITS = 64
 
 
 def refuse_graph(why: str) -> FingerprintRefused:
+    """The one-line refusal of what needs every state or edge (liveness, a graph, a list)."""
     return FingerprintRefused(
-        f"fingerprint mode cannot {why}: it keeps no state graph and no decoded states "
-        "(drop --fingerprint; for liveness TLC too keeps the graph)"
+        f"fingerprint mode cannot {why}: it keeps neither the state graph nor the states; "
+        "drop --fingerprint (or, for liveness, check safety only: --safety-only)"
     )
 
 

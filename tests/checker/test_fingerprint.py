@@ -172,18 +172,22 @@ def _verdicts(a: Any, b: Any) -> None:
     assert (a.stats.states, a.stats.transitions) == (b.stats.states, b.stats.transitions)
 
 
+@pytest.mark.parametrize("forced", [True, False])
 @pytest.mark.parametrize("name", ["philosophers-4 (deadlocks)", "broken-lock", "sriov-2/1/1"])
-def test_check_gives_the_same_verdicts_and_says_they_are_probabilistic(name: str) -> None:
+def test_check_gives_the_same_verdicts_and_says_they_are_probabilistic(
+    name: str, forced: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def make() -> System:
         system = MODELS[name]()
         system.properties[:] = _safety(system)
         return system
 
     exact = check(make(), Options())
-    fp = check(make(), Options(fingerprint=True))
+    monkeypatch.setattr(fingerprint, "SWITCH_AT", 5)
+    fp = check(make(), Options(fingerprint=forced, notify=lambda line: None))
     _verdicts(exact, fp)
     info = fp.extra["fingerprint"]
-    assert info["probabilistic"] and info["bits"] == 64
+    assert info["probabilistic"] and info["bits"] == 64 and info["forced"] == forced
     assert 0 < info["collision_probability"] < 1e-6
     assert "fingerprint" not in exact.extra
     assert "verdicts are probabilistic" in str(fp)
