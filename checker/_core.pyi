@@ -15,6 +15,12 @@ class Core:
     stop_reason: str
     repacks: int
     concrete: int
+    fp: bool
+    sym: bool
+    base: int
+    switch_at: int
+    switched_at: int
+    fused: int
     def __init__(
         self,
         width: int,
@@ -54,3 +60,6 @@ class Core:
         self, sources: list[list[int]], renamed: list[int], gate: bool
     ) -> list[list[int]]: ...
     def table_sizes(self) -> dict[str, int]: ...
+    def fingerprints(self, switch_at: int, bits: int) -> None: ...
+    def fingerprint_gap(self) -> int: ...
+    def least_image(self, ids: list[int]) -> list[int]: ...

@@ -18,9 +18,9 @@ or on the head message of channel slot ``~k``; its child for value number ``v`` 
 number -> new one, ``-2`` meaning the step overflows the channel.
 """
 
-from libc.stdint cimport int32_t, uint64_t
-from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memcmp, memcpy, memset
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
+from libc.stdlib cimport free, malloc, qsort, realloc
+from libc.string cimport memcmp, memcpy, memmove, memset
 
 from array import array
 from time import perf_counter
@@ -35,19 +35,38 @@ cdef struct IBuf:
     Py_ssize_t cap
 
 
-cdef int ib_reserve(IBuf* b, Py_ssize_t need) except -1:
-    cdef Py_ssize_t cap
-    cdef int32_t* p
-    if need <= b.cap:
+cdef struct LBuf:  # 64-bit state ids (fingerprint mode may pass 2**31 states)
+    int64_t* d
+    Py_ssize_t n
+    Py_ssize_t cap
+
+
+cdef int grow_buf(void** d, Py_ssize_t* cap, Py_ssize_t need, size_t item) except -1:
+    """Make ``d`` (``cap`` items of ``item`` bytes) hold at least ``need`` items, doubling."""
+    cdef Py_ssize_t c
+    cdef void* p
+    if need <= cap[0]:
         return 0
-    cap = b.cap * 2 if b.cap else 16
-    while cap < need:
-        cap *= 2
-    p = <int32_t*>realloc(b.d, cap * sizeof(int32_t))
+    c = cap[0] * 2 if cap[0] else 16
+    while c < need:
+        c *= 2
+    p = realloc(d[0], c * item)
     if p == NULL:
         raise MemoryError()
-    b.d = p
-    b.cap = cap
+    d[0] = p
+    cap[0] = c
+    return 0
+
+
+cdef int ib_reserve(IBuf* b, Py_ssize_t need) except -1:
+    return grow_buf(<void**>&b.d, &b.cap, need, sizeof(int32_t))
+
+
+cdef inline int lb_push(LBuf* b, int64_t v) except -1:
+    if b.n == b.cap:
+        grow_buf(<void**>&b.d, &b.cap, b.n + 1, sizeof(int64_t))
+    b.d[b.n] = v
+    b.n += 1
     return 0
 
 
@@ -83,6 +102,18 @@ cdef inline uint64_t mix(uint64_t h) noexcept nogil:
     h *= <uint64_t>0xC4CEB9FE1A85EC53
     h ^= h >> 33
     return h
+
+
+cdef inline uint64_t smix(uint64_t z) noexcept nogil:
+    """SplitMix64's finaliser: the fingerprints' mixer, other than the probe hash's ``mix``."""
+    z = (z ^ (z >> 30)) * <uint64_t>0xBF58476D1CE4E5B9
+    z = (z ^ (z >> 27)) * <uint64_t>0x94D049BB133111EB
+    return z ^ (z >> 31)
+
+
+cdef int cmp_u64(const void* a, const void* b) noexcept nogil:
+    cdef uint64_t x = (<uint64_t*>a)[0], y = (<uint64_t*>b)[0]
+    return (x > y) - (x < y)
 
 
 cdef int bit_length(Py_ssize_t x) noexcept:
@@ -125,7 +156,8 @@ cdef class Core:
     cdef IBuf nkey, nbase, ncap, pool, roots
     cdef IBuf lstart, lend, emove, wstart, wend, wslot, wval, cstart, cend, cslot, ctab
     # properties: kind 0 trigger, 1 invariant (hit when false), 2 goal (hit when true)
-    cdef IBuf pkind, pactive, pfallback, phit
+    cdef IBuf pkind, pactive, pfallback
+    cdef LBuf phit
     # edges
     cdef IBuf esrc, edst, emv
     cdef object cb
@@ -138,13 +170,24 @@ cdef class Core:
     cdef readonly int repacks
     # symmetry (see the section "symmetry" below): slots sharing one value numbering, the group
     cdef list members
-    cdef bint sym
+    cdef readonly bint sym
     cdef bint gating
     cdef int ngroup
     cdef int32_t* gsrc
     cdef int32_t* gren
     cdef int32_t* best
     cdef readonly Py_ssize_t concrete
+    # fingerprint storage (see the section "fingerprints" below)
+    cdef readonly bint fp
+    cdef readonly Py_ssize_t base
+    cdef readonly Py_ssize_t switch_at
+    cdef readonly Py_ssize_t switched_at
+    cdef uint64_t* ftab
+    cdef Py_ssize_t fcap
+    cdef readonly Py_ssize_t fused
+    cdef uint64_t fmask
+    cdef int32_t* fids
+    cdef LBuf parent64  # the parents once ids pass 2**31 (then ``parent`` is empty)
 
     def __cinit__(self):
         self.bw = self.word = self.shift = self.nvals = self.cur = self.nxt = NULL
@@ -152,6 +195,10 @@ cdef class Core:
         self.heads = NULL
         self.table = NULL
         self.gsrc = self.gren = self.best = NULL
+        self.ftab = NULL
+        self.fids = NULL
+        self.switch_at = self.switched_at = -1
+        self.fmask = <uint64_t>0xFFFFFFFFFFFFFFFF
 
     def __init__(self, int width, list channel_slots, list init_bits, int nleaders, list kinds, cb):
         """``cb`` answers the misses: ``succ_miss(leader, ids)``, ``pred_miss(p, ids)``,
@@ -191,7 +238,7 @@ cdef class Core:
             ib_push(&self.pkind, kinds[s])
             ib_push(&self.pactive, 1)
             ib_push(&self.pfallback, 0)
-            ib_push(&self.phit, -1)
+            lb_push(&self.phit, -1)
         self.tcap = 1024
         self.table = <int32_t*>malloc(self.tcap * sizeof(int32_t))
         if self.table == NULL:
@@ -246,6 +293,9 @@ cdef class Core:
         free(self.gsrc)
         free(self.gren)
         free(self.best)
+        free(self.ftab)
+        free(self.fids)
+        free(self.parent64.d)
 
     # -- interning and packing ----------------------------------------------------------------
     cdef void _layout(self) noexcept:
@@ -289,8 +339,12 @@ cdef class Core:
     def value(self, int slot, int n):
         return self.values[slot][n]
 
+    cdef inline uint64_t* _at(self, Py_ssize_t i) noexcept nogil:
+        """State ``i``'s packed words (fingerprint mode keeps those of ids ``>= base``)."""
+        return self.words + (i - self.base) * self.nw
+
     cdef inline void _unpack(self, Py_ssize_t i, int32_t* out) noexcept nogil:
-        self._unpack_key(self.words + i * self.nw, out)
+        self._unpack_key(self._at(i), out)
 
     cdef inline void _unpack_key(self, uint64_t* w, int32_t* out) noexcept nogil:
         cdef int s
@@ -350,11 +404,11 @@ cdef class Core:
                 if self.bw[s] > 31:
                     raise OverflowError("a slot holds more than 2**31 distinct values")
         self._layout()
-        self.wcap = max(self.count, 16)
+        self.wcap = max(self.count - self.base, 16)
         fresh = <uint64_t*>malloc(self.wcap * self.nw * sizeof(uint64_t))
         if fresh == NULL:
             raise MemoryError()
-        for i in range(self.count):
+        for i in range(self.count - self.base):
             for s in range(self.width):
                 tmp[s] = <int32_t>((self.words[i * old_nw + oword[s]] >> oshift[s]) & omask[s])
             self._pack(tmp, fresh + i * self.nw)
@@ -364,7 +418,8 @@ cdef class Core:
         free(oword)
         free(oshift)
         free(omask)
-        self._rehash(self.tcap)
+        if not self.fp:  # fingerprints hash value numbers, which a re-pack leaves alone
+            self._rehash(self.tcap)
         self.need_repack = False
         self.repacks += 1
         return 0
@@ -385,10 +440,14 @@ cdef class Core:
             h = (h + 1) & m
 
     cdef Py_ssize_t _find_or_add(self, uint64_t* k, bint* fresh) except -2:
-        cdef Py_ssize_t h
-        cdef Py_ssize_t j = self._probe(k, &h)
+        """The number of state ``k``, adding it if new (fingerprint mode: -1 for a state
+        already seen, whose number it does not keep)."""
+        cdef Py_ssize_t h, j
         cdef size_t size = self.nw * sizeof(uint64_t)
         cdef uint64_t* p
+        if self.fp:
+            return self._fp_add(k, fresh)
+        j = self._probe(k, &h)
         if j >= 0:
             fresh[0] = False
             return j
@@ -539,10 +598,10 @@ cdef class Core:
             elif kind == 1:
                 if not r:
                     self.pactive.d[p] = 0
-                    self.phit.d[p] = <int32_t>sid
+                    self.phit.d[p] = sid
             elif r:
                 self.pactive.d[p] = 0
-                self.phit.d[p] = <int32_t>sid
+                self.phit.d[p] = sid
         return 0
 
     def start(self, list initial):
@@ -557,7 +616,7 @@ cdef class Core:
         self._after_miss()
         self._pack(self.cur, self.key)
         self._find_or_add(self.key, &fresh)
-        ib_push(&self.parent, -1)
+        self._add_parent(-1)
         ib_push(&self.via, -1)
         self._judge(0, self.cur)
         if self.gating:
@@ -578,6 +637,8 @@ cdef class Core:
             if i == level_end:
                 self.depth += 1
                 level_end = self.count
+                if self.fp:
+                    self._forget_before(i)
             self._unpack(i, cur)
             any_succ = False
             for li in range(self.nleaders):
@@ -588,7 +649,7 @@ cdef class Core:
                 L = -2 - code
                 for e in range(self.lstart.d[L], self.lend.d[L]):
                     # the successor is state i's packed words with a few fields replaced
-                    memcpy(key, self.words + i * self.nw, self.nw * sizeof(uint64_t))
+                    memcpy(key, self._at(i), self.nw * sizeof(uint64_t))
                     for w in range(self.wstart.d[e], self.wend.d[e]):
                         self._put(key, self.wslot.d[w], self.wval.d[w])
                     ovf = False
@@ -602,7 +663,7 @@ cdef class Core:
                             self._set_child(t, old, new)
                             if self.need_repack:
                                 self._repack()
-                                memcpy(key, self.words + i * self.nw, self.nw * sizeof(uint64_t))
+                                memcpy(key, self._at(i), self.nw * sizeof(uint64_t))
                                 for w in range(self.wstart.d[e], self.wend.d[e]):
                                     self._put(key, self.wslot.d[w], self.wval.d[w])
                                 for c2 in range(self.cstart.d[e], c):
@@ -624,7 +685,7 @@ cdef class Core:
                     else:
                         j = self._find_or_add(key, &fresh)
                     if fresh:
-                        ib_push(&self.parent, <int32_t>i)
+                        self._add_parent(i)
                         ib_push(&self.via, self.emove.d[e])
                         if self.gating:
                             self.cb.gate(j)
@@ -639,6 +700,8 @@ cdef class Core:
                 if not self.cb.is_final(i):
                     self.deadlock = i
             i += 1
+            if 0 <= self.switch_at <= self.count and not self.fp:
+                self._to_fingerprints(i)
             if (i & 0x3FFF) == 0 and progress is not None:
                 progress(self.count, self.count - i, perf_counter() - start)
             if guard.tripped and i < self.count:
@@ -654,11 +717,17 @@ cdef class Core:
     cdef void _trim(self) noexcept:
         """No state is added after the run: return the slack of the growing buffers."""
         cdef uint64_t* p
-        if 0 < self.count < self.wcap:
-            p = <uint64_t*>realloc(self.words, self.count * self.nw * sizeof(uint64_t))
+        cdef Py_ssize_t kept = self.count - self.base
+        if 0 < kept < self.wcap:
+            p = <uint64_t*>realloc(self.words, kept * self.nw * sizeof(uint64_t))
             if p != NULL:
                 self.words = p
-                self.wcap = self.count
+                self.wcap = kept
+        if 0 < self.parent64.n < self.parent64.cap:
+            p = <uint64_t*>realloc(self.parent64.d, self.parent64.n * sizeof(int64_t))
+            if p != NULL:
+                self.parent64.d = <int64_t*>p
+                self.parent64.cap = self.parent64.n
         ib_trim(&self.parent)
         ib_trim(&self.via)
 
@@ -756,7 +825,7 @@ cdef class Core:
         representative, else its orbit's representative (counting the orbit's states when
         new). ``key`` is overwritten."""
         cdef Py_ssize_t h, size
-        cdef Py_ssize_t j = self._probe(key, &h)
+        cdef Py_ssize_t j = -1 if self.fp else self._probe(key, &h)
         if j >= 0:
             fresh[0] = False
             return j
@@ -769,6 +838,179 @@ cdef class Core:
             self.concrete += size
         return j
 
+    # -- fingerprints -------------------------------------------------------------------------
+    # TLC's way past memory: the visited set keeps a 64-bit fingerprint of each state instead of
+    # its packed words; only the states not yet expanded (ids >= ``base``: the rest of the
+    # current level and the next one) keep their words. Ids are 64-bit (parents too, past
+    # 2**31 states: ``parent64``); the moves stay, so Python rebuilds any state by replaying them from the root. Two states with
+    # one fingerprint count as one: the caller reports the chance of that. The fingerprint hashes
+    # the slot value numbers, not the packed words, because a re-pack changes the words of a
+    # state but never its numbers.
+
+    def fingerprints(self, Py_ssize_t switch_at, int bits):
+        """Store fingerprints of ``bits`` bits (64; fewer only in tests, to force collisions)
+        once ``switch_at`` states are stored (0: from the start; -1: never)."""
+        if not 1 <= bits <= 64:
+            raise ValueError(f"fingerprint width must be 1-64 bits, got {bits}")
+        self.fmask = <uint64_t>0xFFFFFFFFFFFFFFFF if bits == 64 else (((<uint64_t>1) << bits) - 1)
+        self.switch_at = switch_at
+        if switch_at == 0 and not self.fp:
+            self._to_fingerprints(0)
+
+    cdef inline uint64_t _fingerprint(self, uint64_t* k) noexcept nogil:
+        """State ``k``'s fingerprint (never 0, the free cell's mark): its slot value numbers,
+        two to a 64-bit block, chained through ``smix``."""
+        cdef int s
+        cdef uint64_t h = <uint64_t>0x243F6A8885A308D3 ^ <uint64_t>self.width, v
+        cdef int32_t* ids = self.fids
+        self._unpack_key(k, ids)
+        s = 0
+        while s < self.width:
+            v = <uint64_t><uint32_t>ids[s]
+            if s + 1 < self.width:
+                v |= (<uint64_t><uint32_t>ids[s + 1]) << 32
+            h = smix(h ^ v) + <uint64_t>0x9E3779B97F4A7C15
+            s += 2
+        h = smix(h) & self.fmask
+        return h if h else 1
+
+    cdef bint _fp_insert(self, uint64_t f) noexcept nogil:
+        """Add fingerprint ``f`` to the set; False when it was there."""
+        cdef Py_ssize_t m = self.fcap - 1
+        cdef Py_ssize_t h = mix(f) & m
+        while self.ftab[h]:
+            if self.ftab[h] == f:
+                return False
+            h = (h + 1) & m
+        self.ftab[h] = f
+        self.fused += 1
+        return True
+
+    cdef int _fp_resize(self, Py_ssize_t cap) except -1:
+        """A set of ``cap`` cells (a power of two) holding the same fingerprints."""
+        cdef uint64_t* old = self.ftab
+        cdef Py_ssize_t i, n = self.fcap
+        self.ftab = <uint64_t*>malloc(cap * sizeof(uint64_t))
+        if self.ftab == NULL:
+            self.ftab = old
+            raise MemoryError()
+        memset(self.ftab, 0, cap * sizeof(uint64_t))
+        self.fcap = cap
+        self.fused = 0
+        for i in range(n):
+            if old[i]:
+                self._fp_insert(old[i])
+        free(old)
+        return 0
+
+    cdef Py_ssize_t _fp_add(self, uint64_t* k, bint* fresh) except -2:
+        """:meth:`_find_or_add` in fingerprint mode: a new state keeps its words until expanded."""
+        cdef Py_ssize_t kept = self.count - self.base
+        if not self._fp_insert(self._fingerprint(k)):
+            fresh[0] = False
+            return -1
+        if self.fused * 4 > self.fcap * 3:  # at most 3/4 full
+            self._fp_resize(self.fcap * 2)
+        if kept == self.wcap:
+            grow_buf(<void**>&self.words, &self.wcap, kept + 1, self.nw * sizeof(uint64_t))
+        memcpy(self.words + kept * self.nw, k, self.nw * sizeof(uint64_t))
+        self.count += 1
+        fresh[0] = True
+        return self.count - 1
+
+    cdef int _add_parent(self, Py_ssize_t i) except -1:
+        """Record the parent of the state just added: 32 bits while ids fit, else 64."""
+        if self.parent64.d != NULL:
+            return lb_push(&self.parent64, i)
+        if self.count <= 0x7FFFFFFF:
+            return ib_push(&self.parent, <int32_t>i)
+        self._widen_parents()
+        return lb_push(&self.parent64, i)
+
+    cdef int _widen_parents(self) except -1:
+        """Past 2**31 states (fingerprint mode only): the parents become 64-bit."""
+        cdef Py_ssize_t j
+        grow_buf(<void**>&self.parent64.d, &self.parent64.cap, max(2 * self.parent.n, 16),
+                 sizeof(int64_t))
+        for j in range(self.parent.n):
+            self.parent64.d[j] = self.parent.d[j]
+        self.parent64.n = self.parent.n
+        free(self.parent.d)
+        self.parent.d = NULL
+        self.parent.n = self.parent.cap = 0
+        return 0
+
+    cdef void _forget_before(self, Py_ssize_t i) noexcept:
+        """Drop the packed words of the states before ``i`` (all expanded)."""
+        cdef Py_ssize_t kept = self.count - i
+        if i > self.base:
+            memmove(self.words, self._at(i), kept * self.nw * sizeof(uint64_t))
+            self.base = i
+
+    cdef int _to_fingerprints(self, Py_ssize_t i) except -1:
+        """Switch to fingerprint storage with states ``< i`` expanded: fingerprint every stored
+        state, widen the parents, drop the exact table and the expanded states' words."""
+        cdef Py_ssize_t j, cap = 1024
+        if self.fids == NULL:
+            self.fids = <int32_t*>malloc(max(self.width, 1) * sizeof(int32_t))
+            if self.fids == NULL:
+                raise MemoryError()
+        while cap * 3 < self.count * 4 + 4:
+            cap *= 2
+        self.ftab = <uint64_t*>malloc(cap * sizeof(uint64_t))
+        if self.ftab == NULL:
+            raise MemoryError()
+        memset(self.ftab, 0, cap * sizeof(uint64_t))
+        self.fcap = cap
+        for j in range(self.count):
+            self._fp_insert(self._fingerprint(self.words + j * self.nw))
+        free(self.table)
+        self.table = NULL
+        self.tcap = 0
+        self.fp = True
+        self._forget_before(i)
+        self._trim()  # the words of the states still to expand, and room to double
+        self.switched_at = self.count
+        if self.count:  # announced at the moment it happens, never silently
+            self.cb.switched(self.count)
+        return 0
+
+    def fingerprint_gap(self):
+        """The least distance between two stored fingerprints (TLC's observed collision
+        estimate is its reciprocal); 0 with fewer than two. Sorts the set in place, so only
+        after the run."""
+        cdef Py_ssize_t i, n = 0
+        cdef uint64_t gap = 0, d
+        if not self.fp:
+            raise ValueError("not in fingerprint mode")
+        if self.fused < 0:
+            raise ValueError("the fingerprints were already sorted")
+        for i in range(self.fcap):
+            if self.ftab[i]:
+                self.ftab[n] = self.ftab[i]
+                n += 1
+        self.fused = -1  # no longer a hash set
+        qsort(self.ftab, n, sizeof(uint64_t), cmp_u64)
+        for i in range(1, n):
+            d = self.ftab[i] - self.ftab[i - 1]
+            if gap == 0 or d < gap:
+                gap = d
+        return gap
+
+    def least_image(self, list ids):
+        """The value numbers of the state the core stores for the orbit of ``ids``."""
+        cdef int s
+        cdef int32_t* tmp = <int32_t*>malloc(max(self.width, 1) * sizeof(int32_t))
+        if tmp == NULL:
+            raise MemoryError()
+        try:
+            for s in range(self.width):
+                tmp[s] = ids[s]
+            self._canon(tmp)
+            return self._ids(self.best)
+        finally:
+            free(tmp)
+
     # -- results ------------------------------------------------------------------------------
     def add_pred(self):
         """Register one more property predicate (after the run: liveness reads it on every
@@ -777,7 +1019,7 @@ cdef class Core:
         ib_push(&self.pkind, 1)
         ib_push(&self.pactive, 0)
         ib_push(&self.pfallback, 0)
-        ib_push(&self.phit, -1)
+        lb_push(&self.phit, -1)
         self.npred += 1
         return self.npred - 1
 
@@ -791,6 +1033,8 @@ cdef class Core:
         cdef int32_t* cur = self.cur
         cdef int32_t* pp = <int32_t*>malloc(max(m, 1) * sizeof(int32_t))
         cdef unsigned char** o = <unsigned char**>malloc(max(m, 1) * sizeof(unsigned char*))
+        if self.fp:
+            raise ValueError("fingerprint mode keeps no state to evaluate predicates on")
         outs = [bytearray(self.count) for _ in range(m)]
         if pp == NULL or o == NULL:
             free(pp)
@@ -819,7 +1063,7 @@ cdef class Core:
 
     def ids_of(self, Py_ssize_t i):
         """The slot value numbers of state ``i``."""
-        if not 0 <= i < self.count:
+        if not self.base <= i < self.count:
             raise IndexError(i)
         self._unpack(i, self.nxt)
         return self._ids(self.nxt)
@@ -827,14 +1071,20 @@ cdef class Core:
     def decode(self, Py_ssize_t i):
         """State ``i`` as the Python engine stores it (a tuple of slot values)."""
         cdef int s
-        if not 0 <= i < self.count:
+        if not self.base <= i < self.count:
             raise IndexError(i)
         self._unpack(i, self.nxt)
         vals = self.values
         return tuple([vals[s][self.nxt[s]] for s in range(self.width)])
 
     def parents(self):
-        return ib_array(&self.parent)
+        """Each state's parent (-1 for the root): array "i", or "q" past 2**31 states."""
+        if self.parent64.d == NULL:
+            return ib_array(&self.parent)
+        out = array("q")
+        if self.parent64.n:
+            out.frombytes((<char*>self.parent64.d)[: self.parent64.n * sizeof(int64_t)])
+        return out
 
     def moves(self):
         return ib_array(&self.via)
@@ -853,6 +1103,9 @@ cdef class Core:
         and move (during the run, up to twice the words, parents and moves: doubling)."""
         if self.count == 0:
             return 0.0
+        if self.fp:  # fingerprints, parents, moves, the last level's packed words
+            return (self.fcap * 8 + self.parent64.cap * 8 + self.parent.cap * 4
+                    + self.via.cap * 4 + self.wcap * self.nw * 8) / self.count
         return (self.wcap * self.nw * 8 + self.tcap * 4 + (self.parent.cap + self.via.cap) * 4
                 ) / self.count
 

@@ -63,6 +63,8 @@ def check(system: System, options: Options = Options()) -> CheckResult:  # noqa:
     result = judge(product, ex, props, options, name=system.name)
     result.extra["symmetry"] = symmetry_summary(ex, why)
     result.extra["engine"] = ex.engine
+    if ex.fingerprint is not None:
+        result.extra["fingerprint"] = ex.fingerprint
     return result
 
 

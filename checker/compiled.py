@@ -19,8 +19,9 @@ instead, saying so.
 
 from __future__ import annotations
 
+import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 from .memo import memoise
@@ -74,12 +75,24 @@ class PackedStates(Sequence[State]):
     def __getitem__(self, i: slice) -> list[State]: ...
     def __getitem__(self, i: int | slice) -> State | list[State]:
         if isinstance(i, slice):
-            return [self._core.decode(j) for j in range(*i.indices(len(self)))]
-        return self._core.decode(i + len(self) if i < 0 else i)  # type: ignore[no-any-return]
+            return [self._one(j) for j in range(*i.indices(len(self)))]
+        sid = i + len(self) if i < 0 else i
+        if not 0 <= sid < len(self):
+            raise IndexError(i)
+        return self._one(sid)
+
+    def _one(self, sid: int) -> State:
+        return self._core.decode(sid)  # type: ignore[no-any-return]
 
     def __iter__(self) -> Iterator[State]:
         decode = self._core.decode
         return (decode(j) for j in range(len(self)))
+
+
+def _say(line: str) -> None:
+    """The default announcer of the switch to fingerprints: a line on stderr (a library
+    must not be silent about it)."""
+    print(line, file=sys.stderr, flush=True)
 
 
 def _bits(n: int) -> int:
@@ -120,6 +133,7 @@ class _Bridge:
         # channel-table number (a node number of the core) -> (channel slot, its operations)
         self.tables: dict[int, tuple[int, list[Any]]] = {}
         self.found_overflow: tuple[int, int, str, State] | None = None
+        self.notify: Callable[[str], None] = _say
         # rename-table number -> (slot, group element); properties checked on every image
         self.renames: dict[int, tuple[int, Any]] = {}
         self.gated: list[tuple[str, Any]] = []
@@ -255,6 +269,16 @@ class _Bridge:
     def is_final(self, sid: int) -> bool:
         return self.p.is_final(self.core.decode(sid))
 
+    def switched(self, count: int) -> None:
+        """The core has just left exact storage: say so at once."""
+        from . import fingerprint
+
+        self.notify(
+            f"fingerprint mode: {count:,} states stored exactly (the limit is "
+            f"{fingerprint.SWITCH_AT:,}); from here each state is kept as a "
+            f"{fingerprint.BITS}-bit fingerprint, and a 'holds' becomes probabilistic"
+        )
+
     # -- properties -----------------------------------------------------------------------
     def truths(self, memos: list[Any]) -> list[bytearray]:
         """Each of ``memos`` (:func:`~checker.memo.memoise` predicates) on every explored
@@ -314,6 +338,7 @@ def explore_compiled(
     reduction: Reduction | None = None,
 ) -> Exploration:
     """:func:`checker.explore.explore` on the compiled core."""
+    from . import fingerprint
     from .explore import Exploration, _peak_rss
 
     start = time.perf_counter()
@@ -324,8 +349,17 @@ def explore_compiled(
     bridge = _Bridge(product, preds, reduction, untrusted)
     core = bridge.core
     initial = [core.intern(s, v) for s, v in enumerate(product.initial)]
-    keep_edges = options.graph or any(p.expectation.is_liveness for p in props)
+    liveness = any(p.expectation.is_liveness for p in props)
+    keep_edges = options.graph or liveness
+    if options.fingerprint and keep_edges:
+        raise fingerprint.refuse_graph("check liveness" if liveness else "keep the graph")
+    if options.notify is not None:
+        bridge.notify = options.notify
+    # an exact run that keeps the graph never switches: liveness and the graph need it all
+    switch_at = 0 if options.fingerprint else -1 if keep_edges else fingerprint.SWITCH_AT
+    core.fingerprints(switch_at, fingerprint.BITS)
     core.start(initial)
+    root = core.decode(0)
     core.run(
         -1 if options.max_states is None else options.max_states,
         options.deadlock,
@@ -342,12 +376,18 @@ def explore_compiled(
             triggered[name] = not on
         elif h >= 0:
             hits[name] = h
-    states = PackedStates(core)
+    parent = core.parents()
+    via = core.moves()
+    states: Sequence[State] = PackedStates(core)
+    collisions = None
+    if core.fp:
+        states = fingerprint.ReplayedStates(core, product, root, parent, via)
+        collisions = fingerprint.collision_report(core, options.fingerprint)
     return Exploration(
         product=product,
         states=states,  # type: ignore[arg-type]
-        parent=core.parents(),
-        via=core.moves(),
+        parent=parent,
+        via=via,
         depth=core.depth,
         transitions=core.transitions,
         seconds=time.perf_counter() - start,
@@ -362,6 +402,7 @@ def explore_compiled(
         reduction=reduction,
         concrete_states=len(states) if reduction is None else core.concrete,
         engine="compiled",
-        truths=bridge.truths,
+        truths=None if core.fp else bridge.truths,
         bytes_per_state=core.state_bytes(),
+        fingerprint=collisions,
     )

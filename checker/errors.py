@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["DefinitionError", "LimitError", "VfpathError", "WiringError"]
+__all__ = ["DefinitionError", "FingerprintRefused", "LimitError", "VfpathError", "WiringError"]
 
 
 class VfpathError(Exception):
@@ -19,6 +19,11 @@ class WiringError(VfpathError):
 
 class LimitError(VfpathError):
     """A resource limit was given a value it cannot take."""
+
+
+class FingerprintRefused(VfpathError):
+    """Fingerprint mode was asked for something it cannot do exactly (liveness, a graph, every
+    state decoded); the message says what and what to do instead."""
 
 
 class PropertyError(VfpathError):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import LimitError
+from .errors import FingerprintRefused, LimitError
 from .limits import MemoryGuard
 from .memo import memoise
 from .product import Overflow, Product, State
@@ -50,6 +50,10 @@ class Options:
     # "compiled": the compiled core (checker.compiled) where it is built and can run this
     # exploration, else the Python engine, saying why; "python": the Python engine, the reference
     engine: str = "compiled"
+    # store 64-bit fingerprints, not states, from the start (checker.fingerprint); an exact
+    # run switches by itself past checker.fingerprint.SWITCH_AT states, calling ``notify``
+    fingerprint: bool = False
+    notify: Callable[[str], None] | None = None
 
 
 @dataclass
@@ -79,6 +83,8 @@ class Exploration:
     bytes_per_state: float = 0.0  # the compiled core's storage per state (0: not measured)
     # the compiled engine: memoised predicates (checker.memo) on every state, from its tables
     truths: Callable[[list[Any]], list[bytearray]] | None = None
+    # fingerprint mode: checker.fingerprint.collision_report (None: every state stored exactly)
+    fingerprint: dict[str, Any] | None = None
 
 
 def holds_on_every_state(ex: Exploration, pred: Callable[[Any], Any]) -> bytearray:
@@ -133,6 +139,8 @@ def explore(
     """
     validate(options)
     why = ""
+    if options.fingerprint and options.engine != "compiled":
+        raise FingerprintRefused("fingerprint mode needs the compiled engine (not --engine python)")
     if options.engine == "compiled":
         from .compiled import explore_compiled, unavailable
 
@@ -140,6 +148,8 @@ def explore(
         if not why:
             with MemoryGuard(options.max_memory_mb) as guard:
                 return explore_compiled(product, props, options, guard, reduction)
+    if options.fingerprint:
+        raise FingerprintRefused(f"fingerprint mode needs the compiled core, and {why}")
     with MemoryGuard(options.max_memory_mb) as guard:
         ex = _explore(product, props, options, reduction, guard)
     ex.engine = f"python ({why})" if why else "python"

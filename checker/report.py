@@ -76,6 +76,10 @@ def render_text(result: CheckResult, *, color: bool = False) -> str:
         f"peak memory {_human_bytes(s.peak_memory)}"
         + ("" if s.complete else f" -- INCOMPLETE: stopped at the {s.stop_reason}")
     )
+    if "fingerprint" in result.extra:
+        from .fingerprint import describe
+
+        lines.append(describe(result.extra["fingerprint"]))
     for n, p in enumerate(result.violated, start=1):
         lines.append("")
         lines.append(f"#{n} {p.name} violated: {p.description}".rstrip(": "))

@@ -222,6 +222,14 @@ def _symmetry_line(info: dict[str, object]) -> str:
     "5,040 elements), else the Python engine, saying why; python: the Python engine (the "
     "reference).",
 )
+@click.option(
+    "--fingerprint",
+    is_flag=True,
+    help="Keep a 64-bit fingerprint per state instead of the state (as TLC does): less memory, "
+    "more than 2**31 states; a 'holds' is then probabilistic and the collision estimate is "
+    "printed. Without it, a run switches by itself past 10**9 states, saying so. Not with "
+    "liveness properties (use --safety-only), --graph or --coverage.",
+)
 @user_model_options
 @click.option(
     "--may-fail",
@@ -264,6 +272,7 @@ def command(
     graph_file: str | None,
     as_json: bool,
     engine: str = "compiled",
+    fingerprint: bool = False,
 ) -> int:
     """Explore every reachable state of a configuration and judge every property.
 
@@ -271,6 +280,9 @@ def command(
     (a limit was hit). Output folders are checked before the run; if writing them fails
     after it, the report is still printed and the status is still the verdict's.
     """
+    _refuse_with_fingerprint(
+        fingerprint, graph=graph_file, coverage=show_coverage, engine=engine != "compiled"
+    )
     itf = checked_output_dir(itf_dir, "'--itf'")
     charts_dir = checked_output_dir(diagram_dir, "'--diagram'")
     graph_path = checked_output_file(graph_file, "'--graph'")
@@ -289,6 +301,7 @@ def command(
         deadlock=not no_deadlock,
         symmetry=not no_symmetry,
         engine=engine,
+        fingerprint=fingerprint,
     )
     if graph_path is not None:
         from vfpath.checker.export import GRAPH_LIMIT
@@ -315,7 +328,8 @@ def command(
             _print_listing(system, rows)
         return EXIT_OK
     with ProgressLine() as progress:
-        result = check(system, dataclasses.replace(options, progress=progress))
+        run = dataclasses.replace(options, progress=progress, notify=progress.note)
+        result = check(system, run)
         cov = (
             _coverage(system, dataclasses.replace(options, progress=progress))
             if show_coverage
@@ -354,6 +368,18 @@ def command(
     if failed:
         click.echo(f"vfpath: {failed}; nothing was written", err=True)
     return exit_code(result)
+
+
+def _refuse_with_fingerprint(fingerprint: bool, **others: object) -> None:
+    """``--fingerprint`` keeps neither the states nor the graph: refuse the options that need
+    them before any work (liveness properties are refused by the engine itself)."""
+    used = [name for name, value in others.items() if value]
+    if fingerprint and used:
+        flag = "--engine python" if used[0] == "engine" else f"--{used[0]}"
+        raise click.UsageError(
+            f"--fingerprint cannot be combined with {flag}: it needs every state or the "
+            "compiled core"
+        )
 
 
 def _write_outputs(result: CheckResult, itf: Path | None, charts_dir: Path | None) -> str:
