@@ -21,6 +21,7 @@ number -> new one, ``-2`` meaning the step overflows the channel.
 from libc.stdint cimport int32_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcmp, memcpy, memset
+from cython.parallel cimport prange
 
 from array import array
 from time import perf_counter
@@ -74,6 +75,83 @@ cdef object ib_array(IBuf* b):
     if b.n:
         out.frombytes((<char*>b.d)[: b.n * sizeof(int32_t)])
     return out
+
+
+cdef extern from *:
+    """
+    #ifdef _OPENMP
+    #define VFP_OPENMP 1
+    #else
+    #define VFP_OPENMP 0
+    #endif
+    """
+    int VFP_OPENMP
+
+
+def threaded():
+    """True when the core was built with OpenMP (else ``run_threads`` runs on one thread)."""
+    return VFP_OPENMP == 1
+
+
+# One worker's results for its states: a record per step taken (entry ``ent``; ``dst``: the
+# stored state it reaches, -1 a state to store, then ``keys`` holds its packed words, ``size``
+# its orbit's size and ``pre`` its predicates' truths, -2 an overflow), and its scratch rows.
+cdef struct Out:
+    int32_t* ent
+    int32_t* dst
+    int32_t* size
+    uint64_t* keys
+    signed char* pre
+    Py_ssize_t n
+    Py_ssize_t cap
+    int32_t* cur
+    int32_t* ids
+    int32_t* best
+    bint failed
+
+
+cdef int out_reserve(Out* o, Py_ssize_t need, int nw, int npred) noexcept nogil:
+    """Room for ``need`` records of ``nw`` words (-1: no memory; nothing is lost)."""
+    cdef Py_ssize_t cap = o.cap
+    cdef void* p
+    if need <= cap:
+        return 0
+    while cap < need:
+        cap = cap * 2 if cap else 1024
+    p = realloc(o.ent, cap * sizeof(int32_t))
+    if p == NULL:
+        return -1
+    o.ent = <int32_t*>p
+    p = realloc(o.dst, cap * sizeof(int32_t))
+    if p == NULL:
+        return -1
+    o.dst = <int32_t*>p
+    p = realloc(o.size, cap * sizeof(int32_t))
+    if p == NULL:
+        return -1
+    o.size = <int32_t*>p
+    p = realloc(o.keys, cap * nw * sizeof(uint64_t))
+    if p == NULL:
+        return -1
+    o.keys = <uint64_t*>p
+    p = realloc(o.pre, cap * (npred if npred > 0 else 1))
+    if p == NULL:
+        return -1
+    o.pre = <signed char*>p
+    o.cap = cap
+    return 0
+
+
+cdef void out_free(Out* o) noexcept:
+    free(o.ent)
+    free(o.dst)
+    free(o.size)
+    free(o.keys)
+    free(o.pre)
+    free(o.cur)
+    free(o.ids)
+    free(o.best)
+    memset(o, 0, sizeof(Out))
 
 
 cdef inline uint64_t mix(uint64_t h) noexcept nogil:
@@ -517,14 +595,18 @@ cdef class Core:
             self._repack()
         return 0
 
-    cdef int _judge(self, Py_ssize_t sid, int32_t* ids) except -1:
+    cdef int _judge(self, Py_ssize_t sid, int32_t* ids, signed char* pre=NULL) except -1:
+        """Judge state ``sid`` (slot numbers ``ids``) on every active property; ``pre``, when
+        given, holds each predicate's truth as a worker found it (2: not known)."""
         cdef int p, kind
         cdef int32_t code
         cdef bint r
         for p in range(self.npred):
             if not self.pactive.d[p]:
                 continue
-            if self.pfallback.d[p]:
+            if pre != NULL and pre[p] < 2:
+                r = pre[p]
+            elif self.pfallback.d[p]:
                 r = bool(self.cb.pred_eval(p, self._ids(ids)))
             else:
                 code = self._walk(self.roots.d[self.nleaders + p], ids)
@@ -566,90 +648,301 @@ cdef class Core:
     def run(self, Py_ssize_t max_states, bint want_deadlock, bint keep_edges, progress, guard,
             double start):
         """Breadth first from state 0 until done or a limit (``max_states < 0``: none)."""
-        cdef Py_ssize_t i = 0, level_end = 1, e, j
-        cdef int li, w, c, c2
-        cdef int32_t code, L, t, sl, old, new
-        cdef bint any_succ, ovf, fresh
-        cdef bint judging = self.npred > 0
-        cdef int32_t* cur = self.cur
-        cdef int32_t* nxt = self.nxt
-        cdef uint64_t* key = self.key
+        cdef Py_ssize_t i = 0, level_end = 1
         while i < self.count:
             if i == level_end:
                 self.depth += 1
                 level_end = self.count
-            self._unpack(i, cur)
-            any_succ = False
-            for li in range(self.nleaders):
-                code = self._walk(self.roots.d[li], cur)
-                if code == MISS:
-                    code = self.cb.succ_miss(li, self._ids(cur))
-                    self._after_miss()
-                L = -2 - code
-                for e in range(self.lstart.d[L], self.lend.d[L]):
-                    # the successor is state i's packed words with a few fields replaced
-                    memcpy(key, self.words + i * self.nw, self.nw * sizeof(uint64_t))
-                    for w in range(self.wstart.d[e], self.wend.d[e]):
-                        self._put(key, self.wslot.d[w], self.wval.d[w])
-                    ovf = False
-                    for c in range(self.cstart.d[e], self.cend.d[e]):
-                        t = self.ctab.d[c]
-                        sl = self.cslot.d[c]
-                        old = cur[sl]
-                        new = self._child(t, old)
-                        if new == MISS:
-                            new = self.cb.fill(t, old)
-                            self._set_child(t, old, new)
-                            if self.need_repack:
-                                self._repack()
-                                memcpy(key, self.words + i * self.nw, self.nw * sizeof(uint64_t))
-                                for w in range(self.wstart.d[e], self.wend.d[e]):
-                                    self._put(key, self.wslot.d[w], self.wval.d[w])
-                                for c2 in range(self.cstart.d[e], c):
-                                    self._put(key, self.cslot.d[c2],
-                                              self._child(self.ctab.d[c2], cur[self.cslot.d[c2]]))
-                        if new == -2:
-                            ovf = True
-                            break
-                        self._put(key, sl, new)
-                    if ovf:
-                        if not self.overflowed:
-                            self.overflowed = True
-                            self.cb.overflow(i, e)
-                        continue
-                    any_succ = True
-                    self.transitions += 1
-                    if self.sym:
-                        j = self._find_canon(key, &fresh)
-                    else:
-                        j = self._find_or_add(key, &fresh)
-                    if fresh:
-                        ib_push(&self.parent, <int32_t>i)
-                        ib_push(&self.via, self.emove.d[e])
-                        if self.gating:
-                            self.cb.gate(j)
-                        if judging:
-                            self._unpack(j, nxt)
-                            self._judge(j, nxt)
-                    if keep_edges:
-                        ib_push(&self.esrc, <int32_t>i)
-                        ib_push(&self.edst, <int32_t>j)
-                        ib_push(&self.emv, self.emove.d[e])
-            if not any_succ and want_deadlock and self.deadlock < 0:
-                if not self.cb.is_final(i):
-                    self.deadlock = i
+            self._expand(i, want_deadlock, keep_edges)
             i += 1
-            if (i & 0x3FFF) == 0 and progress is not None:
-                progress(self.count, self.count - i, perf_counter() - start)
-            if guard.tripped and i < self.count:
-                self.complete = False
-                self.stop_reason = f"memory limit of {guard.limit_mb} MB"
-                break
-            if 0 <= max_states <= self.count and i < self.count:
-                self.complete = False
-                self.stop_reason = f"state limit of {max_states}"
+            if self._stop(i, max_states, progress, guard, start):
                 break
         self._trim()
+
+    cdef int _expand(self, Py_ssize_t i, bint want_deadlock, bint keep_edges) except -1:
+        """Expand state ``i``: its successors stored, its edges, its dead end (the misses
+        answered as they are met)."""
+        cdef Py_ssize_t e, j
+        cdef int li, w, c, c2
+        cdef int32_t code, L, t, sl, old, new
+        cdef bint any_succ = False, ovf, fresh
+        cdef int32_t* cur = self.cur
+        cdef uint64_t* key = self.key
+        self._unpack(i, cur)
+        for li in range(self.nleaders):
+            code = self._walk(self.roots.d[li], cur)
+            if code == MISS:
+                code = self.cb.succ_miss(li, self._ids(cur))
+                self._after_miss()
+            L = -2 - code
+            for e in range(self.lstart.d[L], self.lend.d[L]):
+                # the successor is state i's packed words with a few fields replaced
+                memcpy(key, self.words + i * self.nw, self.nw * sizeof(uint64_t))
+                for w in range(self.wstart.d[e], self.wend.d[e]):
+                    self._put(key, self.wslot.d[w], self.wval.d[w])
+                ovf = False
+                for c in range(self.cstart.d[e], self.cend.d[e]):
+                    t = self.ctab.d[c]
+                    sl = self.cslot.d[c]
+                    old = cur[sl]
+                    new = self._child(t, old)
+                    if new == MISS:
+                        new = self.cb.fill(t, old)
+                        self._set_child(t, old, new)
+                        if self.need_repack:
+                            self._repack()
+                            memcpy(key, self.words + i * self.nw, self.nw * sizeof(uint64_t))
+                            for w in range(self.wstart.d[e], self.wend.d[e]):
+                                self._put(key, self.wslot.d[w], self.wval.d[w])
+                            for c2 in range(self.cstart.d[e], c):
+                                self._put(key, self.cslot.d[c2],
+                                          self._child(self.ctab.d[c2], cur[self.cslot.d[c2]]))
+                    if new == -2:
+                        ovf = True
+                        break
+                    self._put(key, sl, new)
+                if ovf:
+                    self._overflow(i, e)
+                    continue
+                any_succ = True
+                self.transitions += 1
+                if self.sym:
+                    j = self._find_canon(key, &fresh)
+                else:
+                    j = self._find_or_add(key, &fresh)
+                self._arrive(i, j, <int32_t>e, fresh, keep_edges, NULL)
+        self._dead_end(i, any_succ, want_deadlock)
+        return 0
+
+    cdef int _overflow(self, Py_ssize_t i, Py_ssize_t e) except -1:
+        """Entry ``e`` overflows a channel from state ``i`` (the first such step is reported)."""
+        if not self.overflowed:
+            self.overflowed = True
+            self.cb.overflow(i, e)
+        return 0
+
+    cdef int _arrive(self, Py_ssize_t i, Py_ssize_t j, int32_t e, bint fresh, bint keep_edges,
+                     signed char* pre) except -1:
+        """Entry ``e`` leads from state ``i`` to state ``j`` (new if ``fresh``: its parent and
+        move, its judgement; ``pre``: its predicates' truths as known, or NULL)."""
+        if fresh:
+            ib_push(&self.parent, <int32_t>i)
+            ib_push(&self.via, self.emove.d[e])
+            if self.gating:
+                self.cb.gate(j)
+            if self.npred > 0:
+                self._unpack(j, self.nxt)
+                self._judge(j, self.nxt, pre)
+        if keep_edges:
+            ib_push(&self.esrc, <int32_t>i)
+            ib_push(&self.edst, <int32_t>j)
+            ib_push(&self.emv, self.emove.d[e])
+        return 0
+
+    cdef int _dead_end(self, Py_ssize_t i, bint any_succ, bint want_deadlock) except -1:
+        if not any_succ and want_deadlock and self.deadlock < 0:
+            if not self.cb.is_final(i):
+                self.deadlock = i
+        return 0
+
+    cdef bint _stop(self, Py_ssize_t i, Py_ssize_t max_states, progress, guard,
+                    double start) except -1:
+        """After the first ``i`` states: report progress; stop at a limit (saying which)."""
+        if (i & 0x3FFF) == 0 and progress is not None:
+            progress(self.count, self.count - i, perf_counter() - start)
+        if guard.tripped and i < self.count:
+            self.complete = False
+            self.stop_reason = f"memory limit of {guard.limit_mb} MB"
+            return True
+        if 0 <= max_states <= self.count and i < self.count:
+            self.complete = False
+            self.stop_reason = f"state limit of {max_states}"
+            return True
+        return False
+
+    # -- threads ------------------------------------------------------------------------------
+    # The frontier is expanded in batches: workers (native threads, no GIL) expand fixed,
+    # contiguous slices of a batch into their own buffers, reading the tables only; then the
+    # batch is consumed serially in state order, storing new states and judging them. A state
+    # whose expansion meets a table miss (which needs Python) is left to the serial pass, which
+    # expands it as ``run`` does; the tables only grow in the serial pass. So every state,
+    # number, parent, edge and callback comes in the order of ``run``: the same results.
+
+    def run_threads(self, Py_ssize_t max_states, bint want_deadlock, bint keep_edges, progress,
+                    guard, double start, int workers):
+        """:meth:`run` with the expansion on ``workers`` threads (same results)."""
+        cdef Py_ssize_t i = 0, k, hi, level_end = 1, chunk = 4096
+        cdef int t, repacks
+        cdef bint stop = False
+        cdef Out* outs = <Out*>malloc(workers * sizeof(Out))
+        cdef unsigned char* flags = <unsigned char*>malloc(workers * chunk)
+        cdef Py_ssize_t* ends = <Py_ssize_t*>malloc(workers * chunk * sizeof(Py_ssize_t))
+        if outs != NULL:
+            memset(outs, 0, workers * sizeof(Out))
+        try:
+            if outs == NULL or flags == NULL or ends == NULL:
+                raise MemoryError()
+            while i < self.count and not stop:
+                hi = min(self.count, i + workers * chunk)
+                self._fan_out(i, hi, workers, outs, flags, ends)
+                repacks = self.repacks
+                k = i
+                while k < hi:
+                    if k == level_end:
+                        self.depth += 1
+                        level_end = self.count
+                    if flags[k - i] & 1:
+                        self._expand(k, want_deadlock, keep_edges)
+                    else:
+                        self._take(k, i, hi, workers, outs, flags, ends, want_deadlock,
+                                   keep_edges)
+                    k += 1
+                    stop = self._stop(k, max_states, progress, guard, start)
+                    if stop or self.repacks != repacks:  # a re-pack: the rest is stale
+                        break
+                i = k
+        finally:
+            if outs != NULL:
+                for t in range(workers):
+                    out_free(&outs[t])
+            free(outs)
+            free(flags)
+            free(ends)
+        self._trim()
+
+    cdef int _fan_out(self, Py_ssize_t lo, Py_ssize_t hi, int workers, Out* outs,
+                      unsigned char* flags, Py_ssize_t* ends) except -1:
+        """States ``lo`` to ``hi`` expanded by the workers, a contiguous slice each."""
+        cdef Py_ssize_t per = (hi - lo + workers - 1) // workers
+        cdef int t
+        cdef Out* o
+        for t in range(workers):
+            o = &outs[t]
+            o.n = 0
+            o.failed = False
+            free(o.cur)
+            free(o.ids)
+            free(o.best)
+            o.cur = <int32_t*>malloc(self.width * sizeof(int32_t))
+            o.ids = <int32_t*>malloc(self.width * sizeof(int32_t))
+            o.best = <int32_t*>malloc(self.width * sizeof(int32_t))
+            # the keys' width may have changed (a re-pack): size them afresh
+            free(o.keys)
+            o.keys = <uint64_t*>malloc(max(o.cap, 1) * self.nw * sizeof(uint64_t))
+            if not (o.cur and o.ids and o.best and o.keys):
+                raise MemoryError()
+        with nogil:
+            for t in prange(workers, num_threads=workers, schedule="static", chunksize=1):
+                self._expand_slice(lo, lo + t * per, min(hi, lo + (t + 1) * per), &outs[t],
+                                   flags, ends)
+        for t in range(workers):
+            if outs[t].failed:
+                raise MemoryError()
+        return 0
+
+    cdef void _expand_slice(self, Py_ssize_t lo, Py_ssize_t a, Py_ssize_t b, Out* o,
+                            unsigned char* flags, Py_ssize_t* ends) noexcept nogil:
+        cdef Py_ssize_t k
+        for k in range(a, b):
+            flags[k - lo] = self._expand_ro(k, o)
+            ends[k - lo] = o.n
+
+    cdef unsigned char _expand_ro(self, Py_ssize_t i, Out* o) noexcept nogil:
+        """A worker's expansion of state ``i`` into ``o``, reading the tables only: 1 when a
+        miss leaves it to the serial pass (its records dropped), else 2 if it has a successor,
+        0 if not."""
+        cdef Py_ssize_t n0 = o.n, e, j, h, r, at, hits
+        cdef int li, w, c, p
+        cdef int32_t code, L, new
+        cdef int32_t* cur = o.cur
+        cdef int32_t* ids
+        cdef uint64_t* key
+        cdef signed char* pre
+        cdef bint ovf, any_succ = False
+        cdef int nw = self.nw, npred = self.npred
+        self._unpack(i, cur)
+        for li in range(self.nleaders):
+            code = self._walk(self.roots.d[li], cur)
+            if code == MISS:
+                o.n = n0
+                return 1
+            L = -2 - code
+            for e in range(self.lstart.d[L], self.lend.d[L]):
+                r = o.n
+                if out_reserve(o, r + 1, nw, npred) < 0:
+                    o.failed = True
+                    o.n = n0
+                    return 1
+                key = o.keys + r * nw
+                memcpy(key, self.words + i * nw, nw * sizeof(uint64_t))
+                for w in range(self.wstart.d[e], self.wend.d[e]):
+                    self._put(key, self.wslot.d[w], self.wval.d[w])
+                ovf = False
+                for c in range(self.cstart.d[e], self.cend.d[e]):
+                    new = self._child(self.ctab.d[c], cur[self.cslot.d[c]])
+                    if new == MISS:
+                        o.n = n0
+                        return 1
+                    if new == -2:
+                        ovf = True
+                        break
+                    self._put(key, self.cslot.d[c], new)
+                o.ent[r] = <int32_t>e
+                o.n = r + 1
+                if ovf:
+                    o.dst[r] = -2
+                    continue
+                any_succ = True
+                j = self._probe(key, &h)
+                ids = o.ids
+                if j < 0:
+                    self._unpack_key(key, ids)
+                if j < 0 and self.sym:
+                    hits = self._least(ids, o.best, &at)
+                    if hits < 0:
+                        o.n = n0
+                        return 1
+                    o.size[r] = <int32_t>((self.ngroup + 1) // hits)
+                    ids = o.best
+                    self._pack(ids, key)
+                    j = self._probe(key, &h)
+                o.dst[r] = <int32_t>j
+                if j < 0 and npred > 0:
+                    pre = o.pre + r * npred
+                    for p in range(npred):
+                        pre[p] = 2
+                        if self.pactive.d[p] and not self.pfallback.d[p]:
+                            code = self._walk(self.roots.d[self.nleaders + p], ids)
+                            if code != MISS:
+                                pre[p] = code == -3
+        return 2 if any_succ else 0
+
+    cdef int _take(self, Py_ssize_t i, Py_ssize_t lo, Py_ssize_t hi, int workers, Out* outs,
+                   unsigned char* flags, Py_ssize_t* ends, bint want_deadlock,
+                   bint keep_edges) except -1:
+        """The serial pass over state ``i``'s records (a worker expanded it)."""
+        cdef Py_ssize_t per = (hi - lo + workers - 1) // workers
+        cdef Py_ssize_t r, j, first = (i - lo) // per * per
+        cdef Out* o = &outs[(i - lo) // per]
+        cdef bint fresh
+        cdef int32_t e
+        r = 0 if i - lo == first else ends[i - lo - 1]
+        while r < ends[i - lo]:
+            e = o.ent[r]
+            j = o.dst[r]
+            if j == -2:
+                self._overflow(i, e)
+            else:
+                self.transitions += 1
+                fresh = False
+                if j < 0:
+                    j = self._find_or_add(o.keys + r * self.nw, &fresh)
+                    if fresh and self.sym:
+                        self.concrete += o.size[r]
+                self._arrive(i, j, e, fresh, keep_edges, o.pre + r * self.npred)
+            r += 1
+        self._dead_end(i, flags[i - lo] == 2, want_deadlock)
+        return 0
 
     cdef void _trim(self) noexcept:
         """No state is added after the run: return the slack of the growing buffers."""
@@ -712,8 +1005,10 @@ cdef class Core:
         self.gating = gate
         return out
 
-    cdef inline int32_t _image(self, int32_t* ids, Py_ssize_t g, int s) except -2:
-        """Slot ``s`` of element ``g``'s image of ``ids``."""
+    cdef inline int32_t _image(self, int32_t* ids, Py_ssize_t g, int s,
+                               Py_ssize_t* miss) noexcept nogil:
+        """Slot ``s`` of element ``g``'s image of ``ids`` (MISS: its rename table has no
+        answer yet; ``miss`` is then the element's cell)."""
         cdef Py_ssize_t at = g * self.width + s
         cdef int32_t v = ids[self.gsrc[at]]
         cdef int32_t t = self.gren[at]
@@ -722,23 +1017,24 @@ cdef class Core:
             return v
         new = self._child(t, v)
         if new == MISS:
-            new = self.cb.rename(t, v)
-            self._set_child(t, v, new)
+            miss[0] = at
         return new
 
-    cdef Py_ssize_t _canon(self, int32_t* ids) except -1:
+    cdef Py_ssize_t _least(self, int32_t* ids, int32_t* best, Py_ssize_t* miss) noexcept nogil:
         """``best``: the least image of ``ids``; returns how many elements give it (the
-        stabiliser's size, so the orbit has ``order / that`` states). An image is built slot
-        by slot only while it ties with the least so far."""
+        stabiliser's size, so the orbit has ``order / that`` states), or -1 at the first
+        rename-table miss (``miss``: where). An image is built slot by slot only while it
+        ties with the least so far. Reads the tables only: a worker thread may run it."""
         cdef int g, s, W = self.width
         cdef Py_ssize_t hits = 1
-        cdef int32_t* best = self.best
         cdef int32_t v = 0
         memcpy(best, ids, W * sizeof(int32_t))
         for g in range(self.ngroup):
             s = 0
             while s < W:
-                v = self._image(ids, g, s)
+                v = self._image(ids, g, s, miss)
+                if v == MISS:
+                    return -1
                 if v != best[s]:
                     break
                 s += 1
@@ -747,9 +1043,24 @@ cdef class Core:
             elif v < best[s]:
                 best[s] = v
                 for s in range(s + 1, W):
-                    best[s] = self._image(ids, g, s)
+                    best[s] = self._image(ids, g, s, miss)
+                    if best[s] == MISS:
+                        return -1
                 hits = 1
         return hits
+
+    cdef Py_ssize_t _canon(self, int32_t* ids) except -1:
+        """:meth:`_least` into ``best``, each miss answered by ``cb.rename`` (then the search
+        starts again: the misses are met, and answered, in the order of one search)."""
+        cdef Py_ssize_t hits, at
+        cdef int32_t t, v
+        while True:
+            hits = self._least(ids, self.best, &at)
+            if hits > 0:
+                return hits
+            t = self.gren[at]
+            v = ids[self.gsrc[at]]
+            self._set_child(t, v, self.cb.rename(t, v))
 
     cdef Py_ssize_t _find_canon(self, uint64_t* key, bint* fresh) except -2:
         """:meth:`_find_or_add` for successor ``key``: as stored if it is a stored

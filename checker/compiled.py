@@ -287,6 +287,15 @@ class _Bridge:
         return leaf
 
 
+def _workers(asked: int) -> tuple[int, str]:
+    """How many threads the core runs for ``asked`` workers, and the engine's name saying so."""
+    if asked == 1:
+        return 1, "compiled"
+    if not _core.threaded():
+        return 1, f"compiled (1 worker, not {asked}: the core was built without OpenMP)"
+    return asked, f"compiled ({asked} workers)"
+
+
 def _predicates(product: Product, props: list[Property]) -> list[tuple[str, int, Any]]:
     """Triggers, then invariants (``when -> check``), then goals: the Python engine's order."""
     from .explore import _implies
@@ -326,7 +335,8 @@ def explore_compiled(
     initial = [core.intern(s, v) for s, v in enumerate(product.initial)]
     keep_edges = options.graph or any(p.expectation.is_liveness for p in props)
     core.start(initial)
-    core.run(
+    workers, engine = _workers(options.workers)
+    limits = (
         -1 if options.max_states is None else options.max_states,
         options.deadlock,
         keep_edges,
@@ -334,6 +344,10 @@ def explore_compiled(
         guard,
         start,
     )
+    if workers > 1:
+        core.run_threads(*limits, workers)
+    else:
+        core.run(*limits)
     hit, active = core.hits()
     hits: dict[str, int] = {}
     triggered = {p.name: False for p in props if p.when is not None}
@@ -361,7 +375,7 @@ def explore_compiled(
         peak_memory=_peak_rss(),
         reduction=reduction,
         concrete_states=len(states) if reduction is None else core.concrete,
-        engine="compiled",
+        engine=engine,
         truths=bridge.truths,
         bytes_per_state=core.state_bytes(),
     )

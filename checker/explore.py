@@ -50,6 +50,9 @@ class Options:
     # "compiled": the compiled core (checker.compiled) where it is built and can run this
     # exploration, else the Python engine, saying why; "python": the Python engine, the reference
     engine: str = "compiled"
+    # threads expanding each breadth-first level in the compiled core (checker/_core.pyx);
+    # the results are those of one; the Python engine always runs on one
+    workers: int = 1
 
 
 @dataclass
@@ -115,6 +118,8 @@ def validate(options: Options) -> None:
         raise LimitError(f"max_memory_mb must be at least 1, got {options.max_memory_mb}")
     if options.engine not in ENGINES:
         raise LimitError(f"engine must be one of {', '.join(ENGINES)}, got {options.engine!r}")
+    if options.workers < 1:
+        raise LimitError(f"workers must be at least 1, got {options.workers}")
 
 
 def explore(
@@ -142,7 +147,10 @@ def explore(
                 return explore_compiled(product, props, options, guard, reduction)
     with MemoryGuard(options.max_memory_mb) as guard:
         ex = _explore(product, props, options, reduction, guard)
-    ex.engine = f"python ({why})" if why else "python"
+    notes = [why] if why else []
+    if options.workers > 1:  # the Python engine has no threads
+        notes.append(f"1 worker, not {options.workers}")
+    ex.engine = f"python ({'; '.join(notes)})" if notes else "python"
     return ex
 
 
