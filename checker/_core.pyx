@@ -19,9 +19,9 @@ number -> new one, ``-2`` meaning the step overflows the channel.
 """
 
 from libc.stdint cimport int32_t, uint64_t
-from libc.stdlib cimport free, malloc, realloc
+from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcmp, memcpy, memset
-from cython.parallel cimport prange
+from cython.parallel cimport prange, threadid
 
 from array import array
 from time import perf_counter
@@ -108,6 +108,16 @@ cdef struct Out:
     int32_t* ids
     int32_t* best
     bint failed
+    char pad[64]  # two workers' counters never share a cache line
+
+
+# Where a batch's state ``k`` went: its worker, its records there, 1 (left to the serial pass),
+# 2 (a successor) or 0 (none).
+cdef struct Span:
+    Py_ssize_t first
+    Py_ssize_t end
+    int worker
+    unsigned char flag
 
 
 cdef int out_reserve(Out* o, Py_ssize_t need, int nw, int npred) noexcept nogil:
@@ -771,30 +781,27 @@ cdef class Core:
     def run_threads(self, Py_ssize_t max_states, bint want_deadlock, bint keep_edges, progress,
                     guard, double start, int workers):
         """:meth:`run` with the expansion on ``workers`` threads (same results)."""
-        cdef Py_ssize_t i = 0, k, hi, level_end = 1, chunk = 4096
+        cdef Py_ssize_t i = 0, k, hi, level_end = 1, batch = workers * 4096
         cdef int t, repacks
         cdef bint stop = False
-        cdef Out* outs = <Out*>malloc(workers * sizeof(Out))
-        cdef unsigned char* flags = <unsigned char*>malloc(workers * chunk)
-        cdef Py_ssize_t* ends = <Py_ssize_t*>malloc(workers * chunk * sizeof(Py_ssize_t))
-        if outs != NULL:
-            memset(outs, 0, workers * sizeof(Out))
+        cdef Out* outs = <Out*>calloc(workers, sizeof(Out))
+        cdef Span* spans = <Span*>malloc(batch * sizeof(Span))
         try:
-            if outs == NULL or flags == NULL or ends == NULL:
+            if outs == NULL or spans == NULL:
                 raise MemoryError()
             while i < self.count and not stop:
-                hi = min(self.count, i + workers * chunk)
-                self._fan_out(i, hi, workers, outs, flags, ends)
+                hi = min(self.count, i + batch)
+                self._fan_out(i, hi, workers, outs, spans)
                 repacks = self.repacks
                 k = i
                 while k < hi:
                     if k == level_end:
                         self.depth += 1
                         level_end = self.count
-                    if flags[k - i] & 1:
+                    if spans[k - i].flag & 1:
                         self._expand(k, want_deadlock, keep_edges)
                     else:
-                        self._take(k, i, hi, workers, outs, flags, ends, want_deadlock,
+                        self._take(k, &outs[spans[k - i].worker], &spans[k - i], want_deadlock,
                                    keep_edges)
                     k += 1
                     stop = self._stop(k, max_states, progress, guard, start)
@@ -806,14 +813,14 @@ cdef class Core:
                 for t in range(workers):
                     out_free(&outs[t])
             free(outs)
-            free(flags)
-            free(ends)
+            free(spans)
         self._trim()
 
     cdef int _fan_out(self, Py_ssize_t lo, Py_ssize_t hi, int workers, Out* outs,
-                      unsigned char* flags, Py_ssize_t* ends) except -1:
-        """States ``lo`` to ``hi`` expanded by the workers, a contiguous slice each."""
-        cdef Py_ssize_t per = (hi - lo + workers - 1) // workers
+                      Span* spans) except -1:
+        """States ``lo`` to ``hi`` expanded by the workers (slices of 64 states handed out as
+        workers come free: a worker the machine slows down holds up no one)."""
+        cdef Py_ssize_t k
         cdef int t
         cdef Out* o
         for t in range(workers):
@@ -832,20 +839,17 @@ cdef class Core:
             if not (o.cur and o.ids and o.best and o.keys):
                 raise MemoryError()
         with nogil:
-            for t in prange(workers, num_threads=workers, schedule="static", chunksize=1):
-                self._expand_slice(lo, lo + t * per, min(hi, lo + (t + 1) * per), &outs[t],
-                                   flags, ends)
+            for k in prange(lo, hi, num_threads=workers, schedule="dynamic", chunksize=64):
+                t = threadid()
+                o = &outs[t]
+                spans[k - lo].worker = t
+                spans[k - lo].first = o.n
+                spans[k - lo].flag = self._expand_ro(k, o)
+                spans[k - lo].end = o.n
         for t in range(workers):
             if outs[t].failed:
                 raise MemoryError()
         return 0
-
-    cdef void _expand_slice(self, Py_ssize_t lo, Py_ssize_t a, Py_ssize_t b, Out* o,
-                            unsigned char* flags, Py_ssize_t* ends) noexcept nogil:
-        cdef Py_ssize_t k
-        for k in range(a, b):
-            flags[k - lo] = self._expand_ro(k, o)
-            ends[k - lo] = o.n
 
     cdef unsigned char _expand_ro(self, Py_ssize_t i, Out* o) noexcept nogil:
         """A worker's expansion of state ``i`` into ``o``, reading the tables only: 1 when a
@@ -917,31 +921,26 @@ cdef class Core:
                                 pre[p] = code == -3
         return 2 if any_succ else 0
 
-    cdef int _take(self, Py_ssize_t i, Py_ssize_t lo, Py_ssize_t hi, int workers, Out* outs,
-                   unsigned char* flags, Py_ssize_t* ends, bint want_deadlock,
+    cdef int _take(self, Py_ssize_t i, Out* o, Span* span, bint want_deadlock,
                    bint keep_edges) except -1:
         """The serial pass over state ``i``'s records (a worker expanded it)."""
-        cdef Py_ssize_t per = (hi - lo + workers - 1) // workers
-        cdef Py_ssize_t r, j, first = (i - lo) // per * per
-        cdef Out* o = &outs[(i - lo) // per]
+        cdef Py_ssize_t r, j
         cdef bint fresh
         cdef int32_t e
-        r = 0 if i - lo == first else ends[i - lo - 1]
-        while r < ends[i - lo]:
+        for r in range(span.first, span.end):
             e = o.ent[r]
             j = o.dst[r]
             if j == -2:
                 self._overflow(i, e)
-            else:
-                self.transitions += 1
-                fresh = False
-                if j < 0:
-                    j = self._find_or_add(o.keys + r * self.nw, &fresh)
-                    if fresh and self.sym:
-                        self.concrete += o.size[r]
-                self._arrive(i, j, e, fresh, keep_edges, o.pre + r * self.npred)
-            r += 1
-        self._dead_end(i, flags[i - lo] == 2, want_deadlock)
+                continue
+            self.transitions += 1
+            fresh = False
+            if j < 0:
+                j = self._find_or_add(o.keys + r * self.nw, &fresh)
+                if fresh and self.sym:
+                    self.concrete += o.size[r]
+            self._arrive(i, j, e, fresh, keep_edges, o.pre + r * self.npred)
+        self._dead_end(i, span.flag == 2, want_deadlock)
         return 0
 
     cdef void _trim(self) noexcept:

@@ -19,6 +19,7 @@ instead, saying so.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, overload
@@ -32,6 +33,11 @@ if TYPE_CHECKING:
     from .explore import Exploration, Options
     from .limits import MemoryGuard
     from .symmetry import Reduction
+
+# The core's worker threads (OpenMP) sleep between levels rather than spin: a spinning worker
+# takes a core from the serial pass that runs meanwhile. Read when the library loads; a value
+# set by the user stands.
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 try:
     from . import _core
