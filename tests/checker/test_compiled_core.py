@@ -70,27 +70,33 @@ def replays(system: System, ex: Exploration, sid: int) -> int:
     return len(ids) - 1
 
 
-def both(make: Any, props: Any = None, **options: Any) -> tuple[Exploration, Exploration]:
-    """Explore ``make()`` with each engine (fresh systems: no memo is shared) and compare."""
-    out = []
-    for engine in ("python", "compiled"):
-        system = make()
-        ps = system.properties if props is None else props(system)
-        out.append(explore(system.build(), ps, Options(engine=engine, **options)))
-    py, co = out
-    assert py.engine == "python" and co.engine == "compiled"
-    assert len(co.states) == len(py.states)
-    assert list(co.states) == list(py.states)  # same states, discovered in the same order
-    assert levels(co) == levels(py)
-    assert list(co.parent) == list(py.parent) and list(co.via) == list(py.via)
-    assert (co.transitions, co.depth) == (py.transitions, py.depth)
-    assert (co.complete, co.stop_reason) == (py.complete, py.stop_reason)
-    assert co.deadlock == py.deadlock
-    assert co.overflow == py.overflow
-    assert co.hits == py.hits and co.triggered == py.triggered
-    if py.edges is not None:
-        assert co.edges is not None
-        assert [list(a) for a in co.edges] == [list(a) for a in py.edges]
+def explored(make: Any, props: Any = None, **options: Any) -> Exploration:
+    """``make()``'s exploration (a fresh system: no memo is shared with another run)."""
+    system = make()
+    ps = system.properties if props is None else props(system)
+    return explore(system.build(), ps, Options(**options))
+
+
+def alike(a: Exploration, b: Exploration) -> None:
+    """The same exploration: the same states discovered in the same order, levels, parents,
+    moves, transitions, limits, deadlock, overflow, property hits and edges."""
+    assert len(b.states) == len(a.states)
+    assert list(b.states) == list(a.states)  # same states, discovered in the same order
+    assert levels(b) == levels(a)
+    assert list(b.parent) == list(a.parent) and list(b.via) == list(a.via)
+    assert (b.transitions, b.depth) == (a.transitions, a.depth)
+    assert (b.complete, b.stop_reason) == (a.complete, a.stop_reason)
+    assert b.deadlock == a.deadlock
+    assert b.overflow == a.overflow
+    assert b.hits == a.hits and b.triggered == a.triggered
+    if a.edges is not None:
+        assert b.edges is not None
+        assert [list(x) for x in b.edges] == [list(x) for x in a.edges]
+
+
+def replay_findings(make: Any, co: Exploration) -> None:
+    """Every state ``co`` reports (hits, deadlock, overflow) is reached, step by step, by a
+    freshly built Python product; the overflow is one of its state's steps."""
     system = make()
     for sid in [*co.hits.values(), co.deadlock]:
         if sid is not None:
@@ -100,14 +106,20 @@ def both(make: Any, props: Any = None, **options: Any) -> tuple[Exploration, Exp
         replays(system, co, sid)
         over = [s for k, s in co.product.successors(co.states[sid]) if isinstance(s, Overflow)]
         assert Overflow(to, m, co.overflow[2]) in over
+
+
+def both(make: Any, props: Any = None, **options: Any) -> tuple[Exploration, Exploration]:
+    """Explore ``make()`` with each engine (fresh systems: no memo is shared) and compare."""
+    py, co = (explored(make, props, engine=e, **options) for e in ("python", "compiled"))
+    assert py.engine == "python" and co.engine == "compiled"
+    alike(py, co)
+    replay_findings(make, co)
     return py, co
 
 
-def verdicts(make: Any, **options: Any) -> None:
-    """check() under both engines: same statuses and counterexample lengths."""
-    results = [check(make(), Options(engine=e, **options)) for e in ("python", "compiled")]
-    py, co = results
-    assert co.extra["engine"] == "compiled"
+def same_verdicts(py: Any, co: Any) -> None:
+    """Two check() results: the same statuses and counterexample lengths, states and
+    transitions."""
     for a, b in zip(py.properties, co.properties, strict=True):
         assert (a.name, a.status) == (b.name, b.status)
         for trace in ("counterexample", "witness"):
@@ -117,6 +129,14 @@ def verdicts(make: Any, **options: Any) -> None:
                 assert len(ta) == len(tb)
                 assert ta.loop_start == tb.loop_start
     assert (co.stats.states, co.stats.transitions) == (py.stats.states, py.stats.transitions)
+
+
+def verdicts(make: Any, **options: Any) -> None:
+    """check() under both engines: same statuses and counterexample lengths."""
+    results = [check(make(), Options(engine=e, **options)) for e in ("python", "compiled")]
+    py, co = results
+    assert co.extra["engine"] == "compiled"
+    same_verdicts(py, co)
 
 
 MODELS = {

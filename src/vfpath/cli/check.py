@@ -222,6 +222,15 @@ def _symmetry_line(info: dict[str, object]) -> str:
     "5,040 elements), else the Python engine, saying why; python: the Python engine (the "
     "reference).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Threads expanding each breadth-first level in the compiled core; the results are "
+    "those of one (the Python engine, or a core built without OpenMP, runs one and says so).",
+)
 @user_model_options
 @click.option(
     "--may-fail",
@@ -264,6 +273,7 @@ def command(
     graph_file: str | None,
     as_json: bool,
     engine: str = "compiled",
+    workers: int = 1,
 ) -> int:
     """Explore every reachable state of a configuration and judge every property.
 
@@ -289,6 +299,7 @@ def command(
         deadlock=not no_deadlock,
         symmetry=not no_symmetry,
         engine=engine,
+        workers=workers,
     )
     if graph_path is not None:
         from vfpath.checker.export import GRAPH_LIMIT
