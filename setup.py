@@ -53,8 +53,12 @@ def extensions() -> list[Extension]:
         print("vfpath: Cython missing; the compiled core is not built", file=sys.stderr)
         return []
     exts = [
-        Extension("vfpath.checker._core", ["checker/_core.pyx"], extra_compile_args=["-O3", *OPENMP],
-                  extra_link_args=list(OPENMP)),
+        Extension(
+            "vfpath.checker._core",
+            ["checker/_core.pyx"],
+            extra_compile_args=["-O3", *OPENMP],
+            extra_link_args=list(OPENMP),
+        ),
         Extension("vfpath.checker._fair", ["checker/_fair.pyx"], extra_compile_args=["-O3"]),
     ]
     return cythonize(exts, compiler_directives={"language_level": "3"}, quiet=True)
