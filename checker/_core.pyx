@@ -94,61 +94,64 @@ def threaded():
 
 
 # One worker's results for its states: a record per step taken (entry ``ent``; ``dst``: the
-# stored state it reaches, -1 a state to store, then ``keys`` holds its packed words, ``size``
-# its orbit's size and ``pre`` its predicates' truths, -2 an overflow), and its scratch rows.
+# stored state it reaches, -1 a state to store, -2 an overflow) and, per state to store, its
+# packed words (``keys``), orbit size and predicates' truths (``pre``); its scratch rows.
 cdef struct Out:
     int32_t* ent
     int32_t* dst
-    int32_t* size
-    uint64_t* keys
-    signed char* pre
     Py_ssize_t n
     Py_ssize_t cap
+    uint64_t* keys
+    int32_t* size
+    signed char* pre
+    Py_ssize_t nk
+    Py_ssize_t kcap
     int32_t* cur
     int32_t* ids
     int32_t* best
+    uint64_t* key
     bint failed
     char pad[64]  # two workers' counters never share a cache line
 
 
-# Where a batch's state ``k`` went: its worker, its records there, 1 (left to the serial pass),
-# 2 (a successor) or 0 (none).
+# Where a batch's state ``k`` went: its worker, its records there and its first state to store,
+# 1 (left to the serial pass), 2 (a successor) or 0 (none).
 cdef struct Span:
     Py_ssize_t first
     Py_ssize_t end
+    Py_ssize_t kfirst
     int worker
     unsigned char flag
 
 
-cdef int out_reserve(Out* o, Py_ssize_t need, int nw, int npred) noexcept nogil:
-    """Room for ``need`` records of ``nw`` words (-1: no memory; nothing is lost)."""
+cdef int grow(void** p, Py_ssize_t n, size_t item) noexcept nogil:
+    cdef void* q = realloc(p[0], n * item)
+    if q == NULL:
+        return -1
+    p[0] = q
+    return 0
+
+
+cdef int out_reserve(Out* o, Py_ssize_t need, Py_ssize_t kneed, int nw,
+                     int npred) noexcept nogil:
+    """Room for ``need`` records and ``kneed`` states to store (-1: no memory)."""
     cdef Py_ssize_t cap = o.cap
-    cdef void* p
-    if need <= cap:
-        return 0
-    while cap < need:
-        cap = cap * 2 if cap else 1024
-    p = realloc(o.ent, cap * sizeof(int32_t))
-    if p == NULL:
-        return -1
-    o.ent = <int32_t*>p
-    p = realloc(o.dst, cap * sizeof(int32_t))
-    if p == NULL:
-        return -1
-    o.dst = <int32_t*>p
-    p = realloc(o.size, cap * sizeof(int32_t))
-    if p == NULL:
-        return -1
-    o.size = <int32_t*>p
-    p = realloc(o.keys, cap * nw * sizeof(uint64_t))
-    if p == NULL:
-        return -1
-    o.keys = <uint64_t*>p
-    p = realloc(o.pre, cap * (npred if npred > 0 else 1))
-    if p == NULL:
-        return -1
-    o.pre = <signed char*>p
-    o.cap = cap
+    if need > cap:
+        while cap < need:
+            cap = cap * 2 if cap else 1024
+        if (grow(<void**>&o.ent, cap, sizeof(int32_t)) < 0
+                or grow(<void**>&o.dst, cap, sizeof(int32_t)) < 0):
+            return -1
+        o.cap = cap
+    cap = o.kcap
+    if kneed > cap:
+        while cap < kneed:
+            cap = cap * 2 if cap else 1024
+        if (grow(<void**>&o.keys, cap, nw * sizeof(uint64_t)) < 0
+                or grow(<void**>&o.size, cap, sizeof(int32_t)) < 0
+                or grow(<void**>&o.pre, cap, npred if npred > 0 else 1) < 0):
+            return -1
+        o.kcap = cap
     return 0
 
 
@@ -161,6 +164,7 @@ cdef void out_free(Out* o) noexcept:
     free(o.cur)
     free(o.ids)
     free(o.best)
+    free(o.key)
     memset(o, 0, sizeof(Out))
 
 
@@ -825,18 +829,21 @@ cdef class Core:
         cdef Out* o
         for t in range(workers):
             o = &outs[t]
-            o.n = 0
+            o.n = o.nk = 0
             o.failed = False
             free(o.cur)
             free(o.ids)
             free(o.best)
+            free(o.key)
             o.cur = <int32_t*>malloc(self.width * sizeof(int32_t))
             o.ids = <int32_t*>malloc(self.width * sizeof(int32_t))
             o.best = <int32_t*>malloc(self.width * sizeof(int32_t))
+            o.key = <uint64_t*>malloc(self.nw * sizeof(uint64_t))
             # the keys' width may have changed (a re-pack): size them afresh
             free(o.keys)
-            o.keys = <uint64_t*>malloc(max(o.cap, 1) * self.nw * sizeof(uint64_t))
-            if not (o.cur and o.ids and o.best and o.keys):
+            o.keys = NULL
+            o.kcap = 0
+            if not (o.cur and o.ids and o.best and o.key):
                 raise MemoryError()
         with nogil:
             for k in prange(lo, hi, num_threads=workers, schedule="dynamic", chunksize=64):
@@ -844,6 +851,7 @@ cdef class Core:
                 o = &outs[t]
                 spans[k - lo].worker = t
                 spans[k - lo].first = o.n
+                spans[k - lo].kfirst = o.nk
                 spans[k - lo].flag = self._expand_ro(k, o)
                 spans[k - lo].end = o.n
         for t in range(workers):
@@ -855,42 +863,41 @@ cdef class Core:
         """A worker's expansion of state ``i`` into ``o``, reading the tables only: 1 when a
         miss leaves it to the serial pass (its records dropped), else 2 if it has a successor,
         0 if not."""
-        cdef Py_ssize_t n0 = o.n, e, j, h, r, at, hits
+        cdef Py_ssize_t n0 = o.n, k0 = o.nk, e, j, h, r, at, hits
         cdef int li, w, c, p
         cdef int32_t code, L, new
         cdef int32_t* cur = o.cur
         cdef int32_t* ids
-        cdef uint64_t* key
+        cdef uint64_t* key = o.key
         cdef signed char* pre
-        cdef bint ovf, any_succ = False
+        cdef bint ovf, any_succ = False, left = False
         cdef int nw = self.nw, npred = self.npred
         self._unpack(i, cur)
         for li in range(self.nleaders):
             code = self._walk(self.roots.d[li], cur)
             if code == MISS:
-                o.n = n0
-                return 1
+                left = True
+                break
             L = -2 - code
             for e in range(self.lstart.d[L], self.lend.d[L]):
                 r = o.n
-                if out_reserve(o, r + 1, nw, npred) < 0:
+                if out_reserve(o, r + 1, o.nk + 1, nw, npred) < 0:
                     o.failed = True
-                    o.n = n0
-                    return 1
-                key = o.keys + r * nw
+                    left = True
+                    break
                 memcpy(key, self.words + i * nw, nw * sizeof(uint64_t))
                 for w in range(self.wstart.d[e], self.wend.d[e]):
                     self._put(key, self.wslot.d[w], self.wval.d[w])
                 ovf = False
                 for c in range(self.cstart.d[e], self.cend.d[e]):
                     new = self._child(self.ctab.d[c], cur[self.cslot.d[c]])
-                    if new == MISS:
-                        o.n = n0
-                        return 1
-                    if new == -2:
+                    if new == MISS or new == -2:
                         ovf = True
                         break
                     self._put(key, self.cslot.d[c], new)
+                if ovf and new == MISS:
+                    left = True
+                    break
                 o.ent[r] = <int32_t>e
                 o.n = r + 1
                 if ovf:
@@ -904,27 +911,36 @@ cdef class Core:
                 if j < 0 and self.sym:
                     hits = self._least(ids, o.best, &at)
                     if hits < 0:
-                        o.n = n0
-                        return 1
-                    o.size[r] = <int32_t>((self.ngroup + 1) // hits)
+                        left = True
+                        break
+                    o.size[o.nk] = <int32_t>((self.ngroup + 1) // hits)
                     ids = o.best
                     self._pack(ids, key)
                     j = self._probe(key, &h)
                 o.dst[r] = <int32_t>j
-                if j < 0 and npred > 0:
-                    pre = o.pre + r * npred
-                    for p in range(npred):
-                        pre[p] = 2
-                        if self.pactive.d[p] and not self.pfallback.d[p]:
-                            code = self._walk(self.roots.d[self.nleaders + p], ids)
-                            if code != MISS:
-                                pre[p] = code == -3
+                if j >= 0:
+                    continue
+                memcpy(o.keys + o.nk * nw, key, nw * sizeof(uint64_t))
+                pre = o.pre + o.nk * npred
+                for p in range(npred):
+                    pre[p] = 2
+                    if self.pactive.d[p] and not self.pfallback.d[p]:
+                        code = self._walk(self.roots.d[self.nleaders + p], ids)
+                        if code != MISS:
+                            pre[p] = code == -3
+                o.nk += 1
+            if left:
+                break
+        if left:  # to the serial pass
+            o.n = n0
+            o.nk = k0
+            return 1
         return 2 if any_succ else 0
 
     cdef int _take(self, Py_ssize_t i, Out* o, Span* span, bint want_deadlock,
                    bint keep_edges) except -1:
         """The serial pass over state ``i``'s records (a worker expanded it)."""
-        cdef Py_ssize_t r, j
+        cdef Py_ssize_t r, j, kk = span.kfirst
         cdef bint fresh
         cdef int32_t e
         for r in range(span.first, span.end):
@@ -936,10 +952,13 @@ cdef class Core:
             self.transitions += 1
             fresh = False
             if j < 0:
-                j = self._find_or_add(o.keys + r * self.nw, &fresh)
+                j = self._find_or_add(o.keys + kk * self.nw, &fresh)
                 if fresh and self.sym:
-                    self.concrete += o.size[r]
-            self._arrive(i, j, e, fresh, keep_edges, o.pre + r * self.npred)
+                    self.concrete += o.size[kk]
+                self._arrive(i, j, e, fresh, keep_edges, o.pre + kk * self.npred)
+                kk += 1
+            else:
+                self._arrive(i, j, e, fresh, keep_edges, NULL)
         self._dead_end(i, span.flag == 2, want_deadlock)
         return 0
 
