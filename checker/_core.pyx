@@ -16,6 +16,9 @@ or on the head message of channel slot ``~k``; its child for value number ``v`` 
 ``<= -2`` a leaf: successor leaf ``L`` is ``-2 - L``; a property leaf is ``-2`` (false) or
 ``-3`` (true). A channel-operation table is a node whose key is unused: old channel value
 number -> new one, ``-2`` meaning the step overflows the channel.
+
+``run_threads`` is the same loop with the expansion of each batch of states on native threads
+(OpenMP, no GIL): see the section "threads".
 """
 
 from libc.stdint cimport int32_t, uint64_t
