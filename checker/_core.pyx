@@ -82,6 +82,7 @@ cdef object ib_array(IBuf* b):
 
 cdef extern from *:
     """
+    #define prefetch(p) __builtin_prefetch(p)
     #ifdef _OPENMP
     #define VFP_OPENMP 1
     #else
@@ -89,6 +90,7 @@ cdef extern from *:
     #endif
     """
     int VFP_OPENMP
+    void prefetch(const void* p) nogil
 
 
 def threaded():
@@ -112,7 +114,8 @@ cdef struct Out:
     int32_t* cur
     int32_t* ids
     int32_t* best
-    uint64_t* key
+    uint64_t* stage
+    Py_ssize_t scap
     bint failed
     char pad[64]  # two workers' counters never share a cache line
 
@@ -158,6 +161,18 @@ cdef int out_reserve(Out* o, Py_ssize_t need, Py_ssize_t kneed, int nw,
     return 0
 
 
+cdef int stage(Out* o, Py_ssize_t need, int nw) noexcept nogil:
+    """Room to stage ``need`` successors of one state (-1: no memory)."""
+    cdef Py_ssize_t cap = o.scap
+    if need > cap:
+        while cap < need:
+            cap = cap * 2 if cap else 64
+        if grow(<void**>&o.stage, cap, nw * sizeof(uint64_t)) < 0:
+            return -1
+        o.scap = cap
+    return 0
+
+
 cdef void out_free(Out* o) noexcept:
     free(o.ent)
     free(o.dst)
@@ -167,7 +182,7 @@ cdef void out_free(Out* o) noexcept:
     free(o.cur)
     free(o.ids)
     free(o.best)
-    free(o.key)
+    free(o.stage)
     memset(o, 0, sizeof(Out))
 
 
@@ -837,16 +852,15 @@ cdef class Core:
             free(o.cur)
             free(o.ids)
             free(o.best)
-            free(o.key)
             o.cur = <int32_t*>malloc(self.width * sizeof(int32_t))
             o.ids = <int32_t*>malloc(self.width * sizeof(int32_t))
             o.best = <int32_t*>malloc(self.width * sizeof(int32_t))
-            o.key = <uint64_t*>malloc(self.nw * sizeof(uint64_t))
             # the keys' width may have changed (a re-pack): size them afresh
             free(o.keys)
-            o.keys = NULL
-            o.kcap = 0
-            if not (o.cur and o.ids and o.best and o.key):
+            free(o.stage)
+            o.keys = o.stage = NULL
+            o.kcap = o.scap = 0
+            if not (o.cur and o.ids and o.best):
                 raise MemoryError()
         with nogil:
             for k in prange(lo, hi, num_threads=workers, schedule="dynamic", chunksize=64):
@@ -865,80 +879,89 @@ cdef class Core:
     cdef unsigned char _expand_ro(self, Py_ssize_t i, Out* o) noexcept nogil:
         """A worker's expansion of state ``i`` into ``o``, reading the tables only: 1 when a
         miss leaves it to the serial pass (its records dropped), else 2 if it has a successor,
-        0 if not."""
-        cdef Py_ssize_t n0 = o.n, k0 = o.nk, e, j, h, r, at, hits
+        0 if not. The successors are built first and their visited-set cells fetched ahead
+        (the look-ups wait on memory, and a state's are independent), then looked up."""
+        cdef Py_ssize_t n0 = o.n, k0 = o.nk, e, j, h, r, at, hits, m = self.tcap - 1
         cdef int li, w, c, p
         cdef int32_t code, L, new
         cdef int32_t* cur = o.cur
         cdef int32_t* ids
-        cdef uint64_t* key = o.key
+        cdef uint64_t* key
         cdef signed char* pre
-        cdef bint ovf, any_succ = False, left = False
+        cdef bint ovf, any_succ = False
         cdef int nw = self.nw, npred = self.npred
         self._unpack(i, cur)
         for li in range(self.nleaders):
             code = self._walk(self.roots.d[li], cur)
             if code == MISS:
-                left = True
-                break
+                return self._left(o, n0, k0)
             L = -2 - code
             for e in range(self.lstart.d[L], self.lend.d[L]):
                 r = o.n
-                if out_reserve(o, r + 1, o.nk + 1, nw, npred) < 0:
+                # room for every successor so far to be a state to store
+                if (out_reserve(o, r + 1, o.nk + r - n0 + 1, nw, npred) < 0
+                        or stage(o, r - n0 + 1, nw) < 0):
                     o.failed = True
-                    left = True
-                    break
+                    return self._left(o, n0, k0)
+                key = o.stage + (r - n0) * nw
                 memcpy(key, self.words + i * nw, nw * sizeof(uint64_t))
                 for w in range(self.wstart.d[e], self.wend.d[e]):
                     self._put(key, self.wslot.d[w], self.wval.d[w])
                 ovf = False
                 for c in range(self.cstart.d[e], self.cend.d[e]):
                     new = self._child(self.ctab.d[c], cur[self.cslot.d[c]])
-                    if new == MISS or new == -2:
+                    if new == MISS:
+                        return self._left(o, n0, k0)
+                    if new == -2:
                         ovf = True
                         break
                     self._put(key, self.cslot.d[c], new)
-                if ovf and new == MISS:
-                    left = True
-                    break
                 o.ent[r] = <int32_t>e
+                o.dst[r] = -2 if ovf else -1
                 o.n = r + 1
-                if ovf:
-                    o.dst[r] = -2
-                    continue
-                any_succ = True
-                j = self._probe(key, &h)
-                ids = o.ids
-                if j < 0:
-                    self._unpack_key(key, ids)
-                if j < 0 and self.sym:
-                    hits = self._least(ids, o.best, &at)
-                    if hits < 0:
-                        left = True
-                        break
-                    o.size[o.nk] = <int32_t>((self.ngroup + 1) // hits)
-                    ids = o.best
-                    self._pack(ids, key)
-                    j = self._probe(key, &h)
-                o.dst[r] = <int32_t>j
+                if not ovf:
+                    prefetch(&self.table[self._hash(key) & m])
+        for r in range(n0, o.n):  # the stored states the cells point at, ahead too
+            if o.dst[r] == -1:
+                j = self.table[self._hash(o.stage + (r - n0) * nw) & m]
                 if j >= 0:
-                    continue
-                memcpy(o.keys + o.nk * nw, key, nw * sizeof(uint64_t))
-                pre = o.pre + o.nk * npred
-                for p in range(npred):
-                    pre[p] = 2
-                    if self.pactive.d[p] and not self.pfallback.d[p]:
-                        code = self._walk(self.roots.d[self.nleaders + p], ids)
-                        if code != MISS:
-                            pre[p] = code == -3
-                o.nk += 1
-            if left:
-                break
-        if left:  # to the serial pass
-            o.n = n0
-            o.nk = k0
-            return 1
+                    prefetch(self.words + j * nw)
+        for r in range(n0, o.n):
+            if o.dst[r] == -2:
+                continue
+            any_succ = True
+            key = o.stage + (r - n0) * nw
+            j = self._probe(key, &h)
+            ids = o.ids
+            if j < 0:
+                self._unpack_key(key, ids)
+            if j < 0 and self.sym:
+                hits = self._least(ids, o.best, &at)
+                if hits < 0:
+                    return self._left(o, n0, k0)
+                o.size[o.nk] = <int32_t>((self.ngroup + 1) // hits)
+                ids = o.best
+                self._pack(ids, key)
+                j = self._probe(key, &h)
+            o.dst[r] = <int32_t>j
+            if j >= 0:
+                continue
+            memcpy(o.keys + o.nk * nw, key, nw * sizeof(uint64_t))
+            pre = o.pre + o.nk * npred
+            for p in range(npred):
+                pre[p] = 2
+                if self.pactive.d[p] and not self.pfallback.d[p]:
+                    code = self._walk(self.roots.d[self.nleaders + p], ids)
+                    if code != MISS:
+                        pre[p] = code == -3
+            o.nk += 1
         return 2 if any_succ else 0
+
+    cdef inline unsigned char _left(self, Out* o, Py_ssize_t n0, Py_ssize_t k0) noexcept nogil:
+        """State ``i`` is left to the serial pass: its records are dropped."""
+        o.n = n0
+        o.nk = k0
+        return 1
 
     cdef int _take(self, Py_ssize_t i, Out* o, Span* span, bint want_deadlock,
                    bint keep_edges) except -1:
