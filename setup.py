@@ -26,12 +26,24 @@ class OptionalBuildExt(build_ext):
 
     def build_extension(self, ext: Extension) -> None:
         try:
-            super().build_extension(ext)
+            try:
+                super().build_extension(ext)
+            except Exception:
+                if OPENMP[0] not in ext.extra_compile_args:
+                    raise
+                # no OpenMP here: the core runs every exploration on one thread
+                print(f"vfpath: {ext.name} built without OpenMP (one worker)", file=sys.stderr)
+                ext.extra_compile_args = [a for a in ext.extra_compile_args if a not in OPENMP]
+                ext.extra_link_args = [a for a in ext.extra_link_args if a not in OPENMP]
+                super().build_extension(ext)
         except Exception as e:
             print(
                 f"vfpath: compiled core not built ({e}); the Python engine will run",
                 file=sys.stderr,
             )
+
+
+OPENMP = ["-fopenmp"]  # the core's worker threads (``--workers``); optional
 
 
 def extensions() -> list[Extension]:
@@ -41,8 +53,13 @@ def extensions() -> list[Extension]:
         print("vfpath: Cython missing; the compiled core is not built", file=sys.stderr)
         return []
     exts = [
-        Extension(f"vfpath.checker.{name}", [f"checker/{name}.pyx"], extra_compile_args=["-O3"])
-        for name in ("_core", "_fair")
+        Extension(
+            "vfpath.checker._core",
+            ["checker/_core.pyx"],
+            extra_compile_args=["-O3", *OPENMP],
+            extra_link_args=list(OPENMP),
+        ),
+        Extension("vfpath.checker._fair", ["checker/_fair.pyx"], extra_compile_args=["-O3"]),
     ]
     return cythonize(exts, compiler_directives={"language_level": "3"}, quiet=True)
 

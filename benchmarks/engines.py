@@ -60,8 +60,9 @@ MATRIX = [
 ]
 
 
-def run_one(engine: str, n: int) -> dict[str, Any]:
-    """Check philosophers(n, put_back=True) with ``engine`` in this process."""
+def run_one(engine: str, n: int, workers: int = 1) -> dict[str, Any]:
+    """Check philosophers(n, put_back=True) with ``engine`` (on ``workers`` threads) in this
+    process."""
     sys.path.insert(0, str(ROOT / "tests" / "checker"))
     from models import philosophers
 
@@ -71,7 +72,7 @@ def run_one(engine: str, n: int) -> dict[str, Any]:
 
     product = philosophers(n, put_back=True).build()
     before = rss_bytes()
-    ex = explore(product, [], Options(engine=engine))
+    ex = explore(product, [], Options(engine=engine, workers=workers))
     grown = rss_bytes() - before
     states = len(ex.states)
     return {
@@ -86,9 +87,9 @@ def run_one(engine: str, n: int) -> dict[str, Any]:
     }
 
 
-def measure(engine: str, n: int) -> dict[str, Any]:
+def measure(engine: str, n: int, workers: int = 1) -> dict[str, Any]:
     """Run :func:`run_one` in a child process and read its result."""
-    return run_child([sys.executable, __file__, "--one", engine, str(n)])
+    return run_child([sys.executable, __file__, "--one", engine, str(n), str(workers)])
 
 
 def promela(n: int) -> str:
@@ -191,11 +192,12 @@ def print_matrix() -> None:
             )
 
 
-def default_check(engine: str) -> dict[str, Any]:
-    """``vfpath check --engine ENGINE`` on the default configuration: wall-clock seconds."""
+def default_check(engine: str, *extra: str) -> dict[str, Any]:
+    """``vfpath check --engine ENGINE [EXTRA]`` on the default configuration: wall-clock
+    seconds."""
     began = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "vfpath", "check", "--engine", engine],
+        [sys.executable, "-m", "vfpath", "check", "--engine", engine, *extra],
         capture_output=True,
         text=True,
         check=False,
@@ -203,10 +205,12 @@ def default_check(engine: str) -> dict[str, Any]:
     seconds = time.perf_counter() - began
     m = re.search(r"([\d,]+) states, ([\d,]+) transitions", proc.stdout)
     ran = re.search(r"^engine: (.*)$", proc.stdout, re.M)
+    rate = re.search(r"([\d,]+) states/s", proc.stdout)
     return {
         "engine": ran.group(1) if ran else "?",
         "seconds": seconds,
         "states": m.group(1) if m else "?",
+        "rate": rate.group(1) if rate else "?",
         "exit": proc.returncode,
     }
 
@@ -217,10 +221,10 @@ def main() -> None:
     parser.add_argument("--no-default", action="store_true")
     parser.add_argument("--no-matrix", action="store_true")
     parser.add_argument("--musil-python", default=None, help="a Python >= 3.12 with musil")
-    parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--one", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one is not None:
-        print(json.dumps(run_one(args.one[0], int(args.one[1]))))
+        print(json.dumps(run_one(args.one[0], *map(int, args.one[1:]))))
         return
     print(f"# {platform.processor() or platform.machine()}, Python {platform.python_version()}")
     print()

@@ -3,6 +3,8 @@
 from array import array
 from typing import Any
 
+def threaded() -> bool: ...
+
 class Core:
     width: int
     nw: int
@@ -45,6 +47,16 @@ class Core:
         progress: Any,
         guard: Any,
         start: float,
+    ) -> None: ...
+    def run_threads(
+        self,
+        max_states: int,
+        want_deadlock: bool,
+        keep_edges: bool,
+        progress: Any,
+        guard: Any,
+        start: float,
+        workers: int,
     ) -> None: ...
     def add_pred(self) -> int: ...
     def truths(self, ps: list[int]) -> list[bytearray]: ...

@@ -16,11 +16,15 @@ or on the head message of channel slot ``~k``; its child for value number ``v`` 
 ``<= -2`` a leaf: successor leaf ``L`` is ``-2 - L``; a property leaf is ``-2`` (false) or
 ``-3`` (true). A channel-operation table is a node whose key is unused: old channel value
 number -> new one, ``-2`` meaning the step overflows the channel.
+
+``run_threads`` is the same loop with the expansion of each batch of states on native threads
+(OpenMP, no GIL): see the section "threads".
 """
 
 from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
-from libc.stdlib cimport free, malloc, qsort, realloc
+from libc.stdlib cimport calloc, free, malloc, qsort, realloc
 from libc.string cimport memcmp, memcpy, memmove, memset
+from cython.parallel cimport prange, threadid
 
 from array import array
 from time import perf_counter
@@ -93,6 +97,112 @@ cdef object ib_array(IBuf* b):
     if b.n:
         out.frombytes((<char*>b.d)[: b.n * sizeof(int32_t)])
     return out
+
+
+cdef extern from *:
+    """
+    #define prefetch(p) __builtin_prefetch(p)
+    #ifdef _OPENMP
+    #define VFP_OPENMP 1
+    #else
+    #define VFP_OPENMP 0
+    #endif
+    """
+    int VFP_OPENMP
+    void prefetch(const void* p) nogil
+
+
+def threaded():
+    """True when the core was built with OpenMP (else ``run_threads`` runs on one thread)."""
+    return VFP_OPENMP == 1
+
+
+# One worker's results for its states: a record per step taken (entry ``ent``; ``dst``: the
+# stored state it reaches, -1 a state to store, -2 an overflow) and, per state to store, its
+# packed words (``keys``), orbit size and predicates' truths (``pre``); its scratch rows.
+cdef struct Out:
+    int32_t* ent
+    int32_t* dst
+    Py_ssize_t n
+    Py_ssize_t cap
+    uint64_t* keys
+    int32_t* size
+    signed char* pre
+    Py_ssize_t nk
+    Py_ssize_t kcap
+    int32_t* cur
+    int32_t* ids
+    int32_t* best
+    uint64_t* stage
+    Py_ssize_t scap
+    bint failed
+    char pad[64]  # two workers' counters never share a cache line
+
+
+# Where a batch's state ``k`` went: its worker, its records there and its first state to store,
+# 1 (left to the serial pass), 2 (a successor) or 0 (none).
+cdef struct Span:
+    Py_ssize_t first
+    Py_ssize_t end
+    Py_ssize_t kfirst
+    int worker
+    unsigned char flag
+
+
+cdef int grow(void** p, Py_ssize_t n, size_t item) noexcept nogil:
+    cdef void* q = realloc(p[0], n * item)
+    if q == NULL:
+        return -1
+    p[0] = q
+    return 0
+
+
+cdef int out_reserve(Out* o, Py_ssize_t need, Py_ssize_t kneed, int nw,
+                     int npred) noexcept nogil:
+    """Room for ``need`` records and ``kneed`` states to store (-1: no memory)."""
+    cdef Py_ssize_t cap = o.cap
+    if need > cap:
+        while cap < need:
+            cap = cap * 2 if cap else 1024
+        if (grow(<void**>&o.ent, cap, sizeof(int32_t)) < 0
+                or grow(<void**>&o.dst, cap, sizeof(int32_t)) < 0):
+            return -1
+        o.cap = cap
+    cap = o.kcap
+    if kneed > cap:
+        while cap < kneed:
+            cap = cap * 2 if cap else 1024
+        if (grow(<void**>&o.keys, cap, nw * sizeof(uint64_t)) < 0
+                or grow(<void**>&o.size, cap, sizeof(int32_t)) < 0
+                or grow(<void**>&o.pre, cap, npred if npred > 0 else 1) < 0):
+            return -1
+        o.kcap = cap
+    return 0
+
+
+cdef int stage(Out* o, Py_ssize_t need, int nw) noexcept nogil:
+    """Room to stage ``need`` successors of one state (-1: no memory)."""
+    cdef Py_ssize_t cap = o.scap
+    if need > cap:
+        while cap < need:
+            cap = cap * 2 if cap else 64
+        if grow(<void**>&o.stage, cap, nw * sizeof(uint64_t)) < 0:
+            return -1
+        o.scap = cap
+    return 0
+
+
+cdef void out_free(Out* o) noexcept:
+    free(o.ent)
+    free(o.dst)
+    free(o.size)
+    free(o.keys)
+    free(o.pre)
+    free(o.cur)
+    free(o.ids)
+    free(o.best)
+    free(o.stage)
+    memset(o, 0, sizeof(Out))
 
 
 cdef inline uint64_t mix(uint64_t h) noexcept nogil:
@@ -576,14 +686,18 @@ cdef class Core:
             self._repack()
         return 0
 
-    cdef int _judge(self, Py_ssize_t sid, int32_t* ids) except -1:
+    cdef int _judge(self, Py_ssize_t sid, int32_t* ids, signed char* pre=NULL) except -1:
+        """Judge state ``sid`` (slot numbers ``ids``) on every active property; ``pre``, when
+        given, holds each predicate's truth as a worker found it (2: not known)."""
         cdef int p, kind
         cdef int32_t code
         cdef bint r
         for p in range(self.npred):
             if not self.pactive.d[p]:
                 continue
-            if self.pfallback.d[p]:
+            if pre != NULL and pre[p] < 2:
+                r = pre[p]
+            elif self.pfallback.d[p]:
                 r = bool(self.cb.pred_eval(p, self._ids(ids)))
             else:
                 code = self._walk(self.roots.d[self.nleaders + p], ids)
@@ -625,94 +739,331 @@ cdef class Core:
     def run(self, Py_ssize_t max_states, bint want_deadlock, bint keep_edges, progress, guard,
             double start):
         """Breadth first from state 0 until done or a limit (``max_states < 0``: none)."""
-        cdef Py_ssize_t i = 0, level_end = 1, e, j
-        cdef int li, w, c, c2
-        cdef int32_t code, L, t, sl, old, new
-        cdef bint any_succ, ovf, fresh
-        cdef bint judging = self.npred > 0
-        cdef int32_t* cur = self.cur
-        cdef int32_t* nxt = self.nxt
-        cdef uint64_t* key = self.key
+        self._serial(0, 1, max_states, want_deadlock, keep_edges, progress, guard, start)
+        self._trim()
+
+    cdef int _serial(self, Py_ssize_t i, Py_ssize_t level_end, Py_ssize_t max_states,
+                     bint want_deadlock, bint keep_edges, progress, guard,
+                     double start) except -1:
+        """The loop of :meth:`run` from state ``i`` (``level_end``: where its level ends)."""
         while i < self.count:
             if i == level_end:
                 self.depth += 1
                 level_end = self.count
                 if self.fp:
                     self._forget_before(i)
-            self._unpack(i, cur)
-            any_succ = False
-            for li in range(self.nleaders):
-                code = self._walk(self.roots.d[li], cur)
-                if code == MISS:
-                    code = self.cb.succ_miss(li, self._ids(cur))
-                    self._after_miss()
-                L = -2 - code
-                for e in range(self.lstart.d[L], self.lend.d[L]):
-                    # the successor is state i's packed words with a few fields replaced
-                    memcpy(key, self._at(i), self.nw * sizeof(uint64_t))
-                    for w in range(self.wstart.d[e], self.wend.d[e]):
-                        self._put(key, self.wslot.d[w], self.wval.d[w])
-                    ovf = False
-                    for c in range(self.cstart.d[e], self.cend.d[e]):
-                        t = self.ctab.d[c]
-                        sl = self.cslot.d[c]
-                        old = cur[sl]
-                        new = self._child(t, old)
-                        if new == MISS:
-                            new = self.cb.fill(t, old)
-                            self._set_child(t, old, new)
-                            if self.need_repack:
-                                self._repack()
-                                memcpy(key, self._at(i), self.nw * sizeof(uint64_t))
-                                for w in range(self.wstart.d[e], self.wend.d[e]):
-                                    self._put(key, self.wslot.d[w], self.wval.d[w])
-                                for c2 in range(self.cstart.d[e], c):
-                                    self._put(key, self.cslot.d[c2],
-                                              self._child(self.ctab.d[c2], cur[self.cslot.d[c2]]))
-                        if new == -2:
-                            ovf = True
-                            break
-                        self._put(key, sl, new)
-                    if ovf:
-                        if not self.overflowed:
-                            self.overflowed = True
-                            self.cb.overflow(i, e)
-                        continue
-                    any_succ = True
-                    self.transitions += 1
-                    if self.sym:
-                        j = self._find_canon(key, &fresh)
-                    else:
-                        j = self._find_or_add(key, &fresh)
-                    if fresh:
-                        self._add_parent(i)
-                        ib_push(&self.via, self.emove.d[e])
-                        if self.gating:
-                            self.cb.gate(j)
-                        if judging:
-                            self._unpack(j, nxt)
-                            self._judge(j, nxt)
-                    if keep_edges:
-                        ib_push(&self.esrc, <int32_t>i)
-                        ib_push(&self.edst, <int32_t>j)
-                        ib_push(&self.emv, self.emove.d[e])
-            if not any_succ and want_deadlock and self.deadlock < 0:
-                if not self.cb.is_final(i):
-                    self.deadlock = i
+            self._expand(i, want_deadlock, keep_edges)
             i += 1
             if 0 <= self.switch_at <= self.count and not self.fp:
                 self._to_fingerprints(i)
-            if (i & 0x3FFF) == 0 and progress is not None:
-                progress(self.count, self.count - i, perf_counter() - start)
-            if guard.tripped and i < self.count:
-                self.complete = False
-                self.stop_reason = f"memory limit of {guard.limit_mb} MB"
+            if self._stop(i, max_states, progress, guard, start):
                 break
-            if 0 <= max_states <= self.count and i < self.count:
-                self.complete = False
-                self.stop_reason = f"state limit of {max_states}"
-                break
+        return 0
+
+    cdef int _expand(self, Py_ssize_t i, bint want_deadlock, bint keep_edges) except -1:
+        """Expand state ``i``: its successors stored, its edges, its dead end (the misses
+        answered as they are met)."""
+        cdef Py_ssize_t e, j
+        cdef int li, w, c, c2
+        cdef int32_t code, L, t, sl, old, new
+        cdef bint any_succ = False, ovf, fresh
+        cdef int32_t* cur = self.cur
+        cdef uint64_t* key = self.key
+        self._unpack(i, cur)
+        for li in range(self.nleaders):
+            code = self._walk(self.roots.d[li], cur)
+            if code == MISS:
+                code = self.cb.succ_miss(li, self._ids(cur))
+                self._after_miss()
+            L = -2 - code
+            for e in range(self.lstart.d[L], self.lend.d[L]):
+                # the successor is state i's packed words with a few fields replaced
+                memcpy(key, self._at(i), self.nw * sizeof(uint64_t))
+                for w in range(self.wstart.d[e], self.wend.d[e]):
+                    self._put(key, self.wslot.d[w], self.wval.d[w])
+                ovf = False
+                for c in range(self.cstart.d[e], self.cend.d[e]):
+                    t = self.ctab.d[c]
+                    sl = self.cslot.d[c]
+                    old = cur[sl]
+                    new = self._child(t, old)
+                    if new == MISS:
+                        new = self.cb.fill(t, old)
+                        self._set_child(t, old, new)
+                        if self.need_repack:
+                            self._repack()
+                            memcpy(key, self._at(i), self.nw * sizeof(uint64_t))
+                            for w in range(self.wstart.d[e], self.wend.d[e]):
+                                self._put(key, self.wslot.d[w], self.wval.d[w])
+                            for c2 in range(self.cstart.d[e], c):
+                                self._put(key, self.cslot.d[c2],
+                                          self._child(self.ctab.d[c2], cur[self.cslot.d[c2]]))
+                    if new == -2:
+                        ovf = True
+                        break
+                    self._put(key, sl, new)
+                if ovf:
+                    self._overflow(i, e)
+                    continue
+                any_succ = True
+                self.transitions += 1
+                if self.sym:
+                    j = self._find_canon(key, &fresh)
+                else:
+                    j = self._find_or_add(key, &fresh)
+                self._arrive(i, j, <int32_t>e, fresh, keep_edges, NULL)
+        self._dead_end(i, any_succ, want_deadlock)
+        return 0
+
+    cdef int _overflow(self, Py_ssize_t i, Py_ssize_t e) except -1:
+        """Entry ``e`` overflows a channel from state ``i`` (the first such step is reported)."""
+        if not self.overflowed:
+            self.overflowed = True
+            self.cb.overflow(i, e)
+        return 0
+
+    cdef int _arrive(self, Py_ssize_t i, Py_ssize_t j, int32_t e, bint fresh, bint keep_edges,
+                     signed char* pre) except -1:
+        """Entry ``e`` leads from state ``i`` to state ``j`` (new if ``fresh``: its parent and
+        move, its judgement; ``pre``: its predicates' truths as known, or NULL)."""
+        if fresh:
+            self._add_parent(i)
+            ib_push(&self.via, self.emove.d[e])
+            if self.gating:
+                self.cb.gate(j)
+            if self.npred > 0:
+                self._unpack(j, self.nxt)
+                self._judge(j, self.nxt, pre)
+        if keep_edges:
+            ib_push(&self.esrc, <int32_t>i)
+            ib_push(&self.edst, <int32_t>j)
+            ib_push(&self.emv, self.emove.d[e])
+        return 0
+
+    cdef int _dead_end(self, Py_ssize_t i, bint any_succ, bint want_deadlock) except -1:
+        if not any_succ and want_deadlock and self.deadlock < 0:
+            if not self.cb.is_final(i):
+                self.deadlock = i
+        return 0
+
+    cdef bint _stop(self, Py_ssize_t i, Py_ssize_t max_states, progress, guard,
+                    double start) except -1:
+        """After the first ``i`` states: report progress; stop at a limit (saying which)."""
+        if (i & 0x3FFF) == 0 and progress is not None:
+            progress(self.count, self.count - i, perf_counter() - start)
+        if guard.tripped and i < self.count:
+            self.complete = False
+            self.stop_reason = f"memory limit of {guard.limit_mb} MB"
+            return True
+        if 0 <= max_states <= self.count and i < self.count:
+            self.complete = False
+            self.stop_reason = f"state limit of {max_states}"
+            return True
+        return False
+
+    # -- threads ------------------------------------------------------------------------------
+    # The frontier is expanded in batches: workers (native threads, no GIL) expand fixed,
+    # contiguous slices of a batch into their own buffers, reading the tables only; then the
+    # batch is consumed serially in state order, storing new states and judging them. A state
+    # whose expansion meets a table miss (which needs Python) is left to the serial pass, which
+    # expands it as ``run`` does; the tables only grow in the serial pass. So every state,
+    # number, parent, edge and callback comes in the order of ``run``: the same results.
+
+    def run_threads(self, Py_ssize_t max_states, bint want_deadlock, bint keep_edges, progress,
+                    guard, double start, int workers):
+        """:meth:`run` with the expansion on ``workers`` threads (same results)."""
+        cdef Py_ssize_t i = 0, k, hi, level_end = 1, batch = workers * 4096
+        cdef int t, repacks
+        cdef bint stop = False, switched = False
+        cdef Out* outs = <Out*>calloc(workers, sizeof(Out))
+        cdef Span* spans = <Span*>malloc(batch * sizeof(Span))
+        try:
+            if outs == NULL or spans == NULL:
+                raise MemoryError()
+            while i < self.count and not stop and not switched:
+                hi = min(self.count, i + batch)
+                self._fan_out(i, hi, workers, outs, spans)
+                repacks = self.repacks
+                k = i
+                while k < hi:
+                    if k == level_end:
+                        self.depth += 1
+                        level_end = self.count
+                    if spans[k - i].flag & 1:
+                        self._expand(k, want_deadlock, keep_edges)
+                    else:
+                        self._take(k, &outs[spans[k - i].worker], &spans[k - i], want_deadlock,
+                                   keep_edges)
+                    k += 1
+                    if 0 <= self.switch_at <= self.count and not self.fp:
+                        # fingerprints from here on, serially: the workers read the packed
+                        # words and the exact table, which the switch drops
+                        self._to_fingerprints(k)
+                        switched = True
+                    stop = self._stop(k, max_states, progress, guard, start)
+                    if stop or switched or self.repacks != repacks:  # a re-pack: stale rest
+                        break
+                i = k
+            if switched and not stop:
+                self._serial(i, level_end, max_states, want_deadlock, keep_edges, progress,
+                             guard, start)
+        finally:
+            if outs != NULL:
+                for t in range(workers):
+                    out_free(&outs[t])
+            free(outs)
+            free(spans)
         self._trim()
+
+    cdef int _fan_out(self, Py_ssize_t lo, Py_ssize_t hi, int workers, Out* outs,
+                      Span* spans) except -1:
+        """States ``lo`` to ``hi`` expanded by the workers (slices of 64 states handed out as
+        workers come free: a worker the machine slows down holds up no one)."""
+        cdef Py_ssize_t k
+        cdef int t
+        cdef Out* o
+        for t in range(workers):
+            o = &outs[t]
+            o.n = o.nk = 0
+            o.failed = False
+            free(o.cur)
+            free(o.ids)
+            free(o.best)
+            o.cur = <int32_t*>malloc(self.width * sizeof(int32_t))
+            o.ids = <int32_t*>malloc(self.width * sizeof(int32_t))
+            o.best = <int32_t*>malloc(self.width * sizeof(int32_t))
+            # the keys' width may have changed (a re-pack): size them afresh
+            free(o.keys)
+            free(o.stage)
+            o.keys = o.stage = NULL
+            o.kcap = o.scap = 0
+            if not (o.cur and o.ids and o.best):
+                raise MemoryError()
+        with nogil:
+            for k in prange(lo, hi, num_threads=workers, schedule="dynamic", chunksize=64):
+                t = threadid()
+                o = &outs[t]
+                spans[k - lo].worker = t
+                spans[k - lo].first = o.n
+                spans[k - lo].kfirst = o.nk
+                spans[k - lo].flag = self._expand_ro(k, o)
+                spans[k - lo].end = o.n
+        for t in range(workers):
+            if outs[t].failed:
+                raise MemoryError()
+        return 0
+
+    cdef unsigned char _expand_ro(self, Py_ssize_t i, Out* o) noexcept nogil:
+        """A worker's expansion of state ``i`` into ``o``, reading the tables only: 1 when a
+        miss leaves it to the serial pass (its records dropped), else 2 if it has a successor,
+        0 if not. The successors are built first and their visited-set cells fetched ahead
+        (the look-ups wait on memory, and a state's are independent), then looked up."""
+        cdef Py_ssize_t n0 = o.n, k0 = o.nk, e, j, h, r, at, hits, m = self.tcap - 1
+        cdef int li, w, c, p
+        cdef int32_t code, L, new
+        cdef int32_t* cur = o.cur
+        cdef int32_t* ids
+        cdef uint64_t* key
+        cdef signed char* pre
+        cdef bint ovf, any_succ = False
+        cdef int nw = self.nw, npred = self.npred
+        self._unpack(i, cur)
+        for li in range(self.nleaders):
+            code = self._walk(self.roots.d[li], cur)
+            if code == MISS:
+                return self._left(o, n0, k0)
+            L = -2 - code
+            for e in range(self.lstart.d[L], self.lend.d[L]):
+                r = o.n
+                # room for every successor so far to be a state to store
+                if (out_reserve(o, r + 1, o.nk + r - n0 + 1, nw, npred) < 0
+                        or stage(o, r - n0 + 1, nw) < 0):
+                    o.failed = True
+                    return self._left(o, n0, k0)
+                key = o.stage + (r - n0) * nw
+                memcpy(key, self.words + i * nw, nw * sizeof(uint64_t))
+                for w in range(self.wstart.d[e], self.wend.d[e]):
+                    self._put(key, self.wslot.d[w], self.wval.d[w])
+                ovf = False
+                for c in range(self.cstart.d[e], self.cend.d[e]):
+                    new = self._child(self.ctab.d[c], cur[self.cslot.d[c]])
+                    if new == MISS:
+                        return self._left(o, n0, k0)
+                    if new == -2:
+                        ovf = True
+                        break
+                    self._put(key, self.cslot.d[c], new)
+                o.ent[r] = <int32_t>e
+                o.dst[r] = -2 if ovf else -1
+                o.n = r + 1
+                if not ovf:
+                    prefetch(&self.table[self._hash(key) & m])
+        for r in range(n0, o.n):  # the stored states the cells point at, ahead too
+            if o.dst[r] == -1:
+                j = self.table[self._hash(o.stage + (r - n0) * nw) & m]
+                if j >= 0:
+                    prefetch(self.words + j * nw)
+        for r in range(n0, o.n):
+            if o.dst[r] == -2:
+                continue
+            any_succ = True
+            key = o.stage + (r - n0) * nw
+            j = self._probe(key, &h)
+            ids = o.ids
+            if j < 0:
+                self._unpack_key(key, ids)
+            if j < 0 and self.sym:
+                hits = self._least(ids, o.best, &at)
+                if hits < 0:
+                    return self._left(o, n0, k0)
+                o.size[o.nk] = <int32_t>((self.ngroup + 1) // hits)
+                ids = o.best
+                self._pack(ids, key)
+                j = self._probe(key, &h)
+            o.dst[r] = <int32_t>j
+            if j >= 0:
+                continue
+            memcpy(o.keys + o.nk * nw, key, nw * sizeof(uint64_t))
+            pre = o.pre + o.nk * npred
+            for p in range(npred):
+                pre[p] = 2
+                if self.pactive.d[p] and not self.pfallback.d[p]:
+                    code = self._walk(self.roots.d[self.nleaders + p], ids)
+                    if code != MISS:
+                        pre[p] = code == -3
+            o.nk += 1
+        return 2 if any_succ else 0
+
+    cdef inline unsigned char _left(self, Out* o, Py_ssize_t n0, Py_ssize_t k0) noexcept nogil:
+        """State ``i`` is left to the serial pass: its records are dropped."""
+        o.n = n0
+        o.nk = k0
+        return 1
+
+    cdef int _take(self, Py_ssize_t i, Out* o, Span* span, bint want_deadlock,
+                   bint keep_edges) except -1:
+        """The serial pass over state ``i``'s records (a worker expanded it)."""
+        cdef Py_ssize_t r, j, kk = span.kfirst
+        cdef bint fresh
+        cdef int32_t e
+        for r in range(span.first, span.end):
+            e = o.ent[r]
+            j = o.dst[r]
+            if j == -2:
+                self._overflow(i, e)
+                continue
+            self.transitions += 1
+            fresh = False
+            if j < 0:
+                j = self._find_or_add(o.keys + kk * self.nw, &fresh)
+                if fresh and self.sym:
+                    self.concrete += o.size[kk]
+                self._arrive(i, j, e, fresh, keep_edges, o.pre + kk * self.npred)
+                kk += 1
+            else:
+                self._arrive(i, j, e, fresh, keep_edges, NULL)
+        self._dead_end(i, span.flag == 2, want_deadlock)
+        return 0
 
     cdef void _trim(self) noexcept:
         """No state is added after the run: return the slack of the growing buffers."""
@@ -781,8 +1132,10 @@ cdef class Core:
         self.gating = gate
         return out
 
-    cdef inline int32_t _image(self, int32_t* ids, Py_ssize_t g, int s) except -2:
-        """Slot ``s`` of element ``g``'s image of ``ids``."""
+    cdef inline int32_t _image(self, int32_t* ids, Py_ssize_t g, int s,
+                               Py_ssize_t* miss) noexcept nogil:
+        """Slot ``s`` of element ``g``'s image of ``ids`` (MISS: its rename table has no
+        answer yet; ``miss`` is then the element's cell)."""
         cdef Py_ssize_t at = g * self.width + s
         cdef int32_t v = ids[self.gsrc[at]]
         cdef int32_t t = self.gren[at]
@@ -791,23 +1144,24 @@ cdef class Core:
             return v
         new = self._child(t, v)
         if new == MISS:
-            new = self.cb.rename(t, v)
-            self._set_child(t, v, new)
+            miss[0] = at
         return new
 
-    cdef Py_ssize_t _canon(self, int32_t* ids) except -1:
+    cdef Py_ssize_t _least(self, int32_t* ids, int32_t* best, Py_ssize_t* miss) noexcept nogil:
         """``best``: the least image of ``ids``; returns how many elements give it (the
-        stabiliser's size, so the orbit has ``order / that`` states). An image is built slot
-        by slot only while it ties with the least so far."""
+        stabiliser's size, so the orbit has ``order / that`` states), or -1 at the first
+        rename-table miss (``miss``: where). An image is built slot by slot only while it
+        ties with the least so far. Reads the tables only: a worker thread may run it."""
         cdef int g, s, W = self.width
         cdef Py_ssize_t hits = 1
-        cdef int32_t* best = self.best
         cdef int32_t v = 0
         memcpy(best, ids, W * sizeof(int32_t))
         for g in range(self.ngroup):
             s = 0
             while s < W:
-                v = self._image(ids, g, s)
+                v = self._image(ids, g, s, miss)
+                if v == MISS:
+                    return -1
                 if v != best[s]:
                     break
                 s += 1
@@ -816,9 +1170,24 @@ cdef class Core:
             elif v < best[s]:
                 best[s] = v
                 for s in range(s + 1, W):
-                    best[s] = self._image(ids, g, s)
+                    best[s] = self._image(ids, g, s, miss)
+                    if best[s] == MISS:
+                        return -1
                 hits = 1
         return hits
+
+    cdef Py_ssize_t _canon(self, int32_t* ids) except -1:
+        """:meth:`_least` into ``best``, each miss answered by ``cb.rename`` (then the search
+        starts again: the misses are met, and answered, in the order of one search)."""
+        cdef Py_ssize_t hits, at
+        cdef int32_t t, v
+        while True:
+            hits = self._least(ids, self.best, &at)
+            if hits > 0:
+                return hits
+            t = self.gren[at]
+            v = ids[self.gsrc[at]]
+            self._set_child(t, v, self.cb.rename(t, v))
 
     cdef Py_ssize_t _find_canon(self, uint64_t* key, bint* fresh) except -2:
         """:meth:`_find_or_add` for successor ``key``: as stored if it is a stored

@@ -19,6 +19,7 @@ instead, saying so.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -33,6 +34,11 @@ if TYPE_CHECKING:
     from .explore import Exploration, Options
     from .limits import MemoryGuard
     from .symmetry import Reduction
+
+# The core's worker threads (OpenMP) sleep between levels rather than spin: a spinning worker
+# takes a core from the serial pass that runs meanwhile. Read when the library loads; a value
+# set by the user stands.
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 try:
     from . import _core
@@ -311,6 +317,19 @@ class _Bridge:
         return leaf
 
 
+def _workers(asked: int, fingerprints: bool = False) -> tuple[int, str]:
+    """How many threads the core runs for ``asked`` workers, and the engine's name saying so.
+    (A run that switches to fingerprints on its own goes on with one: the workers read the
+    exact table the switch drops.)"""
+    if asked == 1:
+        return 1, "compiled"
+    if fingerprints:
+        return 1, f"compiled (1 worker, not {asked}: fingerprint mode expands on one)"
+    if not _core.threaded():
+        return 1, f"compiled (1 worker, not {asked}: the core was built without OpenMP)"
+    return asked, f"compiled ({asked} workers)"
+
+
 def _predicates(product: Product, props: list[Property]) -> list[tuple[str, int, Any]]:
     """Triggers, then invariants (``when -> check``), then goals: the Python engine's order."""
     from .explore import _implies
@@ -360,7 +379,8 @@ def explore_compiled(
     core.fingerprints(switch_at, fingerprint.BITS)
     core.start(initial)
     root = core.decode(0)
-    core.run(
+    workers, engine = _workers(options.workers, options.fingerprint)
+    limits = (
         -1 if options.max_states is None else options.max_states,
         options.deadlock,
         keep_edges,
@@ -368,6 +388,10 @@ def explore_compiled(
         guard,
         start,
     )
+    if workers > 1:
+        core.run_threads(*limits, workers)
+    else:
+        core.run(*limits)
     hit, active = core.hits()
     hits: dict[str, int] = {}
     triggered = {p.name: False for p in props if p.when is not None}
@@ -401,7 +425,7 @@ def explore_compiled(
         peak_memory=_peak_rss(),
         reduction=reduction,
         concrete_states=len(states) if reduction is None else core.concrete,
-        engine="compiled",
+        engine=engine,
         truths=None if core.fp else bridge.truths,
         bytes_per_state=core.state_bytes(),
         fingerprint=collisions,

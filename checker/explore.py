@@ -54,6 +54,9 @@ class Options:
     # run switches by itself past checker.fingerprint.SWITCH_AT states, calling ``notify``
     fingerprint: bool = False
     notify: Callable[[str], None] | None = None
+    # threads expanding each breadth-first level in the compiled core (checker/_core.pyx);
+    # the results are those of one; the Python engine always runs on one
+    workers: int = 1
 
 
 @dataclass
@@ -121,6 +124,8 @@ def validate(options: Options) -> None:
         raise LimitError(f"max_memory_mb must be at least 1, got {options.max_memory_mb}")
     if options.engine not in ENGINES:
         raise LimitError(f"engine must be one of {', '.join(ENGINES)}, got {options.engine!r}")
+    if options.workers < 1:
+        raise LimitError(f"workers must be at least 1, got {options.workers}")
 
 
 def explore(
@@ -152,7 +157,10 @@ def explore(
         raise FingerprintRefused(f"fingerprint mode needs the compiled core, and {why}")
     with MemoryGuard(options.max_memory_mb) as guard:
         ex = _explore(product, props, options, reduction, guard)
-    ex.engine = f"python ({why})" if why else "python"
+    notes = [why] if why else []
+    if options.workers > 1:  # the Python engine has no threads
+        notes.append(f"1 worker, not {options.workers}")
+    ex.engine = f"python ({'; '.join(notes)})" if notes else "python"
     return ex
 
 

@@ -70,27 +70,33 @@ def replays(system: System, ex: Exploration, sid: int) -> int:
     return len(ids) - 1
 
 
-def both(make: Any, props: Any = None, **options: Any) -> tuple[Exploration, Exploration]:
-    """Explore ``make()`` with each engine (fresh systems: no memo is shared) and compare."""
-    out = []
-    for engine in ("python", "compiled"):
-        system = make()
-        ps = system.properties if props is None else props(system)
-        out.append(explore(system.build(), ps, Options(engine=engine, **options)))
-    py, co = out
-    assert py.engine == "python" and co.engine == "compiled"
-    assert len(co.states) == len(py.states)
-    assert list(co.states) == list(py.states)  # same states, discovered in the same order
-    assert levels(co) == levels(py)
-    assert list(co.parent) == list(py.parent) and list(co.via) == list(py.via)
-    assert (co.transitions, co.depth) == (py.transitions, py.depth)
-    assert (co.complete, co.stop_reason) == (py.complete, py.stop_reason)
-    assert co.deadlock == py.deadlock
-    assert co.overflow == py.overflow
-    assert co.hits == py.hits and co.triggered == py.triggered
-    if py.edges is not None:
-        assert co.edges is not None
-        assert [list(a) for a in co.edges] == [list(a) for a in py.edges]
+def explored(make: Any, props: Any = None, **options: Any) -> Exploration:
+    """``make()``'s exploration (a fresh system: no memo is shared with another run)."""
+    system = make()
+    ps = system.properties if props is None else props(system)
+    return explore(system.build(), ps, Options(**options))
+
+
+def alike(a: Exploration, b: Exploration) -> None:
+    """The same exploration: the same states discovered in the same order, levels, parents,
+    moves, transitions, limits, deadlock, overflow, property hits and edges."""
+    assert len(b.states) == len(a.states)
+    assert list(b.states) == list(a.states)  # same states, discovered in the same order
+    assert levels(b) == levels(a)
+    assert list(b.parent) == list(a.parent) and list(b.via) == list(a.via)
+    assert (b.transitions, b.depth) == (a.transitions, a.depth)
+    assert (b.complete, b.stop_reason) == (a.complete, a.stop_reason)
+    assert b.deadlock == a.deadlock
+    assert b.overflow == a.overflow
+    assert b.hits == a.hits and b.triggered == a.triggered
+    if a.edges is not None:
+        assert b.edges is not None
+        assert [list(x) for x in b.edges] == [list(x) for x in a.edges]
+
+
+def replay_findings(make: Any, co: Exploration) -> None:
+    """Every state ``co`` reports (hits, deadlock, overflow) is reached, step by step, by a
+    freshly built Python product; the overflow is one of its state's steps."""
     system = make()
     for sid in [*co.hits.values(), co.deadlock]:
         if sid is not None:
@@ -100,14 +106,20 @@ def both(make: Any, props: Any = None, **options: Any) -> tuple[Exploration, Exp
         replays(system, co, sid)
         over = [s for k, s in co.product.successors(co.states[sid]) if isinstance(s, Overflow)]
         assert Overflow(to, m, co.overflow[2]) in over
+
+
+def both(make: Any, props: Any = None, **options: Any) -> tuple[Exploration, Exploration]:
+    """Explore ``make()`` with each engine (fresh systems: no memo is shared) and compare."""
+    py, co = (explored(make, props, engine=e, **options) for e in ("python", "compiled"))
+    assert py.engine == "python" and co.engine == "compiled"
+    alike(py, co)
+    replay_findings(make, co)
     return py, co
 
 
-def verdicts(make: Any, **options: Any) -> None:
-    """check() under both engines: same statuses and counterexample lengths."""
-    results = [check(make(), Options(engine=e, **options)) for e in ("python", "compiled")]
-    py, co = results
-    assert co.extra["engine"] == "compiled"
+def same_verdicts(py: Any, co: Any) -> None:
+    """Two check() results: the same statuses and counterexample lengths, states and
+    transitions."""
     for a, b in zip(py.properties, co.properties, strict=True):
         assert (a.name, a.status) == (b.name, b.status)
         for trace in ("counterexample", "witness"):
@@ -117,6 +129,14 @@ def verdicts(make: Any, **options: Any) -> None:
                 assert len(ta) == len(tb)
                 assert ta.loop_start == tb.loop_start
     assert (co.stats.states, co.stats.transitions) == (py.stats.states, py.stats.transitions)
+
+
+def verdicts(make: Any, **options: Any) -> None:
+    """check() under both engines: same statuses and counterexample lengths."""
+    results = [check(make(), Options(engine=e, **options)) for e in ("python", "compiled")]
+    py, co = results
+    assert co.extra["engine"] == "compiled"
+    same_verdicts(py, co)
 
 
 MODELS = {
@@ -310,19 +330,24 @@ def test_an_unknown_engine_is_refused() -> None:
         explore(peterson().build(), [], Options(engine="fast"))
 
 
-def test_the_cli_names_the_engine() -> None:
+def cli_reports(*runs: list[str]) -> list[list[str]]:
+    """``vfpath check --vms 1 --hosts 1 --safety-only`` with each extra argument list: the
+    lines of each report, but for the engine and the speed line (seconds, speed and memory
+    differ from run to run); a run's engine line first."""
     from vfpath.cli import cli
 
     runner = CliRunner()
-    lines = {}
-    for engine in ("python", "compiled"):
-        out = runner.invoke(
-            cli, ["check", "--vms", "1", "--hosts", "1", "--safety-only", "--engine", engine]
-        )
-        assert out.exit_code in (0, 1), out.output
-        lines[engine] = out.output.splitlines()
-    assert "engine: python" in lines["python"]
-    assert "engine: compiled" in lines["compiled"]
-    # the same report otherwise, but for the seconds, the speed and the memory
-    strip = lambda ls: [x for x in ls if not x.startswith("engine:") and " states/s" not in x]  # noqa: E731
-    assert strip(lines["python"]) == strip(lines["compiled"])
+    out = []
+    for extra in runs:
+        run = runner.invoke(cli, ["check", "--vms", "1", "--hosts", "1", "--safety-only", *extra])
+        assert run.exit_code in (0, 1), run.output
+        lines = run.output.splitlines()
+        engine = [x for x in lines if x.startswith("engine:")]
+        out.append(engine + [x for x in lines if x not in engine and " states/s" not in x])
+    return out
+
+
+def test_the_cli_names_the_engine() -> None:
+    py, co = cli_reports(["--engine", "python"], ["--engine", "compiled"])
+    assert py[0] == "engine: python" and co[0] == "engine: compiled"
+    assert py[1:] == co[1:]  # the same report otherwise

@@ -102,17 +102,19 @@ def replays(system: System, ex: Exploration, sid: int) -> int:
     return len(ids) - 1
 
 
+def reduced(make: Any, props: Any = None, **options: Any) -> Exploration:
+    """``make()``'s exploration under its symmetry reduction (a fresh system)."""
+    system = make()
+    product = system.build()
+    ps = system.properties if props is None else props(system)
+    red, why = reduction_for(product, ps)
+    assert red is not None, why
+    return explore(product, ps, Options(**options), red)
+
+
 def both(make: Any, props: Any = None, **options: Any) -> tuple[Exploration, Exploration]:
     """Explore ``make()`` reduced under each engine (fresh systems) and compare."""
-    out = []
-    for engine in ("python", "compiled"):
-        system = make()
-        product = system.build()
-        ps = system.properties if props is None else props(system)
-        red, why = reduction_for(product, ps)
-        assert red is not None, why
-        out.append(explore(product, ps, Options(engine=engine, **options), red))
-    py, co = out
+    py, co = (reduced(make, props, engine=e, **options) for e in ("python", "compiled"))
     assert py.engine == "python" and co.engine == "compiled"
     assert len(co.states) == len(py.states)
     assert co.concrete_states == py.concrete_states

@@ -104,16 +104,19 @@ def test_forced_fingerprints_explore_as_exact_storage(name: str) -> None:
     _same(exact, fp, make)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize("name", MODELS)
 def test_switching_mid_run_explores_as_exact_storage(
-    name: str, monkeypatch: pytest.MonkeyPatch
+    name: str, workers: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Threaded runs too: they go on serially from the switch (the workers read the exact
+    table the switch drops)."""
     make = MODELS[name]
     exact = _explore(make)
     told: list[str] = []
     at = max(2, len(exact.states) // 3)
     monkeypatch.setattr(fingerprint, "SWITCH_AT", at)
-    fp = _explore(make, notify=told.append)
+    fp = _explore(make, notify=told.append, workers=workers)
     assert fp.fingerprint is not None and not fp.fingerprint["forced"]
     switched = fp.fingerprint["from_state"]
     assert at <= switched < len(exact.states)  # at the first state past the threshold's

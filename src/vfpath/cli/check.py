@@ -230,6 +230,16 @@ def _symmetry_line(info: dict[str, object]) -> str:
     "printed. Without it, a run switches by itself past 10**9 states, saying so. Not with "
     "liveness properties (use --safety-only), --graph or --coverage.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Threads expanding each breadth-first level in the compiled core; the results are "
+    "those of one (the Python engine, a core built without OpenMP, or fingerprint mode runs "
+    "one and says so).",
+)
 @user_model_options
 @click.option(
     "--may-fail",
@@ -273,6 +283,7 @@ def command(
     as_json: bool,
     engine: str = "compiled",
     fingerprint: bool = False,
+    workers: int = 1,
 ) -> int:
     """Explore every reachable state of a configuration and judge every property.
 
@@ -302,6 +313,7 @@ def command(
         symmetry=not no_symmetry,
         engine=engine,
         fingerprint=fingerprint,
+        workers=workers,
     )
     if graph_path is not None:
         from vfpath.checker.export import GRAPH_LIMIT
