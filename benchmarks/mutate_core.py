@@ -215,9 +215,11 @@ def build(py: Path, tree: Path, pyx: str) -> bool:
     return True
 
 
-def run_tests(py: Path, tree: Path, timeout: float) -> tuple[str, str]:
+def run_tests(
+    py: Path, tree: Path, timeout: float, tests: tuple[str, ...] = TESTS
+) -> tuple[str, str]:
     """('killed' | 'survived' | 'timeout', the first failing test or '')."""
-    cmd = [str(py), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *TESTS]
+    cmd = [str(py), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     proc = subprocess.Popen(
         cmd, cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
     )
@@ -234,7 +236,9 @@ def run_tests(py: Path, tree: Path, timeout: float) -> tuple[str, str]:
     return "killed", failed[0] if failed else crash
 
 
-def trial(py: Path, tree: Path, m: Mutant, timeout: float) -> tuple[str, str, float]:
+def trial(
+    py: Path, tree: Path, m: Mutant, timeout: float, tests: tuple[str, ...] = TESTS
+) -> tuple[str, str, float]:
     """Apply ``m`` to the scratch tree, build, test, restore: (outcome, test, seconds)."""
     start = time.monotonic()
     path = tree / m.file
@@ -251,7 +255,7 @@ def trial(py: Path, tree: Path, m: Mutant, timeout: float) -> tuple[str, str, fl
             shutil.copy2(so, saved)
             if not build(py, tree, m.file):
                 return "build-failed", "", time.monotonic() - start
-        outcome, test = run_tests(py, tree, timeout)
+        outcome, test = run_tests(py, tree, timeout, tests)
         return outcome, test, time.monotonic() - start
     finally:
         path.write_text(original)
@@ -268,7 +272,17 @@ def main() -> None:
     ap.add_argument("--list", action="store_true", help="print the sample, run nothing")
     ap.add_argument("--only", nargs="*", default=None, metavar="ID")
     ap.add_argument("--refresh", action="store_true", help="copy the tree again")
+    ap.add_argument(
+        "--tests",
+        nargs="+",
+        default=list(TESTS),
+        metavar="PATH",
+        help="the pytest selection (default: the three equivalence test files); with --only, "
+        "reruns survivors against more tests",
+    )
     args = ap.parse_args()
+    # a kill must still run trial()'s finally: the scratch tree gets its original source back
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     mutants = sample(args.per_file, args.seed)
     if args.only is not None:
         mutants = [m for m in mutants if m.ident in args.only]
@@ -281,20 +295,21 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     py = prepare(args.work, args.refresh)
     tree = args.work / "tree"
-    results = args.work / "results.jsonl"
+    results = args.work / ("results.jsonl" if args.only is None else "rerun.jsonl")
     done = {}
     if results.exists() and args.only is None:
         for line in results.read_text().splitlines():
             row = json.loads(line)
             done[row["id"]] = row
-    base, _ = run_tests(py, tree, args.timeout)
+    tests = tuple(args.tests)
+    base, _ = run_tests(py, tree, args.timeout, tests)
     if base != "survived":
         raise SystemExit(f"the unmutated scratch tree fails its tests ({base}): fix that first")
     rows = []
     for k, m in enumerate(mutants, 1):
         row = done.get(m.ident)
         if row is None:
-            outcome, test, secs = trial(py, tree, m, args.timeout)
+            outcome, test, secs = trial(py, tree, m, args.timeout, tests)
             row = {
                 "id": m.ident,
                 "file": m.file,
