@@ -19,8 +19,10 @@ from vfpath.api import build_system
 from vfpath.checker import Options
 from vfpath.checker import fair_arrays as fa
 from vfpath.checker.check import _memoised
+from vfpath.checker.edge_graph import Graph
 from vfpath.checker.explore import explore, holds_on_every_state
-from vfpath.checker.liveness import _NOT, Graph, _fairness, _search
+from vfpath.checker.fair_cycles import _fairness
+from vfpath.checker.liveness import _NOT, _search
 from vfpath.model import Config
 
 

@@ -1,18 +1,23 @@
-"""Benchmark: vfpath on the SR-IOV configuration matrix, with and without symmetry reduction.
+"""Benchmark: the SR-IOV matrix in one run, with and without symmetry reduction, in one table.
 
-Run from the repository root: ``python benchmarks/sriov_matrix.py`` (``--max-states N`` caps each
-run, default 2,000,000; ``--vms 1 2`` etc. choose the matrix; ``--engine python`` runs the
-reference engine instead of the compiled one). Safety properties only: symmetry
-reduction is refused with liveness (see ``checker/symmetry.py``). Each run is a fresh child
-process; a capped run is marked ``capped`` and its figures are partial.
+Run from the repository root: ``nice python benchmarks/sriov_matrix.py``. The configurations
+(VMs/VFs per host/hosts) are 1/1/1, 2/1/1, 2/1/2 and 3/1/1, each with symmetry on and off;
+``--with-3-1-2`` adds 3/1/2 with symmetry on (about 9 minutes and 3.4 GiB: behind a flag).
+``--max-states N`` caps each run (default: none, every run exhaustive); ``--engine python``
+runs the reference engine instead of the compiled one. Safety properties only: symmetry
+reduction is refused with liveness (see ``checker/symmetry.py``). Each row is measured in a
+fresh child process (``benchmarks/child.py``), so its peak resident memory is its own. Orbits
+are what was stored; states are the concrete states those orbits hold (with symmetry: at most,
+when the initial state is not symmetric, as the report of ``vfpath check`` says).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
+
+from child import run_child
 
 
 def child(
@@ -44,45 +49,44 @@ def child(
     )
 
 
+CONFIGS = ((1, 1, 1), (2, 1, 1), (2, 1, 2), (3, 1, 1))
+
+
+def row(vms: int, vfs: int, hosts: int, sym: bool, cap: int, engine: str) -> str:
+    """One Markdown row, measured in a fresh child process."""
+    cmd = [sys.executable, __file__, "--child"]
+    cmd += [str(x) for x in (vms, vfs, hosts, int(sym), cap)] + ["--engine", engine]
+    d = run_child(cmd)
+    orbits = f"{d['orbits']:,}" if sym else "-"
+    note = "" if d["holds"] else "a property fails"
+    if not d["complete"]:
+        note = f"capped at {cap:,} (inconclusive)"
+    return (
+        f"| {vms}/{vfs}/{hosts} | {'on' if sym else 'off'} | {orbits} | {d['concrete']:,} | "
+        f"{d['transitions']:,} | {d['seconds']:.1f} | {d['peak'] / 2**20:,.0f} | {note} |"
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--vms", type=int, nargs="+", default=[1, 2, 3])
-    ap.add_argument("--vfs", type=int, nargs="+", default=[1, 2])
-    ap.add_argument("--hosts", type=int, nargs="+", default=[1, 2])
-    ap.add_argument("--max-states", type=int, default=2_000_000)
+    ap.add_argument("--max-states", type=int, default=None, metavar="N")
     ap.add_argument("--engine", choices=("compiled", "python"), default="compiled")
+    ap.add_argument("--with-3-1-2", dest="big", action="store_true", help="add 3/1/2, symmetry on")
     ap.add_argument("--child", nargs=5, type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         v, f, h, s, cap = args.child
         child(v, f, h, bool(s), cap, args.engine)
         return 0
-    head = f"{'config':>7} {'symmetry':>8} {'states':>11} {'seconds':>8} {'states/s':>9}"
-    head += f" {'MiB':>6} {'factor':>6}  note"
-    print(head)
-    print("-" * len(head))
-    for vms in args.vms:
-        for vfs in args.vfs:
-            for hosts in args.hosts:
-                for sym in (1, 0):
-                    cmd = [sys.executable, __file__, "--child"]
-                    cmd += [str(x) for x in (vms, vfs, hosts, sym, args.max_states)]
-                    cmd += ["--engine", args.engine]
-                    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-                    name = f"{vms}-{vfs}-{hosts}"
-                    if proc.returncode != 0:
-                        err = (proc.stderr.strip().splitlines() or ["?"])[-1]
-                        print(f"{name:>7} {'on' if sym else 'off':>8}  failed: {err}")
-                        continue
-                    d = json.loads(proc.stdout.strip().splitlines()[-1])
-                    rate = d["states"] / d["seconds"] if d["seconds"] else 0.0
-                    note = "" if d["complete"] else f"capped at {args.max_states:,}"
-                    fac = f"{d['factor']:.2f}" if d["factor"] else "-"
-                    mib = d["peak"] / 2**20
-                    print(
-                        f"{name:>7} {'on' if sym else 'off':>8} {d['states']:>11,} "
-                        f"{d['seconds']:>8.1f} {rate:>9,.0f} {mib:>6.0f} {fac:>6}  {note}"
-                    )
+    cap = args.max_states if args.max_states is not None else 10**10
+    runs = [(*c, sym) for c in CONFIGS for sym in (True, False)]
+    if args.big:
+        runs.append((3, 1, 2, True))
+    print(f"engine: {args.engine}; safety properties only")
+    print("| config | symmetry | orbits | states | transitions | seconds | MiB | note |")
+    print("|---|---|---:|---:|---:|---:|---:|---|")
+    for vms, vfs, hosts, sym in runs:
+        print(row(vms, vfs, hosts, sym, cap, args.engine), flush=True)
     return 0
 
 

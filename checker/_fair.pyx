@@ -6,7 +6,8 @@ more than the compiled exploration itself (rows of the edge index, Tarjan's SCCs
 components' Emerson-Lei refinement). Here the same algorithms run over flat arrays: ``start``
 (int64, ``n + 1`` row offsets), ``dst`` and ``move`` (int32, one per edge), and one byte per
 state for each set of states. Nothing here evaluates the model; the meaning of every function
-is that of its namesake in :mod:`checker.liveness`, which stays the reference.
+is that of its namesake in :mod:`checker.liveness`, :mod:`checker.fair_cycles` or
+:mod:`checker.edge_graph`, which stay the reference.
 
 Fairness arrives as *constraints*: bit ``c`` of a ``kw``-word bit set. Row ``m`` of ``cons``
 (``kw`` words) holds the constraints that move ``m`` belongs to (its own, if it is a single
@@ -73,7 +74,7 @@ cdef void bfs(const int64_t* start, const int32_t* adj, const uint8_t* allowed,
 def reach(const int64_t[::1] start, const int32_t[::1] dst, const uint8_t[::1] sources,
           const uint8_t[::1] allowed):
     """The states reachable from a source through allowed states, sources included (one byte
-    per state): :func:`checker.liveness._reach`."""
+    per state): :func:`checker.edge_graph._reach`."""
     cdef Py_ssize_t n = start.shape[0] - 1
     out = bytearray(n)
     cdef uint8_t[::1] seen = out
@@ -89,7 +90,7 @@ def reach(const int64_t[::1] start, const int32_t[::1] dst, const uint8_t[::1] s
 def can_reach(const int64_t[::1] start, const int32_t[::1] dst, const uint8_t[::1] region,
               const uint8_t[::1] targets):
     """The states of ``region`` from which a target is reachable inside ``region``, targets
-    included (one byte per state): :func:`checker.liveness._can_reach`."""
+    included (one byte per state): :func:`checker.edge_graph._can_reach`."""
     cdef Py_ssize_t n = start.shape[0] - 1, s
     cdef int64_t k
     cdef int32_t w
@@ -314,7 +315,7 @@ cdef Py_ssize_t members(const uint8_t[::1] mask, int32_t* out, int32_t* lab, int
 def strongly_connected(const int64_t[::1] start, const int32_t[::1] dst,
                        const uint8_t[::1] inside):
     """Every SCC (trivial ones included) of the subgraph on the states set in ``inside``, as
-    lists of states: :func:`checker.liveness.strongly_connected`."""
+    lists of states: :func:`checker.edge_graph.strongly_connected`."""
     cdef Work x
     cdef Py_ssize_t n = start.shape[0] - 1, cnt, c
     cdef int32_t* nodes = <int32_t*>malloc(max(n, 1) * sizeof(int32_t))
@@ -358,7 +359,7 @@ cdef inline void enabled_in(Work* x, const int32_t* move, const uint64_t* cons, 
 def fair_components(const int64_t[::1] start, const int32_t[::1] dst, const int32_t[::1] move,
                     const uint8_t[::1] region, const uint64_t[::1] cons, int kw,
                     const uint64_t[::1] weak, const uint64_t[::1] strong):
-    """The SCCs of ``region`` a cycle can traverse fairly: :func:`checker.liveness.
+    """The SCCs of ``region`` a cycle can traverse fairly: :func:`checker.fair_cycles.
     fair_components`. Returns ``(comp_of, count)``: ``comp_of[s]`` numbers the fair component
     of state ``s`` (-1: none)."""
     cdef Work x

@@ -209,8 +209,9 @@ def _judge_liveness(
     product: Product, ex: Exploration, liveness: list[Property]
 ) -> dict[str, PropertyResult]:
     """Every liveness verdict; a declared mirror takes its original's verdict when that holds
-    (or is vacuous) and :func:`~checker.liveness.mirror_gate` finds the symmetry intact."""
-    from .liveness import check_liveness, mirror_gate
+    (or is vacuous) and :func:`~checker.mirror_gate.mirror_gate` finds the symmetry intact."""
+    from .liveness import check_liveness
+    from .mirror_gate import mirror_gate
 
     by_name = {p.name: p for p in liveness}
 

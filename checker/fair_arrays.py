@@ -18,8 +18,10 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterator
 
+from .edge_graph import Graph
 from .explore import Exploration
-from .liveness import Found, Graph, _Fair, _stuck
+from .fair_cycles import _Fair
+from .liveness import Found, _stuck
 from .product import Product
 
 try:
@@ -86,7 +88,7 @@ class Constraints:
 
 
 def fair_components(g: Graph, region: bytes | bytearray, fair: _Fair, moves: int) -> list[set[int]]:
-    """:func:`checker.liveness.fair_components` in C: the fair SCCs of ``region`` (one byte
+    """:func:`checker.fair_cycles.fair_components` in C: the fair SCCs of ``region`` (one byte
     per state), as sets."""
     comp_of, count = _components(g, region, Constraints(fair, moves))
     return _sets(comp_of, count)

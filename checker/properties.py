@@ -56,7 +56,7 @@ class Mirror:
 
     The checker reuses ``of``'s verdict only when the system still has that symmetry: the
     classes it was declared for, params equal up to the renaming, the element fixing the
-    initial state and mapping the fairness onto itself (:func:`checker.liveness.mirror_gate`);
+    initial state and mapping the fairness onto itself (:func:`checker.mirror_gate.mirror_gate`);
     otherwise, or when ``of`` is violated, the property is checked on its own.
     """
 

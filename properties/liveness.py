@@ -146,7 +146,7 @@ def mirror_of_vm0(config: Config, i: int) -> tuple[tuple[str, tuple[int, ...]], 
     properties and fairness assumptions are written per actor kind, so VM ``i``'s property is
     VM 0's renamed [Emerson and Sistla, "Symmetry and model checking", 1996]. The checker
     reuses VM 0's verdict only after checking that the system still has that symmetry
-    (:func:`vfpath.checker.liveness.mirror_gate`: a variant of one VM's actor breaks it).
+    (:func:`vfpath.checker.mirror_gate.mirror_gate`: a variant of one VM's actor breaks it).
     """
     if i == 0 or not (config.hosts == 1 or config.vms == config.hosts == 2):
         return None

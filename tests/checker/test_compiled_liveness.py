@@ -26,20 +26,10 @@ from test_liveness import _replay
 from vfpath.checker import Fairness, Options, Property, Status, System, check
 from vfpath.checker import fair_arrays as fa
 from vfpath.checker.check import _memoised
+from vfpath.checker.edge_graph import Graph, _can_reach, _reach, strongly_connected
 from vfpath.checker.explore import explore, holds_on_every_state
-from vfpath.checker.liveness import (
-    _NOT,
-    Found,
-    Graph,
-    _can_reach,
-    _Fair,
-    _fairness,
-    _reach,
-    _search,
-    _stuck,
-    fair_components,
-    strongly_connected,
-)
+from vfpath.checker.fair_cycles import _Fair, _fairness, fair_components
+from vfpath.checker.liveness import _NOT, Found, _search, _stuck
 from vfpath.checker.product import Product
 from vfpath.checker.result import Trace
 

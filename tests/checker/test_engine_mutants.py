@@ -18,8 +18,8 @@ from test_soundness import Counter
 
 from vfpath.checker import Options, Property, System, check
 from vfpath.checker.check import judge
+from vfpath.checker.edge_graph import Graph
 from vfpath.checker.explore import explore, trace_to
-from vfpath.checker.liveness import Graph
 from vfpath.checker.product import Overflow, Product
 
 

@@ -25,7 +25,8 @@ from itertools import combinations
 import networkx as nx
 import pytest
 
-from vfpath.checker.liveness import Graph, _Fair, _fair_cycle, fair_components
+from vfpath.checker.edge_graph import Graph
+from vfpath.checker.fair_cycles import _Fair, _fair_cycle, fair_components
 
 Edge = tuple[int, int, int]  # source, target, move
 MOVES = 6

@@ -12,8 +12,8 @@ import networkx as nx
 import pytest
 
 from vfpath.checker import Options
+from vfpath.checker.edge_graph import Graph, _bfs, _can_reach, strongly_connected
 from vfpath.checker.explore import explore
-from vfpath.checker.liveness import Graph, _bfs, _can_reach, strongly_connected
 from vfpath.model import Config, build
 
 

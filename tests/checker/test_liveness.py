@@ -19,7 +19,8 @@ from typing import Any
 from live_models import Clock, Counter, counter, crossing, job, request_reply
 
 from vfpath.checker import Fairness, Options, Property, Status, System, Trace, check
-from vfpath.checker.liveness import Graph, _Fair, _fair_cycle, fair_components, strongly_connected
+from vfpath.checker.edge_graph import Graph, strongly_connected
+from vfpath.checker.fair_cycles import _Fair, _fair_cycle, fair_components
 from vfpath.checker.product import Product
 from vfpath.checker.report import render_json
 from vfpath.checker.view import StateView

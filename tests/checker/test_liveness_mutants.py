@@ -20,7 +20,8 @@ from test_symmetry_refs import arbiter
 
 from vfpath.checker import Fairness, Mirror, Property, Status, System, check
 from vfpath.checker.actor import Actor
-from vfpath.checker.liveness import Graph, _Fair, _fair_cycle, fair_components
+from vfpath.checker.edge_graph import Graph
+from vfpath.checker.fair_cycles import _Fair, _fair_cycle, fair_components
 from vfpath.checker.symmetry import Sort, Symmetry
 
 # -- the notes: how many states a predicate holds in, how long the cycle is --------------------

@@ -25,9 +25,10 @@ from vfpath.checker import (
     check,
 )
 from vfpath.checker.actor import Actor
+from vfpath.checker.edge_graph import Graph
 from vfpath.checker.explore import explore
+from vfpath.checker.fair_cycles import _Fair, _fairness, fair_components
 from vfpath.checker.live import LiveSystem
-from vfpath.checker.liveness import Graph, _Fair, _fairness, fair_components
 from vfpath.checker.symmetry import Perm, Reduction, Sort, Symmetry
 
 # -- symmetry: the property gate ---------------------------------------------------------------

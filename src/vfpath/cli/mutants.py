@@ -4,7 +4,8 @@ The unmodified model is checked first, once per configuration the catalog uses: 
 kill means something only if the same properties hold without the bug. A variant is *killed*
 when the property its catalog entry names is violated; it *passes* when, in addition, every
 ``also`` property is violated and the counterexample shows the interleaving described (its key
-events in order, none of its absent ones).
+events in order, none of its absent ones). ``--engine python`` runs the Python engine (the
+reference) instead of the compiled core; the report names the engine that ran.
 
 Exit codes: 0 the unmodified model passes in every configuration used and every variant passes;
 1 otherwise (a limit that stops an exploration early counts as a failure too); 2 bad input.
@@ -23,6 +24,7 @@ import click
 
 from vfpath.checker import CheckResult, Options, Status, Trace, check
 from vfpath.checker.errors import VfpathError
+from vfpath.checker.explore import ENGINES
 from vfpath.model import Config
 from vfpath.model.variants import CATALOG, NOT_EXPRESSIBLE, Variant, shows
 
@@ -152,6 +154,7 @@ def to_dict(base: list[Unmodified], kills: list[Kill], ok: bool) -> dict[str, An
                 "not_holding": _not_holding(u.result),
                 "states": u.result.stats.states,
                 "complete": u.result.complete,
+                "engine": u.result.extra.get("engine", "python"),
                 "seconds": round(u.seconds, 3),
             }
             for u in base
@@ -172,6 +175,7 @@ def to_dict(base: list[Unmodified], kills: list[Kill], ok: bool) -> dict[str, An
                 "violated": k.violated,
                 "states": k.result.stats.states,
                 "complete": k.result.complete,
+                "engine": k.result.extra.get("engine", "python"),
                 "seconds": round(k.seconds, 3),
             }
             for k in kills
@@ -223,6 +227,8 @@ def render(base: list[Unmodified], kills: list[Kill], ok: bool) -> str:
             why += "" if missing else "does not show the key events in order"
             lines.append(f"  {k.variant.name}: {why}")
     lines.append("")
+    engines = sorted({r.result.extra.get("engine", "python") for r in [*base, *kills]})
+    lines.append(f"engine: {'; '.join(engines)}")
     lines.append(f"not expressible in the current model: {len(NOT_EXPRESSIBLE)} (see --json)")
     killed = sum(k.passes for k in kills)
     lines.append(f"{killed}/{len(kills)} variants killed as described; " + ("OK" if ok else "FAIL"))
@@ -246,10 +252,23 @@ def render(base: list[Unmodified], kills: list[Kill], ok: bool) -> str:
     help="Stop any one exploration after N states (an early stop fails the run).",
 )
 @click.option("--list", "list_only", is_flag=True, help="List the catalog (no checking).")
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="compiled",
+    show_default=True,
+    help="compiled: the compiled core where it is built, else the Python engine, saying why; "
+    "python: the Python engine (the reference).",
+)
 @guest_option()
 @json_option
 def command(
-    only: tuple[str, ...], max_states: int, list_only: bool, guest: str, as_json: bool
+    only: tuple[str, ...],
+    max_states: int,
+    list_only: bool,
+    engine: str,
+    guest: str,
+    as_json: bool,
 ) -> int:
     """Check every seeded bug of the catalog and print the kill matrix.
 
@@ -265,7 +284,7 @@ def command(
         for v in variants:
             click.echo(f"{v.name}  [{v.source}]  -> {v.expected}\n    {v.description}")
         return EXIT_OK
-    base, kills = kill_matrix(variants, Options(max_states=max_states), guest)
+    base, kills = kill_matrix(variants, Options(max_states=max_states, engine=engine), guest)
     ok = all(u.passes for u in base) and all(k.passes for k in kills)
     if as_json:
         write_json(to_dict(base, kills, ok))
