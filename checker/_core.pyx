@@ -99,6 +99,19 @@ cdef object ib_array(IBuf* b):
     return out
 
 
+cdef object ib_hand_over(IBuf* b):
+    """``b``'s values as an array, ``b`` emptied: one copy at a time, not two, is alive."""
+    out = array("i", [0]) * b.n if b.n else array("i")
+    cdef int32_t[::1] view
+    if b.n:
+        view = out
+        memcpy(&view[0], b.d, b.n * sizeof(int32_t))
+    free(b.d)
+    b.d = NULL
+    b.n = b.cap = 0
+    return out
+
+
 cdef extern from *:
     """
     #define prefetch(p) __builtin_prefetch(p)
@@ -270,6 +283,7 @@ cdef class Core:
     cdef LBuf phit
     # edges
     cdef IBuf esrc, edst, emv
+    cdef object kept_edges  # the edges once handed over (edges())
     cdef object cb
     cdef readonly Py_ssize_t transitions
     cdef readonly int depth
@@ -1459,7 +1473,13 @@ cdef class Core:
         return ib_array(&self.via)
 
     def edges(self):
-        return ib_array(&self.esrc), ib_array(&self.edst), ib_array(&self.emv)
+        """The explored edges (source, destination, move) as arrays. The core hands its own
+        buffers over the first time: the edges are the largest thing a run keeps (12 bytes
+        each, several edges a state), so they are never held twice."""
+        if self.kept_edges is None:
+            self.kept_edges = (ib_hand_over(&self.esrc), ib_hand_over(&self.edst),
+                               ib_hand_over(&self.emv))
+        return self.kept_edges
 
     def hits(self):
         """Per property: the first state that hit it (-1: none), and whether it is still
