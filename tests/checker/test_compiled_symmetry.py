@@ -206,7 +206,19 @@ def test_a_group_too_large_to_try_runs_the_python_engine_and_says_so() -> None:
 # -- SR-IOV -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("config", [(2, 1, 1), (2, 2, 1)])
+_SLOW = os.environ.get("VFPATH_SLOW_TESTS") != "1"
+
+
+# VMs swapped (2/1/1) and VF numbers swapped (1/2/1); both at once (2/2/1) takes minutes under
+# the Python engine since the host model grew (issue 14)
+@pytest.mark.parametrize(
+    "config",
+    [
+        (2, 1, 1),
+        (1, 2, 1),
+        pytest.param((2, 2, 1), marks=pytest.mark.skipif(_SLOW, reason="set VFPATH_SLOW_TESTS=1")),
+    ],
+)
 def test_sriov_safety_explores_alike_with_symmetry(config: tuple[int, int, int]) -> None:
     py, co = both(_sriov(*config), _safety)
     assert len(co.states) > 500 and py.concrete_states > len(py.states)
@@ -222,8 +234,7 @@ def test_sriov_check_with_symmetry_gives_the_same_verdicts() -> None:
 
 
 @pytest.mark.skipif(
-    os.environ.get("VFPATH_SLOW_TESTS") != "1",
-    reason="3/1/1 takes minutes under the Python engine; set VFPATH_SLOW_TESTS=1",
+    _SLOW, reason="3/1/1 takes minutes under the Python engine; set VFPATH_SLOW_TESTS=1"
 )
 def test_sriov_3_1_1_safety_explores_alike_with_symmetry() -> None:
     both(_sriov(3, 1, 1), _safety)
