@@ -213,7 +213,9 @@ def test_nonsense_limits_are_refused(options: Options) -> None:
 
 
 @pytest.mark.parametrize(
-    "make", [peterson, lambda: philosophers(5, put_back=True), pipeline], ids=str
+    "make",
+    [peterson, lambda: philosophers(5, put_back=True), pipeline],
+    ids=["peterson", "philosophers-5", "pipeline"],
 )
 @pytest.mark.parametrize("limit", [1, 5])
 def test_state_limit_is_incomplete_and_never_holds(make, limit: int) -> None:  # type: ignore[no-untyped-def]
