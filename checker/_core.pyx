@@ -93,19 +93,18 @@ cdef void ib_trim(IBuf* b) noexcept:
 
 
 cdef object ib_array(IBuf* b):
-    out = array("i")
-    if b.n:
-        out.frombytes((<char*>b.d)[: b.n * sizeof(int32_t)])
-    return out
-
-
-cdef object ib_hand_over(IBuf* b):
-    """``b``'s values as an array, ``b`` emptied: one copy at a time, not two, is alive."""
+    """A copy of ``b``'s values as an array (copied straight into it, with no bytes between)."""
     out = array("i", [0]) * b.n if b.n else array("i")
     cdef int32_t[::1] view
     if b.n:
         view = out
         memcpy(&view[0], b.d, b.n * sizeof(int32_t))
+    return out
+
+
+cdef object ib_hand_over(IBuf* b):
+    """``b``'s values as an array, ``b`` emptied: one copy at a time, not two, is alive."""
+    out = ib_array(b)
     free(b.d)
     b.d = NULL
     b.n = b.cap = 0

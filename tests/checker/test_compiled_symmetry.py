@@ -16,7 +16,7 @@ import os
 from typing import Any
 
 import pytest
-from test_compiled_core import _safety, _sriov, levels, random_system
+from test_compiled_core import _safety, _sriov, levels, random_system, same_verdicts
 from test_soundness import _keep
 from test_symmetry import _sym_lock, _sym_peterson
 from test_symmetry_mutants import flaggers, painters, stoppers
@@ -149,14 +149,7 @@ def verdicts(make: Any) -> None:
     py, co = (check(make(), Options(engine=e)) for e in ("python", "compiled"))
     assert co.extra["engine"] == "compiled", co.extra["engine"]
     assert co.extra["symmetry"] == py.extra["symmetry"]
-    for a, b in zip(py.properties, co.properties, strict=True):
-        assert (a.name, a.status) == (b.name, b.status)
-        for trace in ("counterexample", "witness"):
-            ta, tb = getattr(a, trace), getattr(b, trace)
-            assert (ta is None) == (tb is None)
-            if ta is not None:
-                assert len(ta) == len(tb)
-    assert (co.stats.states, co.stats.transitions) == (py.stats.states, py.stats.transitions)
+    same_verdicts(py, co)
 
 
 MODELS = {

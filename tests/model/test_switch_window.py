@@ -10,11 +10,8 @@ host reverts, as MS-VFTD requires before the VPort goes; the class below is the 
 
 from __future__ import annotations
 
-from functools import cache
-
 from vfpath.api import build_system
-from vfpath.checker import CheckResult, Options, check
-from vfpath.checker.product import Product
+from vfpath.checker import Options, check
 from vfpath.checker.scenario import find_scenario
 from vfpath.checker.view import StateView
 from vfpath.model import Config, build
@@ -25,19 +22,8 @@ from vfpath.model.variants import shows
 WINDOW = ["netvsp[0].switch_vf_ok", "vmstack[0].timeout"]
 
 
-@cache
-def _product() -> Product:
-    return build(Config(1, 1, 1)).build()
-
-
-@cache
-def _as_read() -> CheckResult:
-    system = build_system(Config(1, 1, 1)).replace({"NetVSP": NetVSPKeepsBackendSwitch})
-    return check(system, Options())
-
-
 def test_a_vf_lost_mid_switch_gets_the_completion_the_revert_and_the_notice() -> None:
-    product = _product()
+    product = build(Config(1, 1, 1)).build()
     trace = find_scenario(product, [*WINDOW, "netvsp[0].vanish_done", "notify_synthetic"])
     assert trace is not None
     k = next(i for i, lab in enumerate(trace.labels) if "netvsp[0].vanish_done" in lab)
@@ -55,7 +41,8 @@ def test_the_source_as_read_leaves_the_filters_on_a_vport_that_cannot_be_deleted
     (L4: the host path never comes back to synthetic) and the stack, which deletes a VPort only
     once its filters are back on the default one [MS-DVP], never finishes the removal (L3, and
     a deadlock)."""
-    result = _as_read()
+    system = build_system(Config(1, 1, 1)).replace({"NetVSP": NetVSPKeepsBackendSwitch})
+    result = check(system, Options())
     for name in ("L3-detach-terminates", "L4-synthetic-after-vf-loss", "deadlock-free"):
         prop = result[name]
         assert prop.status.value == "violated", name

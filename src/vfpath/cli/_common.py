@@ -21,6 +21,7 @@ from typing import IO, Any, TypeVar
 import click
 
 from vfpath.checker.errors import VfpathError
+from vfpath.checker.explore import ENGINES
 from vfpath.checker.export import atomic_write, safe_filename
 from vfpath.checker.system import System
 
@@ -34,6 +35,7 @@ __all__ = [
     "color_enabled",
     "config_options",
     "echo_report",
+    "engine_option",
     "guest_option",
     "json_option",
     "load_attr",
@@ -108,6 +110,19 @@ def guest_option(default: str | None = "reference") -> Callable[[F], F]:
         callback=_list_guests,
         help=f"Guest profile; 'list' shows them (default: {shown}).",
     )
+
+
+def engine_option(func: F) -> F:
+    """``--engine compiled|python``: the compiled core, or the Python engine (the reference)."""
+    return click.option(
+        "--engine",
+        type=click.Choice(ENGINES),
+        default="compiled",
+        show_default=True,
+        help="compiled: the compiled core where it is built and applies (symmetry groups up to "
+        "5,040 elements), else the Python engine, saying why; python: the Python engine (the "
+        "reference).",
+    )(func)
 
 
 def make_config(

@@ -20,7 +20,6 @@ import click
 from vfpath.checker import CheckResult, Options, Property, Status, System, check
 from vfpath.checker.check import builtin_properties
 from vfpath.checker.errors import VfpathError
-from vfpath.checker.explore import ENGINES
 from vfpath.checker.report import render_text, result_to_dict
 
 from . import EXIT_INCONCLUSIVE, EXIT_VIOLATED
@@ -31,6 +30,7 @@ from ._common import (
     checked_output_file,
     config_options,
     echo_report,
+    engine_option,
     json_option,
     make_config,
     user_model_options,
@@ -213,15 +213,7 @@ def _symmetry_line(info: dict[str, object]) -> str:
     is_flag=True,
     help="Also list, per actor class, transitions never taken and events never enabled.",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(ENGINES),
-    default="compiled",
-    show_default=True,
-    help="compiled: the compiled core where it is built and applies (symmetry groups up to "
-    "5,040 elements), else the Python engine, saying why; python: the Python engine (the "
-    "reference).",
-)
+@engine_option
 @click.option(
     "--fingerprint",
     is_flag=True,

@@ -24,12 +24,11 @@ import click
 
 from vfpath.checker import CheckResult, Options, Status, Trace, check
 from vfpath.checker.errors import VfpathError
-from vfpath.checker.explore import ENGINES
 from vfpath.model import Config
 from vfpath.model.variants import CATALOG, NOT_EXPRESSIBLE, Variant, shows
 
 from . import EXIT_VIOLATED
-from ._common import guest_option, json_option, write_json
+from ._common import engine_option, guest_option, json_option, write_json
 
 __all__ = [
     "SCHEMA",
@@ -252,14 +251,7 @@ def render(base: list[Unmodified], kills: list[Kill], ok: bool) -> str:
     help="Stop any one exploration after N states (an early stop fails the run).",
 )
 @click.option("--list", "list_only", is_flag=True, help="List the catalog (no checking).")
-@click.option(
-    "--engine",
-    type=click.Choice(ENGINES),
-    default="compiled",
-    show_default=True,
-    help="compiled: the compiled core where it is built, else the Python engine, saying why; "
-    "python: the Python engine (the reference).",
-)
+@engine_option
 @guest_option()
 @json_option
 def command(
