@@ -25,7 +25,9 @@ from vfpath.properties import properties_for
 
 OPTIONS = Options(max_states=200_000)
 BY_NAME = {cls.__name__: cls for cls in ACTORS}
-CONFIGS = sorted({v.config for v in CATALOG}, key=lambda c: (c.vms, c.vfs, c.hosts))
+CONFIGS = sorted(
+    {v.config for v in CATALOG}, key=lambda c: (c.vms, c.vfs, c.hosts, c.reconfigure, c.guest)
+)
 
 
 @cache
