@@ -26,7 +26,7 @@ class Binding(Actor, StateMachine):
     reads the folded states and no property needs them (an abstraction; see the README).
     """
 
-    variables = {"other_bound": False, "paired_serial": 0}
+    variables = {"other_bound": False, "paired_serial": 0, "paired_vnic": None}
 
     sources = {
         "release": "ec158f77def2 netvsc_remove -> netvsc_unregister_vf: 'VF unregistering', the "
@@ -96,6 +96,7 @@ class Binding(Actor, StateMachine):
 
     unregisters_at_suspend = True  # wiring params: False for a guest that keeps the VF
     mac_fallback = False  # wiring params: True for a guest that pairs by MAC (linux)
+    vnic = 0  # wiring params: the index of the VF's own synthetic NIC in its VM
 
     # -- guards --------------------------------------------------------------------------------
     def lets_go_at_suspend(self) -> bool:
@@ -104,7 +105,28 @@ class Binding(Actor, StateMachine):
     def vf_matches(self) -> bool:
         """Bind an initialized VF whose serial matches the host's association for this NIC
         [MS-OV, MS-SERIAL, 64ff412ad41f, 365e1ececb29]; not while the guest is going away."""
-        return self.vf_ready() and self.vf_serial_matches()
+        return self.vf_ready() and self.match() is not None
+
+    def match(self) -> int | None:
+        """The synthetic NIC of the VM the VF netdev is matched to (its index), as
+        get_netvsc_byslot does [64ff412ad41f; LX-DRV]: the first NIC, in order, that is up and
+        whose association carries the VF's serial and whose MAC is the VF's; else the VF's
+        own NIC if :meth:`serial_matches` takes it (a guest's MAC fallback)."""
+        serial = self.peer("vfmp").serial
+        for m, nsc in enumerate(self.peers("netvscs")):
+            if (
+                nsc.state in GUEST_UP
+                and bool(nsc.vf_alloc)
+                and nsc.vf_serial == serial
+                and self.mac_matches(m)
+            ):
+                return m
+        return self.vnic if self.vf_serial_matches() else None
+
+    def mac_matches(self, vnic: int) -> bool:
+        """A VF's MAC is its own synthetic NIC's: Hyper-V requires them equal, and a VF cannot
+        take the MAC of an unrelated netvsc device (the comment in get_netvsc_byslot)."""
+        return vnic == self.vnic
 
     def vf_ready(self) -> bool:
         """An initialized VF, a guest that is up and a running VM: NetVSC may look at it."""
@@ -176,11 +198,16 @@ class Binding(Actor, StateMachine):
         return False
 
     def pair(self) -> None:
-        """Record the association serial NetVSC matched the VF against (a ghost, for S2)."""
-        self.paired_serial = self.peer("netvsc").vf_serial
+        """Record the synthetic NIC and the association serial the VF was matched against (two
+        ghosts, for S2). Past a wrong match the model does not follow the VF's traffic into the
+        other NIC: S2 is violated at that step."""
+        m = self.match()
+        self.paired_vnic = self.vnic if m is None else m
+        self.paired_serial = self.peers("netvscs")[self.paired_vnic].vf_serial
 
     def unpair(self) -> None:
         self.paired_serial = 0
+        self.paired_vnic = None
 
     def let_go_at_unload(self) -> None:
         self.unpair()

@@ -1,4 +1,5 @@
-"""The configuration of an SR-IOV system: how many VMs, VFs per host and hosts."""
+"""The configuration of an SR-IOV system: VMs, synthetic NICs per VM, VFs per host, hosts, and
+how the host numbers VF serials."""
 
 from __future__ import annotations
 
@@ -6,13 +7,43 @@ from dataclasses import dataclass
 
 from vfpath.checker.errors import VfpathError
 
-__all__ = ["Config", "serial_of"]
+__all__ = ["SERIALS", "Config", "Unit", "serial_of"]
+
+# How the host numbers the serial of a VF it associates with a synthetic NIC (the PCI slot the
+# guest pairs by) [MS-SERIAL; OVMM get_guest_vf_serial_number, lib.rs 3441]:
+SERIALS = {
+    "vf": "unique per VF across hosts (MS-SERIAL: generated before the VF is allocated)",
+    "vnic": "the synthetic NIC's adapter index, reused by every VF that backs it (OpenVMM sends "
+    "Windows guests NetworkAdapterIndex; Azure logs print 'VF slot 1' on every attach)",
+    "vm": "one serial for every NIC of a VM: a MANA VF is one PCI device with one vPort netdev "
+    "per synthetic NIC, all with the device's serial (64ff412ad41f)",
+}
 
 
-def serial_of(host: int, vf: int, vfs_per_host: int) -> int:
-    """The VF serial number the virtualization stack generates before allocating it
-    [MS-SERIAL]: unique per VF across hosts, never 0 (0 means "no VF")."""
+def serial_of(host: int, vf: int, vfs_per_host: int, scheme: str = "vf", vnic: int = 0) -> int:
+    """The serial of VF ``vf`` on ``host`` when it backs synthetic NIC ``vnic`` of its VM, under
+    ``scheme`` (:data:`SERIALS`); never 0, which means "no VF"."""
+    if scheme == "vnic":
+        return vnic + 1
+    if scheme == "vm":
+        return 1
     return host * vfs_per_host + vf + 1
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One synthetic NIC of one VM and everything that serves it: its stack, NetVSP, NetVSC,
+    binding, VF miniport and channels. ``index`` numbers the units of a system (the NIC switch
+    keeps filters per unit); ``tag`` is what goes between the brackets of their names: ``i``
+    with one NIC per VM, ``i.j`` with several."""
+
+    vm: int
+    vnic: int
+    index: int
+    tag: str
+
+    def name(self, kind: str) -> str:
+        return f"{kind}[{self.tag}]"
 
 
 @dataclass(frozen=True)
@@ -29,6 +60,9 @@ class Config:
     # and reopens its channel, and reload the VF driver: off by default, because it multiplies
     # the default configuration (README, "State counts"); conform turns it on (logs show it)
     reconfigure: bool = False
+    # synthetic NICs per VM, each with its own VF (on MANA, its own vPort of the VM's VF)
+    vnics: int = 1
+    serials: str = "vf"
 
     def __post_init__(self) -> None:
         # vfs >= 1: a host without VFs has no VF data path to check
@@ -36,6 +70,7 @@ class Config:
             ("vms", self.vms, 1),
             ("vfs", self.vfs, 1),
             ("hosts", self.hosts, 1),
+            ("vnics", self.vnics, 1),
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < lo:
                 raise VfpathError(f"{name} must be an integer >= {lo}, got {value!r}")
@@ -44,9 +79,28 @@ class Config:
         guest(self.guest)
         if not isinstance(self.reconfigure, bool):
             raise VfpathError(f"reconfigure must be True or False, got {self.reconfigure!r}")
+        if self.serials not in SERIALS:
+            raise VfpathError(f"serials must be one of {', '.join(SERIALS)}, got {self.serials!r}")
+        if self.reconfigure and self.vnics > 1:
+            # user space's commands are the VM's events, one rendezvous with the NIC's NetVSC;
+            # several NICs would need one event per NIC, which the model does not have
+            raise VfpathError("reconfigure with several NICs per VM is not modelled")
+
+    @property
+    def units(self) -> tuple[Unit, ...]:
+        """Every VM's synthetic NICs, VM by VM."""
+        return tuple(
+            Unit(i, j, i * self.vnics + j, f"{i}" if self.vnics == 1 else f"{i}.{j}")
+            for i in range(self.vms)
+            for j in range(self.vnics)
+        )
 
     def __str__(self) -> str:
         text = f"{self.vms} VMs, {self.vfs} VF(s) per host, {self.hosts} host(s)"
+        if self.vnics > 1:
+            text += f", {self.vnics} NICs per VM"
+        if self.serials != "vf":
+            text += f", serials per {self.serials}"
         if self.guest != "reference":
             text += f", {self.guest} guest"
         return text + (", NIC reconfigured by user space" if self.reconfigure else "")

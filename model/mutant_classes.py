@@ -7,6 +7,7 @@ with the property that must catch it. Kept apart from the catalog so that both s
 from __future__ import annotations
 
 from .binding import Binding
+from .config import serial_of
 from .messages import EJECTED, VF, done
 from .netvsc import NetVSC
 from .netvsp import NetVSP
@@ -24,6 +25,7 @@ __all__ = [
     "BindingNeverUnlinks",
     "BindingOutlivesNetVSC",
     "BindingRegistersOnce",
+    "BindingSerialOnly",
     "BindingWaitsForSetupWork",
     "NICKeepsFiltersOnVF",
     "NetVSCIgnoresGoingDown",
@@ -108,9 +110,17 @@ class NetVSCKeepsCacheOnResume(NetVSC):
         return bool(self.data_path_is_vf)
 
 
-class BindingIgnoresSerial(Binding):  # The binding check without 64ff412ad41f's serial half.
+# Before 00d7ddba1143: the VF is paired by MAC alone, whatever association is in force.
+class BindingIgnoresSerial(Binding):
     def serial_matches(self, vf_serial: int, vf_alloc: bool, assoc_serial: int) -> bool:
         return bool(vf_alloc)
+
+
+# Before 64ff412ad41f: get_netvsc_byslot matches by serial alone, and MANA's vPort netdevs
+# share their VF device's serial, so a vPort is paired with the first NIC holding that serial.
+class BindingSerialOnly(Binding):
+    def mac_matches(self, vnic: int) -> bool:
+        return True
 
 
 # Before OVMM 9f89c9e68: a pending switch is reset to Ready without its completion.
@@ -151,8 +161,12 @@ class NetVSPKeepsBackendSwitch(NetVSP):
 # Before OVMM 67d5a6d45: the disassociation serial is the host's adapter index 0's.
 class NetVSPIndexZeroSerial(NetVSP):
     def disassociation_serial(self) -> int:
+        """Adapter index 0's serial: NIC 0's where serials are per NIC (the real case: a VM's
+        second NIC, 67d5a6d45), VF 0's of the same host where they are per VF."""
         serial = int(self.serial)
-        return serial - (serial - 1) % self.vfs_per_host
+        if self.serials == "vf":
+            return serial - (serial - 1) % self.vfs_per_host
+        return serial_of(0, 0, self.vfs_per_host, self.serials, 0)
 
 
 # Before DPDK 81938ebb54: the VF is handed back while a queue still uses it.

@@ -253,7 +253,7 @@ class NetVSP(Actor, StateMachine):
     # -- actions -------------------------------------------------------------------------------
     def send_association(self) -> None:
         host, k = self.peer("vmstack").vf
-        self.serial = serial_of(host, k, self.vfs_per_host)
+        self.serial = serial_of(host, k, self.vfs_per_host, self.serials, self.vnic)
         self.emit("to_guest", assoc(True, self.serial))
 
     def take_request(self) -> None:
@@ -292,3 +292,5 @@ class NetVSP(Actor, StateMachine):
         self.drain("from_guest")
 
     vfs_per_host = 1  # wiring params
+    serials = "vf"  # wiring params: how the host numbers serials (model/config.py)
+    vnic = 0  # wiring params: the synthetic NIC's index in its VM (its adapter index)

@@ -217,6 +217,9 @@ def oracle(
     move only when a line needs it (:func:`other_vms`; "conforms" or "inconclusive", never
     "does not conform")."""
     config = config or DEFAULT_CONFIG
+    if config.vnics > 1:
+        # a log names interfaces (eth0, eth1), not NICs of the model: no mapping is built
+        raise VfpathError("conform reads a log of one synthetic NIC per VM; got vnics > 1")
     if not 0 <= vm < config.vms:
         raise VfpathError(f"vm must be in 0..{config.vms - 1} for {config}, got {vm}")
     system = build(config)

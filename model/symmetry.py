@@ -1,9 +1,10 @@
 """The SR-IOV model's symmetry: interchangeable VMs, hosts (up to two) and VF numbers.
 
-VM ``i``'s six actors and four channels form one unit; ``nic[h]`` is host ``h``'s unit; VF
-numbers are a data sort (the same renaming on every host). A renaming must also rewrite every
-value that names a VM, a host or a VF: ``vm.host``, ``vmstack.vf``, the NIC's ``vfs`` (position
-= VF, owner = VM) and ``filters`` (position = VM, value = VF), and the VF serials
+VM ``i``'s actor with the five actors and four channels of each of its synthetic NICs form one
+unit; ``nic[h]`` is host ``h``'s unit; VF numbers are a data sort (the same renaming on every
+host). A renaming must also rewrite every value that names a VM, a host or a VF: ``vm.host``,
+``vmstack.vf``, the NIC's ``vfs`` (position = VF, owner = a VM's NIC) and ``filters`` (position
+= a VM's NIC, value = VF), and the VF serials when they are per VF
 (``serial_of(host, vf)``) kept by NetVSP, NetVSC, the binding and the VF miniport and carried by
 OFFER and association messages. Hosts are interchangeable only up to two: live migration goes
 to ``(host + 1) % hosts``, which three hosts would tell apart. VMs start on host ``i % hosts``;
@@ -29,35 +30,42 @@ _SERIALS = ("NetVSP.serial", "NetVSC.vf_serial", "Binding.paired_serial", "VFMin
 def _serial_slots(system: System) -> tuple[str, ...]:
     """The serial slots under the class names this system uses (a guest profile's NetVSC is a
     subclass with its own name)."""
-    netvsc = system.instances["netvsc[0]"].cls.__name__
+    netvsc = next(s.cls.__name__ for n, s in system.instances.items() if n.startswith("netvsc["))
     return tuple(s.replace("NetVSC.", f"{netvsc}.", 1) for s in _SERIALS)
 
 
 def symmetry_of(config: Config, system: System) -> Symmetry:
     """The symmetry declaration for the system :func:`model.wiring.build` made of ``config``."""
     serials = _serial_slots(system)
+    units = config.units
+    kinds = ("vmstack", "netvsp", "netvsc", "binding", "vfmp")
+    kinds += ("nvsp_h2g", "nvsp_g2h", "vpci", "vpci_done")
     vms = tuple(
-        tuple(f"{a}[{i}]" for a in ("vm", "vmstack", "netvsp", "netvsc", "binding", "vfmp"))
-        + tuple(f"{c}[{i}]" for c in ("nvsp_h2g", "nvsp_g2h", "vpci", "vpci_done"))
+        (f"vm[{i}]", *(u.name(k) for k in kinds for u in units if u.vm == i))
         for i in range(config.vms)
     )
     sorts = [Sort("vm", config.vms, vms), Sort("vf", config.vfs)]
     if config.hosts <= 2:
         sorts.append(Sort("host", config.hosts, tuple((f"nic[{h}]",) for h in range(config.hosts))))
-    vfs = config.vfs
+    vfs, vnics = config.vfs, config.vnics
 
     def host(p: Perm, h: int) -> int:
         return p["host"][h] if "host" in p else h
 
+    def unit(p: Perm, n: int) -> int:
+        """A unit's index (what the PF knows it by) under a renaming of VMs."""
+        vm, j = divmod(n, vnics)
+        return p["vm"][vm] * vnics + j
+
     def serial(p: Perm, s: int) -> int:
-        if not s:
+        if not s or config.serials != "vf":  # a NIC's adapter index or a VM's one serial
             return s
         h, k = divmod(s - 1, vfs)
         return serial_of(host(p, h), p["vf"][k], vfs)
 
     def remap(slot: str, v: Any, p: Perm) -> Any:
-        if slot == "VMStack.index":  # a param: the VM's own index
-            return p["vm"][v]
+        if slot == "VMStack.index":  # a param: the unit's own index
+            return unit(p, v)
         if slot == "VM.host":
             return host(p, v)
         if slot == "VMStack.vf":
@@ -67,18 +75,18 @@ def symmetry_of(config: Config, system: System) -> Symmetry:
         if slot == "NIC.vfs":
             out: list[Any] = [None] * len(v)
             for k, (st, owner, flr) in enumerate(v):
-                out[p["vf"][k]] = (st, None if owner is None else p["vm"][owner], flr)
+                out[p["vf"][k]] = (st, None if owner is None else unit(p, owner), flr)
             return tuple(out)
         if slot == "NIC.filters":
             out = [None] * len(v)
             for i, f in enumerate(v):
-                out[p["vm"][i]] = None if f is None else p["vf"][f]
+                out[unit(p, i)] = None if f is None else p["vf"][f]
             return tuple(out)
         # channels: OFFER and association messages carry a serial
         return tuple(_message(m, p, serial) for m in v)
 
     slots = {"VM.host", "VMStack.vf", "NIC.vfs", "NIC.filters", "VMStack.index", *serials}
-    slots |= {f"{c}[{i}]" for c in ("nvsp_h2g", "vpci") for i in range(config.vms)}
+    slots |= {u.name(c) for c in ("nvsp_h2g", "vpci") for u in units}
     classes = {name: spec.cls for name, spec in system.instances.items()}
     # which sorts each renamed slot names: no VM unit slot names a VM, so VMs are sorted
     hv = frozenset({"host", "vf"})

@@ -30,6 +30,7 @@ from .mutant_classes import (
     BindingNeverUnlinks,
     BindingOutlivesNetVSC,
     BindingRegistersOnce,
+    BindingSerialOnly,
     BindingWaitsForSetupWork,
     NetVSCIgnoresGoingDown,
     NetVSCKeepsCacheOnResume,
@@ -123,7 +124,11 @@ def shows(trace: Trace | None, key_events: Sequence[str], absent: Sequence[str] 
 
 
 # -- the catalog -------------------------------------------------------------------------------
-_TWO_VFS = Config(1, 2, 1)  # two VFs on one host: two serials, and adapter index 1 exists
+_TWO_VFS = Config(1, 2, 1)  # two VFs on one host: two serials
+# a VM with two synthetic NICs whose VFs share one serial: MANA's vPorts of one VF device
+_MANA = Config(1, 1, 1, vnics=2, serials="vm")
+# a Windows guest with two synthetic NICs: OpenVMM sends each NIC's adapter index as the serial
+_TWO_NICS = Config(1, 1, 1, vnics=2, serials="vnic")
 
 CATALOG: tuple[Variant, ...] = (
     Variant(
@@ -296,13 +301,26 @@ CATALOG: tuple[Variant, ...] = (
         absent=("vfmp[0].resume_vf",),
     ),
     Variant(
-        "lx-pair-without-serial",
-        "64ff412ad41f",
-        "VF freed, old association unread -> new VF (new serial) bound against the old association",
+        "lx-pair-by-mac-only",
+        "00d7ddba1143",
+        "the pairing before 00d7ddba1143, by MAC alone: VF freed, old association unread -> new "
+        "VF (new serial) bound against the old association (the commit's own reason, a non-VF "
+        "netdev with the VF's MAC, has no counterpart in the model: this path is inferred)",
         "S2-correct-pairing",
         {"Binding": BindingIgnoresSerial},
         _TWO_VFS,
         key_events=("free_vf", "allocate_vf", "vfmp[0].offer", "binding[0].bind"),
+    ),
+    Variant(
+        "lx-pair-by-serial-only",
+        "64ff412ad41f",
+        "MANA: a vPort netdev per synthetic NIC, all with the VF device's serial -> NIC 0 holds "
+        "an association with that serial -> NIC 1's vPort registers -> get_netvsc_byslot "
+        "matches by serial alone -> NIC 1's vPort paired with NIC 0",
+        "S2-correct-pairing",
+        {"Binding": BindingSerialOnly},
+        _MANA,
+        key_events=("netvsc[0.0].association", "vfmp[0.1].offer", "binding[0.1].bind"),
     ),
     Variant(
         "ovmm-pending-switch-dropped",
@@ -326,15 +344,16 @@ CATALOG: tuple[Variant, ...] = (
     Variant(
         "ovmm-disassociation-serial",
         "OVMM 67d5a6d45",
-        "VF at adapter index 1 associated -> VF gone -> disassociation carries index 0's serial",
+        "a Windows guest's second NIC (adapter index 1) associated -> VF gone -> its "
+        "disassociation carries adapter index 0's serial",
         "S15-disassociation-serial",
         {"NetVSP": NetVSPIndexZeroSerial},
-        _TWO_VFS,
+        _TWO_NICS,
         key_events=(
-            "netvsp[0].advertise",
-            "netvsc[0].association",
-            "netvsp[0].disassociate",
-            "netvsc[0].association",
+            "netvsp[0.1].advertise",
+            "netvsc[0.1].association",
+            "netvsp[0.1].disassociate",
+            "netvsc[0.1].association",
         ),
     ),
     Variant(

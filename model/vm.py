@@ -6,6 +6,8 @@ state (DESIGN.md). The host a VM runs on is its ``host`` variable; live migratio
 
 from __future__ import annotations
 
+from typing import Any
+
 from statemachine import State, StateMachine
 
 from vfpath.checker.actor import Actor
@@ -70,6 +72,16 @@ class VM(Actor, StateMachine):
     reload_netvsc = running.to.itself(cond="may_reload_netvsc")
     stopped = stopping.to(off, cond="guest_gone")
 
+    def every(self, kind: str, states: tuple[str, ...]) -> bool:
+        """Every synthetic NIC's ``kind`` actor is in one of ``states``: the VM's lifecycle
+        steps wait for all of its NICs."""
+        return all(p.state in states for p in self.peers(f"{kind}s"))
+
+    def nic_netvsc(self) -> Any:
+        """The NetVSC user space's commands act on: the VM's one NIC where user space may
+        reconfigure it (Config refuses several)."""
+        return self.peers("netvscs")[0]
+
     def switches_created(self) -> bool:
         """NDIS creates each PF's NIC switch at boot, before any VM starts [MS-VFINIT B2.1]."""
         return all(nic.state == "ready" for nic in self.peers("nics"))
@@ -81,37 +93,37 @@ class VM(Actor, StateMachine):
         Abstraction (inferred): hibernation starts only between host-side VF operations.
         """
         return (
-            self.peer("netvsc").state in ("synthetic", "on_vf")
-            and self.peer("vmstack").state in ("no_vf", "offered")
-            and self.peer("vfmp").state in ("absent", "running")
+            self.every("netvsc", ("synthetic", "on_vf"))
+            and self.every("vmstack", ("no_vf", "offered"))
+            and self.every("vfmp", ("absent", "running"))
         )
 
     def may_reconfigure(self) -> bool:
         """ip link set mtu / ethtool -L / ethtool -G take rtnl, so they wait for a switch in
         flight; NetVSC is then synthetic or on the VF [LX-DRV netvsc_change_mtu]. Only in a
         configuration that lets user space reconfigure (``Config.reconfigure``)."""
-        return bool(self.reconfigures) and self.peer("netvsc").state in ("synthetic", "on_vf")
+        return bool(self.reconfigures) and self.nic_netvsc().state in ("synthetic", "on_vf")
 
     def may_close_nic(self) -> bool:
         """Only where user space may reconfigure the NIC (``Config.reconfigure``); NetVSC's
         rows say in which of its states (rtnl is free)."""
-        return bool(self.reconfigures) and not self.peer("netvsc").closed
+        return bool(self.reconfigures) and not self.nic_netvsc().closed
 
     def may_open_nic(self) -> bool:
-        return bool(self.reconfigures) and bool(self.peer("netvsc").closed)
+        return bool(self.reconfigures) and bool(self.nic_netvsc().closed)
 
     def may_unload_netvsc(self) -> bool:
         """rmmod takes rtnl in netvsc_remove, so it waits for a switch in flight (NetVSC's rows
         say where); only where user space may reconfigure the NIC."""
-        return bool(self.reconfigures) and self.peer("netvsc").state in ("synthetic", "on_vf")
+        return bool(self.reconfigures) and self.nic_netvsc().state in ("synthetic", "on_vf")
 
     def may_reload_netvsc(self) -> bool:
-        return bool(self.reconfigures) and self.peer("netvsc").state == "down"
+        return bool(self.reconfigures) and self.nic_netvsc().state == "down"
 
     def host_quiet(self) -> bool:
         """The stack detaches the VF before it stops the VM [B9.4, MS-ALLOC] (the detach itself
         is the stack's own step, so a stop starts once no VF is attached; inferred)."""
-        return self.peer("vmstack").state == "no_vf" and self.peer("vfmp").state == "absent"
+        return self.every("vmstack", ("no_vf",)) and self.every("vfmp", ("absent",))
 
     def may_migrate(self) -> bool:
         """B7.1-2: the source host has run B6 (no VF, NetVSP back to no VF [OVMM]); the
@@ -119,22 +131,22 @@ class VM(Actor, StateMachine):
         migration itself is one step once no VF is attached (abstraction; inferred)."""
         return (
             self.hosts > 1
-            and self.peer("vmstack").state == "no_vf"
-            and self.peer("vfmp").state == "absent"
-            and self.peer("netvsp").state == "unavailable"
+            and self.every("vmstack", ("no_vf",))
+            and self.every("vfmp", ("absent",))
+            and self.every("netvsp", ("unavailable",))
         )
 
     def move_to_other_host(self) -> None:
         self.host = (self.host + 1) % self.hosts
 
     def guest_suspended(self) -> bool:
-        return self.peer("netvsc").state == "suspended" and self.peer("netvsp").state in HOST_SILENT
+        return self.every("netvsc", ("suspended",)) and self.every("netvsp", HOST_SILENT)
 
     def guest_gone(self) -> bool:
         """B9.4: the VF is freed and NetVSC removed before the VM is off [MS-ALLOC, MS-VSWST]."""
         return (
-            self.peer("vmstack").state == "no_vf"
-            and self.peer("netvsc").state == "down"
-            and self.peer("netvsp").state == "unavailable"
-            and self.peer("vfmp").state == "absent"
+            self.every("vmstack", ("no_vf",))
+            and self.every("netvsc", ("down",))
+            and self.every("netvsp", ("unavailable",))
+            and self.every("vfmp", ("absent",))
         )

@@ -40,6 +40,8 @@ class VMStack(Actor, StateMachine):
 
     variables = {"vf": None, "surprise": False}
     vfs_per_host = 1  # wiring params
+    serials = "vf"  # wiring params: how the host numbers serials (model/config.py)
+    vnic = 0  # wiring params: the synthetic NIC's index in its VM (its adapter index)
 
     sources = {
         "allocate_vf": "MS-SERIAL, MS-VFINIT, MS-ALLOC (B2.2: for a running, offload-enabled VM)",
@@ -203,7 +205,7 @@ class VMStack(Actor, StateMachine):
 
     def send_offer(self) -> None:
         host, k = self.vf
-        self.emit("vpci", (OFFER, serial_of(host, k, self.vfs_per_host)))
+        self.emit("vpci", (OFFER, serial_of(host, k, self.vfs_per_host, self.serials, self.vnic)))
 
     def send_eject(self) -> None:
         self.emit("vpci", (EJECT,))

@@ -14,6 +14,7 @@ from typing import Any
 
 from vfpath.checker import Fairness, Mirror, Property
 from vfpath.model import Config
+from vfpath.model.config import Unit
 
 from .paths import VMView
 
@@ -148,7 +149,7 @@ def mirror_of_vm0(config: Config, i: int) -> tuple[tuple[str, tuple[int, ...]], 
     reuses VM 0's verdict only after checking that the system still has that symmetry
     (:func:`vfpath.checker.mirror_gate.mirror_gate`: a variant of one VM's actor breaks it).
     """
-    if i == 0 or not (config.hosts == 1 or config.vms == config.hosts == 2):
+    if i == 0 or config.vnics > 1 or not (config.hosts == 1 or config.vms == config.hosts == 2):
         return None
     swap = list(range(config.vms))
     swap[0], swap[i] = i, 0
@@ -169,16 +170,17 @@ def _per_vm(
 ) -> list[Property]:
     """One leads-to per VM (fairness makes a per-VM property cheaper to read and to refute)."""
     out = []
-    for i in range(config.vms):
+    units = config.units
+    for u in units:
 
-        def p(s: Any, i: int = i) -> bool:
-            return when(VMView(s, i))
+        def p(s: Any, u: Unit = u) -> bool:
+            return when(VMView(s, u))
 
-        def q(s: Any, i: int = i) -> bool:
-            return then(VMView(s, i))
+        def q(s: Any, u: Unit = u) -> bool:
+            return then(VMView(s, u))
 
-        suffix = f"[vm{i}]" if config.vms > 1 else ""
-        perm = mirror_of_vm0(config, i)
+        suffix = f"[vm{u.tag}]" if len(units) > 1 else ""
+        perm = mirror_of_vm0(config, u.vm)
         out.append(
             Property.leads_to(
                 f"{name}{suffix}",
@@ -211,7 +213,7 @@ def liveness_properties(config: Config) -> list[Property]:
         else _per_vm(
             config,
             "no-stall-after-migration",
-            lambda v: v.vm.state == "running" and v.vm.host != v.i % config.hosts,
+            lambda v: v.vm.state == "running" and v.vm.host != v.unit.vm % config.hosts,
             lambda v: v.vm.state != "running" or _flows(v) or _unloaded(v),
             "Traffic never stalls during live migration: a VM that has moved to another host "
             "eventually has flowing traffic (synthetic, then a VF where one is given).",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vfpath.model.config import Unit
 from vfpath.model.netvsc import GUEST_UP, VF_RUNNING, tx_uses_vf
 from vfpath.model.vmstack import VF_PRESENT
 
@@ -22,18 +23,34 @@ STEERS_TO_VF = ("switch_done", "switched")
 
 
 class VMView:
-    """The instances of VM ``i`` inside one state, with the derived facts the properties use."""
+    """The instances of one VM NIC (a :class:`Unit`: a synthetic NIC of a VM, and its VM) inside
+    one state, with the derived facts the properties use. ``i`` is the unit's index, which the
+    PF knows it by (its filters, its VFs' owner); an ``int`` stands for the unit of VM ``i`` in
+    a configuration with one NIC per VM."""
 
-    __slots__ = ("binding", "i", "netvsc", "netvsp", "nic", "s", "vfmp", "vm", "vmstack")
+    __slots__ = (
+        "binding",
+        "i",
+        "netvsc",
+        "netvsp",
+        "nic",
+        "s",
+        "unit",
+        "vfmp",
+        "vm",
+        "vmstack",
+    )
 
-    def __init__(self, s: Any, i: int) -> None:
-        self.s, self.i = s, i
-        self.vm = s[f"vm[{i}]"]
-        self.vmstack = s[f"vmstack[{i}]"]
-        self.netvsp = s[f"netvsp[{i}]"]
-        self.netvsc = s[f"netvsc[{i}]"]
-        self.binding = s[f"binding[{i}]"]
-        self.vfmp = s[f"vfmp[{i}]"]
+    def __init__(self, s: Any, unit: Unit | int) -> None:
+        if isinstance(unit, int):
+            unit = Unit(unit, 0, unit, str(unit))
+        self.s, self.unit, self.i = s, unit, unit.index
+        self.vm = s[f"vm[{unit.vm}]"]
+        self.vmstack = s[unit.name("vmstack")]
+        self.netvsp = s[unit.name("netvsp")]
+        self.netvsc = s[unit.name("netvsc")]
+        self.binding = s[unit.name("binding")]
+        self.vfmp = s[unit.name("vfmp")]
         self.nic = s[f"nic[{self.vm.host}]"]
 
     @property
@@ -78,7 +95,7 @@ class VMView:
         """The host's SWITCH_DATA_PATH(SYNTHETIC) notice for a VF it had switched to has not
         yet been read by the guest: not yet sent (NetVSP has still to notice the VF is gone, or
         to send it) or still in the ring [OVMM]."""
-        h2g = self.s.channel(f"nvsp_h2g[{self.i}]")
+        h2g = self.s.channel(self.unit.name("nvsp_h2g"))
         return self.netvsp.state in ("switch_done", "switched", "unavail_switched") or any(
             m[0] == "to_syn" for m in h2g
         )
@@ -91,14 +108,14 @@ class VMView:
     @property
     def switch_in_flight(self) -> bool:
         """A data-path change is under way somewhere between guest and host."""
-        h2g = self.s.channel(f"nvsp_h2g[{self.i}]")
+        h2g = self.s.channel(self.unit.name("nvsp_h2g"))
         return (
             self.netvsc.state in ("to_vf", "to_syn")
-            or bool(self.s.channel(f"nvsp_g2h[{self.i}]"))
+            or bool(self.s.channel(self.unit.name("nvsp_g2h")))
             or self.netvsp.state in (*PENDING, "unavail_switched")
             or any(m[0] in ("done", "to_syn") for m in h2g)
         )
 
 
-def vm_view(s: Any, i: int) -> VMView:
-    return VMView(s, i)
+def vm_view(s: Any, unit: Unit | int) -> VMView:
+    return VMView(s, unit)

@@ -22,13 +22,13 @@ VMPred = Callable[[VMView], bool]
 
 
 def _every_vm(config: Config, pred: VMPred) -> Callable[[Any], bool]:
-    vms = range(config.vms)
-    return lambda s: all(pred(VMView(s, i)) for i in vms)
+    units = config.units
+    return lambda s: all(pred(VMView(s, u)) for u in units)
 
 
 def _some_vm(config: Config, pred: VMPred) -> Callable[[Any], bool]:
-    vms = range(config.vms)
-    return lambda s: any(pred(VMView(s, i)) for i in vms)
+    units = config.units
+    return lambda s: any(pred(VMView(s, u)) for u in units)
 
 
 def _nic_fault(config: Config, prefix: str) -> Callable[[Any], bool]:
@@ -50,8 +50,8 @@ def _bound(v: VMView) -> bool:
 
 def _outstanding(v: VMView) -> int:
     """Switch requests not yet completed, wherever they are (S12)."""
-    g2h = v.s.channel(f"nvsp_g2h[{v.i}]")
-    h2g = v.s.channel(f"nvsp_h2g[{v.i}]")
+    g2h = v.s.channel(v.unit.name("nvsp_g2h"))
+    h2g = v.s.channel(v.unit.name("nvsp_h2g"))
     pending = v.netvsp.state in PENDING
     return len(g2h) + int(pending) + sum(1 for m in h2g if m[0] == "done")
 
@@ -114,7 +114,10 @@ def _invariants(config: Config, every: Any, some: Any) -> list[Property]:
                 lambda v: (
                     not _bound(v)
                     or v.vfmp.state == "absent"
-                    or v.vfmp.serial == v.binding.paired_serial
+                    or (
+                        v.vfmp.serial == v.binding.paired_serial
+                        and v.binding.paired_vnic == v.unit.vnic
+                    )
                 )
             ),
             when=some(_bound),

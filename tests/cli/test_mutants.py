@@ -70,7 +70,9 @@ def test_only_one_variant_json(run: Run) -> None:
     assert entry["killed"] and entry["passes"] and entry["shows_interleaving"]
     assert v.expected in entry["violated"]
     assert any(v.key_events[0] in label for label in entry["counterexample"])
-    assert [u["config"] for u in doc["unmodified"]] == [{"vms": 1, "vfs": 1, "hosts": 1}]
+    assert [u["config"] for u in doc["unmodified"]] == [
+        {"vms": 1, "vfs": 1, "hosts": 1, "vnics": 1, "serials": "vf"}
+    ]
     assert doc["unmodified"][0]["passes"] is True
     assert doc["not_expressible"] == {}  # every catalogued bug is a variant now
 

@@ -17,16 +17,23 @@ from vfpath.checker import Options, Status, Step, Trace
 from vfpath.checker.compile import compile_actor
 from vfpath.checker.explore import explore
 from vfpath.checker.view import StateView
-from vfpath.cli.mutants import Kill, Unmodified, check_unmodified, check_variant
+from vfpath.cli.mutants import (
+    DEFAULT_MAX_STATES,
+    Kill,
+    Unmodified,
+    check_unmodified,
+    check_variant,
+)
 from vfpath.model import ACTORS, Config, NetVSC, build
 from vfpath.model.mutant_classes import NetVSPSwitchesToVanishedVF
 from vfpath.model.variants import CATALOG, NOT_EXPRESSIBLE, Variant, shows
 from vfpath.properties import properties_for
 
-OPTIONS = Options(max_states=200_000)
+OPTIONS = Options(max_states=DEFAULT_MAX_STATES)
 BY_NAME = {cls.__name__: cls for cls in ACTORS}
 CONFIGS = sorted(
-    {v.config for v in CATALOG}, key=lambda c: (c.vms, c.vfs, c.hosts, c.reconfigure, c.guest)
+    {v.config for v in CATALOG},
+    key=lambda c: (c.vms, c.vfs, c.hosts, c.vnics, c.serials, c.reconfigure, c.guest),
 )
 
 

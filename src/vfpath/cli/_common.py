@@ -62,8 +62,9 @@ MAX_PRODUCT = 256
 
 
 def config_options(func: F) -> F:
-    """Add ``--vms``, ``--vfs``, ``--hosts`` and ``--guest`` (the SR-IOV configuration; default
-    2/1/2 with the reference guest)."""
+    """Add ``--vms``, ``--vfs``, ``--hosts``, ``--guest``, ``--vnics``, ``--serials`` and
+    ``--reconfigure`` (the SR-IOV configuration; default 2/1/2, one NIC per VM, the reference
+    guest)."""
     most = click.IntRange(min=1, max=MAX_PRODUCT)
     func = click.option(
         "--reconfigure",
@@ -71,6 +72,22 @@ def config_options(func: F) -> F:
         help="User space may reconfigure the synthetic NIC (MTU, channels, rings), closing and "
         "reopening its channel, and reload the VF driver (off by default: it multiplies the "
         "states).",
+    )(func)
+    func = click.option(
+        "--serials",
+        type=click.Choice(["vf", "vnic", "vm"]),
+        default="vf",
+        show_default=True,
+        help="How the host numbers VF serials: vf, unique per VF; vnic, the synthetic NIC's "
+        "adapter index (OpenVMM's Windows guests, Azure's 'VF slot 1'); vm, one serial for all "
+        "NICs of a VM (MANA: one VF device, a vPort netdev per NIC).",
+    )(func)
+    func = click.option(
+        "--vnics",
+        type=click.IntRange(min=1, max=4),
+        default=1,
+        show_default=True,
+        help="Synthetic NICs per VM, each with its own VF (on MANA, its own vPort).",
     )(func)
     func = guest_option()(func)
     func = click.option("--hosts", type=most, default=2, show_default=True, help="Hosts.")(func)
@@ -126,9 +143,15 @@ def engine_option(func: F) -> F:
 
 
 def make_config(
-    vms: int, vfs: int, hosts: int, guest: str = "reference", reconfigure: bool = False
+    vms: int,
+    vfs: int,
+    hosts: int,
+    guest: str = "reference",
+    reconfigure: bool = False,
+    vnics: int = 1,
+    serials: str = "vf",
 ) -> Any:
-    """The model's ``Config`` for the three options (its own validation still applies)."""
+    """The model's ``Config`` for the options (its own validation still applies)."""
     from vfpath import api
 
     if vms * vfs * hosts > MAX_PRODUCT:
@@ -136,7 +159,15 @@ def make_config(
             f"--vms x --vfs x --hosts is {vms * vfs * hosts:,}; the model is built for at most "
             f"{MAX_PRODUCT} (set-up alone would exhaust the machine)"
         )
-    return api.Config(vms=vms, vfs=vfs, hosts=hosts, guest=guest, reconfigure=reconfigure)
+    return api.Config(
+        vms=vms,
+        vfs=vfs,
+        hosts=hosts,
+        guest=guest,
+        reconfigure=reconfigure,
+        vnics=vnics,
+        serials=serials,
+    )
 
 
 def checked_output_dir(value: str | None, option: str) -> Path | None:

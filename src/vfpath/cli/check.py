@@ -62,12 +62,18 @@ def _list_failures(ctx: click.Context, names: tuple[str, ...]) -> tuple[str, ...
 
 
 def build(
-    vms: int, vfs: int, hosts: int, guest: str = "reference", reconfigure: bool = False
+    vms: int,
+    vfs: int,
+    hosts: int,
+    guest: str = "reference",
+    reconfigure: bool = False,
+    vnics: int = 1,
+    serials: str = "vf",
 ) -> System:
     """The system to check; ``vfpath.api.build_system`` is read at call time on purpose."""
     from vfpath import api
 
-    return api.build_system(make_config(vms, vfs, hosts, guest, reconfigure))
+    return api.build_system(make_config(vms, vfs, hosts, guest, reconfigure, vnics, serials))
 
 
 def exit_code(result: CheckResult) -> int:
@@ -259,6 +265,8 @@ def command(
     hosts: int,
     guest: str,
     reconfigure: bool,
+    vnics: int,
+    serials: str,
     variant: str | None,
     model_ref: str | None,
     may_fail: tuple[str, ...],
@@ -289,7 +297,7 @@ def command(
     itf = checked_output_dir(itf_dir, "'--itf'")
     charts_dir = checked_output_dir(diagram_dir, "'--diagram'")
     graph_path = checked_output_file(graph_file, "'--graph'")
-    system = build(vms, vfs, hosts, guest, reconfigure)
+    system = build(vms, vfs, hosts, guest, reconfigure, vnics, serials)
     if variant is not None or model_ref is not None:
         system = with_user_model(system, variant, model_ref, guest)
     if may_fail:
@@ -316,6 +324,10 @@ def command(
     config: dict[str, object] = {"vms": vms, "vfs": vfs, "hosts": hosts}
     if reconfigure:
         config["reconfigure"] = True
+    if vnics > 1:
+        config["vnics"] = vnics
+    if serials != "vf":
+        config["serials"] = serials
     if list_only:
         rows = _listing(system, options)
         if as_json:

@@ -42,7 +42,9 @@ __all__ = [
 
 SCHEMA = "vfpath.mutants/1"
 EXIT_OK = 0
-DEFAULT_MAX_STATES = 200_000  # every catalog config is below 2,000 states; this only stops runaways
+# every catalog variant stops below 400,000 states (the two-NIC ones are the largest); this
+# only stops runaways
+DEFAULT_MAX_STATES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,12 @@ def kill_matrix(
 
 
 def _cfg(c: Config) -> str:
-    return f"{c.vms}/{c.vfs}/{c.hosts}"
+    """vms/vfs/hosts, then the NICs per VM and the serials where they are not the default."""
+    text = f"{c.vms}/{c.vfs}/{c.hosts}"
+    if c.vnics > 1:
+        text += f" x{c.vnics} NICs"
+    text += "" if c.serials == "vf" else f", serials per {c.serials}"
+    return text + (", reconfigure" if c.reconfigure else "")
 
 
 def _not_holding(result: CheckResult) -> list[str]:
@@ -137,8 +144,8 @@ def _not_holding(result: CheckResult) -> list[str]:
     ]
 
 
-def _cfg_dict(c: Config) -> dict[str, int]:
-    return {"vms": c.vms, "vfs": c.vfs, "hosts": c.hosts}
+def _cfg_dict(c: Config) -> dict[str, Any]:
+    return {"vms": c.vms, "vfs": c.vfs, "hosts": c.hosts, "vnics": c.vnics, "serials": c.serials}
 
 
 def to_dict(base: list[Unmodified], kills: list[Kill], ok: bool) -> dict[str, Any]:

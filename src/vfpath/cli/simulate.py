@@ -41,12 +41,18 @@ EXIT_OK = 0
 
 
 def build(
-    vms: int, vfs: int, hosts: int, guest: str = "reference", reconfigure: bool = False
+    vms: int,
+    vfs: int,
+    hosts: int,
+    guest: str = "reference",
+    reconfigure: bool = False,
+    vnics: int = 1,
+    serials: str = "vf",
 ) -> System:
     """The system to walk; ``vfpath.api.build_system`` is read at call time on purpose."""
     from vfpath import api
 
-    return api.build_system(make_config(vms, vfs, hosts, guest, reconfigure))
+    return api.build_system(make_config(vms, vfs, hosts, guest, reconfigure, vnics, serials))
 
 
 def parse_weights(items: tuple[str, ...]) -> dict[str, int]:
@@ -155,6 +161,8 @@ def command(
     hosts: int,
     guest: str,
     reconfigure: bool,
+    vnics: int,
+    serials: str,
     variant: str | None,
     model_ref: str | None,
     as_json: bool,
@@ -164,12 +172,16 @@ def command(
     Exit status: 0 no violation found, 1 a property is violated, 2 bad input.
     """
     wts = parse_weights(weights)
-    system = build(vms, vfs, hosts, guest, reconfigure)
+    system = build(vms, vfs, hosts, guest, reconfigure, vnics, serials)
     if variant is not None or model_ref is not None:
         system = with_user_model(system, variant, model_ref, guest)
     config: dict[str, object] = {"vms": vms, "vfs": vfs, "hosts": hosts}
     if reconfigure:
         config["reconfigure"] = True
+    if vnics > 1:
+        config["vnics"] = vnics
+    if serials != "vf":
+        config["serials"] = serials
     result = simulate(system, steps, seed, runs, weights=wts or None)
     if as_json:
         write_json(result_to_dict(result, config, runs))
