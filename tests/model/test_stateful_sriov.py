@@ -28,6 +28,7 @@ from vfpath.checker.stateful import (
     paths_to,
     trim_seeds,
 )
+from vfpath.checker.view import StateView
 from vfpath.model import Config
 from vfpath.model.variants import CATALOG, Variant, shows
 
@@ -76,6 +77,36 @@ def test_random_walks_beyond_exhaustive_reach() -> None:
     r = simulate(safety(build_system(LARGE)), steps=1500, seed=0, runs=3)
     assert r, str(r.violation and r.violation.trace.labels)
     assert r.distinct_states > 1000
+
+
+# two VMs of two NICs each on MANA's shared serials: out of exhaustive reach
+MANY_NICS = Config(vms=2, vfs=2, hosts=2, vnics=2, serials="vm")
+
+
+def test_several_nics_per_vm_beyond_exhaustive_reach() -> None:
+    system = safety(build_system(MANY_NICS))
+    run(machine_for(system), max_examples=8, stateful_step_count=40)
+    r = simulate(system, steps=2000, seed=0, runs=4)
+    assert r, str(r.violation and r.violation.trace.labels)
+    assert r.distinct_states > 1000
+
+
+def test_random_walks_find_the_mana_pairing_bug_beyond_exhaustive_reach() -> None:
+    v = variant("lx-pair-by-serial-only")
+    system = safety(build_system(MANY_NICS)).replace(v.replacements)
+    r = simulate(system, 2000, seed=0, runs=4)
+    assert not r and r.violation is not None
+    assert r.violation.property == v.expected
+    product = system.build()
+    end = StateView(product, product.pack(r.violation.trace.states[-1]))
+    # a vPort paired with another NIC of its VM (binding[i.j]'s own NIC is j)
+    assert [
+        n
+        for n in system.instances
+        if n.startswith("binding[")
+        and end[n].state != "unbound"
+        and end[n].paired_vnic != int(n[n.index(".") + 1 : -1])
+    ]
 
 
 def test_a_seeded_bug_is_found_and_shrunk() -> None:
