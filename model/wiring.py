@@ -71,11 +71,11 @@ def build(config: Config) -> System:
             params={"hosts": config.hosts, "reconfigures": config.reconfigure},
             init={"host": i % config.hosts},
         )
+        netvscs = tuple(u.name("netvsc") for u in units)
         for u in units:
-            _add_actors(sysm, config, u, tuple(w.name("netvsc") for w in units), nics)
+            _add_actors(sysm, config, u, netvscs, nics)
         # the stack starts NetVSC with the partition [MS-OV]; resume resumes it [de214e52de1b];
         # every synthetic NIC of the VM in the same step
-        netvscs = [u.name("netvsc") for u in units]
         sysm.sync(f"{vm_}.start", (vm_, "start"), *[(n, "probe") for n in netvscs])
         sysm.sync(f"{vm_}.resume", (vm_, "resume"), *[(n, "resume") for n in netvscs])
         for u in units:
