@@ -154,10 +154,10 @@ def make_config(
     """The model's ``Config`` for the options (its own validation still applies)."""
     from vfpath import api
 
-    if vms * vfs * hosts > MAX_PRODUCT:
+    if vms * vnics * vfs * hosts > MAX_PRODUCT:
         raise click.UsageError(
-            f"--vms x --vfs x --hosts is {vms * vfs * hosts:,}; the model is built for at most "
-            f"{MAX_PRODUCT} (set-up alone would exhaust the machine)"
+            f"--vms x --vnics x --vfs x --hosts is {vms * vnics * vfs * hosts:,}; the model is "
+            f"built for at most {MAX_PRODUCT} (set-up alone would exhaust the machine)"
         )
     return api.Config(
         vms=vms,
