@@ -25,8 +25,7 @@ STEERS_TO_VF = ("switch_done", "switched")
 class VMView:
     """The instances of one VM NIC (a :class:`Unit`: a synthetic NIC of a VM, and its VM) inside
     one state, with the derived facts the properties use. ``i`` is the unit's index, which the
-    PF knows it by (its filters, its VFs' owner); an ``int`` stands for the unit of VM ``i`` in
-    a configuration with one NIC per VM."""
+    PF knows it by (its filters, its VFs' owner)."""
 
     __slots__ = (
         "binding",
@@ -41,9 +40,7 @@ class VMView:
         "vmstack",
     )
 
-    def __init__(self, s: Any, unit: Unit | int) -> None:
-        if isinstance(unit, int):
-            unit = Unit(unit, 0, unit, str(unit))
+    def __init__(self, s: Any, unit: Unit) -> None:
         self.s, self.unit, self.i = s, unit, unit.index
         self.vm = s[f"vm[{unit.vm}]"]
         self.vmstack = s[unit.name("vmstack")]
@@ -117,5 +114,5 @@ class VMView:
         )
 
 
-def vm_view(s: Any, unit: Unit | int) -> VMView:
+def vm_view(s: Any, unit: Unit) -> VMView:
     return VMView(s, unit)

@@ -247,7 +247,7 @@ def test_s8_excuses_a_revoked_vf_only_until_the_notice_is_read() -> None:
         if product.moves[m].label == "netvsc[0].host_to_synthetic" and (
             before["netvsc[0]"].state == "on_vf"
             and before["netvsc[0]"].fault is None
-            and VMView(before, 0).revoked  # (the notice after a failed switch is finding 1)
+            and VMView(before, config.units[0]).revoked  # (a failed switch's notice: finding 1)
         ):
             ends.append((s8.check(before), s8.check(StateView(product, ex.states[dst]))))
     assert ends and set(ends) == {(True, False)}

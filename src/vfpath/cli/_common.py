@@ -30,6 +30,7 @@ __all__ = [
     "ProgressLine",
     "Staged",
     "atomic_write",
+    "build_sriov",
     "checked_output_dir",
     "checked_output_file",
     "color_enabled",
@@ -41,6 +42,7 @@ __all__ = [
     "load_attr",
     "make_config",
     "needs_arguments",
+    "reported_config",
     "safe_filename",
     "stderr_console",
     "user_model_options",
@@ -168,6 +170,28 @@ def make_config(
         vnics=vnics,
         serials=serials,
     )
+
+
+def build_sriov(config: Any) -> Any:
+    """The SR-IOV system of ``config``; ``vfpath.api.build_system`` is read at call time on
+    purpose (the tests substitute it)."""
+    from vfpath import api
+
+    return api.build_system(config)
+
+
+def reported_config(
+    vms: int, vfs: int, hosts: int, reconfigure: bool, vnics: int, serials: str
+) -> dict[str, object]:
+    """The configuration as the JSON reports give it: the options left at their default out."""
+    config: dict[str, object] = {"vms": vms, "vfs": vfs, "hosts": hosts}
+    if reconfigure:
+        config["reconfigure"] = True
+    if vnics > 1:
+        config["vnics"] = vnics
+    if serials != "vf":
+        config["serials"] = serials
+    return config
 
 
 def checked_output_dir(value: str | None, option: str) -> Path | None:

@@ -26,6 +26,7 @@ from . import EXIT_INCONCLUSIVE, EXIT_VIOLATED
 from ._common import (
     ProgressLine,
     Staged,
+    build_sriov,
     checked_output_dir,
     checked_output_file,
     config_options,
@@ -33,6 +34,7 @@ from ._common import (
     engine_option,
     json_option,
     make_config,
+    reported_config,
     user_model_options,
     with_user_model,
     write_json,
@@ -59,21 +61,6 @@ def _list_failures(ctx: click.Context, names: tuple[str, ...]) -> tuple[str, ...
             f"unknown failure point {unknown[0]!r}; the known ones are {', '.join(FALLIBLE)}"
         )
     return names
-
-
-def build(
-    vms: int,
-    vfs: int,
-    hosts: int,
-    guest: str = "reference",
-    reconfigure: bool = False,
-    vnics: int = 1,
-    serials: str = "vf",
-) -> System:
-    """The system to check; ``vfpath.api.build_system`` is read at call time on purpose."""
-    from vfpath import api
-
-    return api.build_system(make_config(vms, vfs, hosts, guest, reconfigure, vnics, serials))
 
 
 def exit_code(result: CheckResult) -> int:
@@ -297,7 +284,7 @@ def command(
     itf = checked_output_dir(itf_dir, "'--itf'")
     charts_dir = checked_output_dir(diagram_dir, "'--diagram'")
     graph_path = checked_output_file(graph_file, "'--graph'")
-    system = build(vms, vfs, hosts, guest, reconfigure, vnics, serials)
+    system = build_sriov(make_config(vms, vfs, hosts, guest, reconfigure, vnics, serials))
     if variant is not None or model_ref is not None:
         system = with_user_model(system, variant, model_ref, guest)
     if may_fail:
@@ -321,13 +308,7 @@ def command(
         # stop one state past the limit rather than hold a graph too big to write
         cap = GRAPH_LIMIT + 1 if max_states is None else min(max_states, GRAPH_LIMIT + 1)
         options = dataclasses.replace(options, graph=True, max_states=cap)
-    config: dict[str, object] = {"vms": vms, "vfs": vfs, "hosts": hosts}
-    if reconfigure:
-        config["reconfigure"] = True
-    if vnics > 1:
-        config["vnics"] = vnics
-    if serials != "vf":
-        config["serials"] = serials
+    config = reported_config(vms, vfs, hosts, reconfigure, vnics, serials)
     if list_only:
         rows = _listing(system, options)
         if as_json:

@@ -19,16 +19,17 @@ from typing import Any
 
 import click
 
-from vfpath.checker import System
 from vfpath.checker.report import render_trace, trace_to_dict
 from vfpath.checker.simulate import SimulationResult, simulate
 
 from . import EXIT_VIOLATED
 from ._common import (
+    build_sriov,
     config_options,
     echo_report,
     json_option,
     make_config,
+    reported_config,
     user_model_options,
     with_user_model,
     write_json,
@@ -38,21 +39,6 @@ __all__ = ["SCHEMA", "command", "parse_weights", "result_to_dict"]
 
 SCHEMA = "vfpath.simulate/1"
 EXIT_OK = 0
-
-
-def build(
-    vms: int,
-    vfs: int,
-    hosts: int,
-    guest: str = "reference",
-    reconfigure: bool = False,
-    vnics: int = 1,
-    serials: str = "vf",
-) -> System:
-    """The system to walk; ``vfpath.api.build_system`` is read at call time on purpose."""
-    from vfpath import api
-
-    return api.build_system(make_config(vms, vfs, hosts, guest, reconfigure, vnics, serials))
 
 
 def parse_weights(items: tuple[str, ...]) -> dict[str, int]:
@@ -172,16 +158,10 @@ def command(
     Exit status: 0 no violation found, 1 a property is violated, 2 bad input.
     """
     wts = parse_weights(weights)
-    system = build(vms, vfs, hosts, guest, reconfigure, vnics, serials)
+    system = build_sriov(make_config(vms, vfs, hosts, guest, reconfigure, vnics, serials))
     if variant is not None or model_ref is not None:
         system = with_user_model(system, variant, model_ref, guest)
-    config: dict[str, object] = {"vms": vms, "vfs": vfs, "hosts": hosts}
-    if reconfigure:
-        config["reconfigure"] = True
-    if vnics > 1:
-        config["vnics"] = vnics
-    if serials != "vf":
-        config["serials"] = serials
+    config = reported_config(vms, vfs, hosts, reconfigure, vnics, serials)
     result = simulate(system, steps, seed, runs, weights=wts or None)
     if as_json:
         write_json(result_to_dict(result, config, runs))
