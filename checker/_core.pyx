@@ -31,6 +31,8 @@ from time import perf_counter
 
 cdef enum:
     MISS = -1
+    STAGE_STATES = 64  # states whose successors are built before they are looked up
+    STAGE_AHEAD = 16  # records between a table cell's fetch and its look-up
 
 
 cdef struct IBuf:
@@ -275,7 +277,7 @@ cdef class Core:
     cdef int32_t* table
     cdef Py_ssize_t tcap
     # tries and tables
-    cdef IBuf nkey, nbase, ncap, pool, roots
+    cdef IBuf node, pool, roots  # node c: key, cap, base at node.d[4c:4c+3] (one cache line)
     cdef IBuf lstart, lend, emove, wstart, wend, wslot, wval, cstart, cend, cslot, ctab
     # properties: kind 0 trigger, 1 invariant (hit when false), 2 goal (hit when true)
     cdef IBuf pkind, pactive, pfallback
@@ -311,6 +313,14 @@ cdef class Core:
     cdef uint64_t fmask
     cdef int32_t* fids
     cdef LBuf parent64  # the parents once ids pass 2**31 (then ``parent`` is empty)
+    # the staged batch (see "staged expansion" below)
+    cdef uint64_t* skeys
+    cdef uint64_t* shash
+    cdef int32_t* sent
+    cdef Py_ssize_t scap
+    cdef Py_ssize_t* sfirst
+    cdef Py_ssize_t slo, shi
+    cdef int srepacks
 
     def __cinit__(self):
         self.bw = self.word = self.shift = self.nvals = self.cur = self.nxt = NULL
@@ -320,6 +330,10 @@ cdef class Core:
         self.gsrc = self.gren = self.best = NULL
         self.ftab = NULL
         self.fids = NULL
+        self.skeys = self.shash = NULL
+        self.sent = NULL
+        self.sfirst = NULL
+        self.slo = self.shi = 0
         self.switch_at = self.switched_at = -1
         self.fmask = <uint64_t>0xFFFFFFFFFFFFFFFF
 
@@ -379,9 +393,7 @@ cdef class Core:
                 free(self.heads[s].d)
         free(self.parent.d)
         free(self.via.d)
-        free(self.nkey.d)
-        free(self.nbase.d)
-        free(self.ncap.d)
+        free(self.node.d)
         free(self.pool.d)
         free(self.roots.d)
         free(self.lstart.d)
@@ -418,6 +430,10 @@ cdef class Core:
         free(self.best)
         free(self.ftab)
         free(self.fids)
+        free(self.skeys)
+        free(self.shash)
+        free(self.sent)
+        free(self.sfirst)
         free(self.parent64.d)
 
     # -- interning and packing ----------------------------------------------------------------
@@ -549,28 +565,42 @@ cdef class Core:
 
     cdef inline Py_ssize_t _probe(self, uint64_t* k, Py_ssize_t* where) noexcept nogil:
         """The number of state ``k`` (-1: not stored; ``where`` is then its free cell)."""
+        return self._probe_h(k, self._hash(k), where)
+
+    cdef inline Py_ssize_t _probe_h(self, uint64_t* k, uint64_t hash,
+                                    Py_ssize_t* where) noexcept nogil:
+        """:meth:`_probe` of ``k`` whose hash is ``hash``."""
         cdef Py_ssize_t m = self.tcap - 1
-        cdef Py_ssize_t h = self._hash(k) & m
+        cdef Py_ssize_t h = hash & m
         cdef int32_t j
-        cdef size_t size = self.nw * sizeof(uint64_t)
+        cdef int w, nw = self.nw
+        cdef uint64_t* x
         while True:
             j = self.table[h]
             if j < 0:
                 where[0] = h
                 return -1
-            if memcmp(self.words + <Py_ssize_t>j * self.nw, k, size) == 0:
+            x = self.words + <Py_ssize_t>j * nw
+            w = 0
+            while w < nw and x[w] == k[w]:  # a few words: no call to memcmp
+                w += 1
+            if w == nw:
                 return j
             h = (h + 1) & m
 
     cdef Py_ssize_t _find_or_add(self, uint64_t* k, bint* fresh) except -2:
         """The number of state ``k``, adding it if new (fingerprint mode: -1 for a state
         already seen, whose number it does not keep)."""
+        if self.fp:
+            return self._fp_add(k, fresh)
+        return self._find_or_add_h(k, self._hash(k), fresh)
+
+    cdef Py_ssize_t _find_or_add_h(self, uint64_t* k, uint64_t hash, bint* fresh) except -2:
+        """:meth:`_find_or_add` of ``k`` whose hash is ``hash`` (exact storage only)."""
         cdef Py_ssize_t h, j
         cdef size_t size = self.nw * sizeof(uint64_t)
         cdef uint64_t* p
-        if self.fp:
-            return self._fp_add(k, fresh)
-        j = self._probe(k, &h)
+        j = self._probe_h(k, hash, &h)
         if j >= 0:
             fresh[0] = False
             return j
@@ -593,30 +623,34 @@ cdef class Core:
     # -- tries --------------------------------------------------------------------------------
     cdef inline int32_t _walk(self, int32_t code, int32_t* ids) noexcept nogil:
         cdef int32_t k, v
+        cdef int32_t* nd
         while code >= 0:
-            k = self.nkey.d[code]
+            nd = self.node.d + 4 * code
+            k = nd[0]
             if k >= 0:
                 v = ids[k]
             else:
                 v = self.heads[~k].d[ids[~k]]
-            if v >= self.ncap.d[code]:
+            if v >= nd[1]:
                 return MISS
-            code = self.pool.d[self.nbase.d[code] + v]
+            code = self.pool.d[nd[2] + v]
         return code
 
     cdef int32_t _new_node(self, int32_t k) except -2:
-        ib_push(&self.nkey, k)
-        ib_push(&self.nbase, 0)
-        ib_push(&self.ncap, 0)
-        return <int32_t>(self.nkey.n - 1)
+        ib_push(&self.node, k)
+        ib_push(&self.node, 0)
+        ib_push(&self.node, 0)
+        ib_push(&self.node, 0)
+        return <int32_t>(self.node.n // 4 - 1)
 
     cdef inline int32_t _child(self, int32_t node, int32_t v) noexcept nogil:
-        if v >= self.ncap.d[node]:
+        cdef int32_t* nd = self.node.d + 4 * node
+        if v >= nd[1]:
             return MISS
-        return self.pool.d[self.nbase.d[node] + v]
+        return self.pool.d[nd[2] + v]
 
     cdef int _set_child(self, int32_t node, int32_t v, int32_t code) except -1:
-        cdef int32_t cap = self.ncap.d[node], new_cap, base, j
+        cdef int32_t cap = self.node.d[4 * node + 1], new_cap, base, j
         if v >= cap:
             new_cap = 4
             while new_cap <= v:
@@ -624,11 +658,11 @@ cdef class Core:
             base = <int32_t>self.pool.n
             ib_reserve(&self.pool, self.pool.n + new_cap)
             for j in range(new_cap):
-                self.pool.d[base + j] = self.pool.d[self.nbase.d[node] + j] if j < cap else MISS
+                self.pool.d[base + j] = self.pool.d[self.node.d[4 * node + 2] + j] if j < cap else MISS
             self.pool.n += new_cap
-            self.nbase.d[node] = base
-            self.ncap.d[node] = new_cap
-        self.pool.d[self.nbase.d[node] + v] = code
+            self.node.d[4 * node + 2] = base
+            self.node.d[4 * node + 1] = new_cap
+        self.pool.d[self.node.d[4 * node + 2] + v] = code
         return 0
 
     cdef int32_t _key_value(self, int32_t k, list ids) except -2:
@@ -647,7 +681,7 @@ cdef class Core:
         if code == MISS:
             code = self._new_node(keys[0])
             self.roots.d[root] = code
-        elif code < 0 or self.nkey.d[code] != keys[0]:
+        elif code < 0 or self.node.d[4 * code] != keys[0]:
             raise AssertionError("the compiled trie disagrees with the Python one")
         for n in range(last + 1):
             v = self._key_value(keys[n], ids)
@@ -658,7 +692,7 @@ cdef class Core:
             if child == MISS:
                 child = self._new_node(keys[n + 1])
                 self._set_child(code, v, child)
-            elif child < 0 or self.nkey.d[child] != keys[n + 1]:
+            elif child < 0 or self.node.d[4 * child] != keys[n + 1]:
                 raise AssertionError("the compiled trie disagrees with the Python one")
             code = child
 
@@ -765,7 +799,10 @@ cdef class Core:
                 level_end = self.count
                 if self.fp:
                     self._forget_before(i)
-            self._expand(i, want_deadlock, keep_edges)
+            if self.sym or self.fp:
+                self._expand(i, want_deadlock, keep_edges)
+            else:
+                self._expand_staged(i, want_deadlock, keep_edges)
             i += 1
             if 0 <= self.switch_at <= self.count and not self.fp:
                 self._to_fingerprints(i)
@@ -825,6 +862,124 @@ cdef class Core:
                 else:
                     j = self._find_or_add(key, &fresh)
                 self._arrive(i, j, <int32_t>e, fresh, keep_edges, NULL)
+        self._dead_end(i, any_succ, want_deadlock)
+        return 0
+
+    # -- staged expansion ---------------------------------------------------------------------
+    # A visited-set look-up waits on memory twice (a random table cell, then the random stored
+    # state it points at), and the look-ups of one state's successors, and of the next states',
+    # do not depend on one another. So the serial loop builds the successors of a batch of
+    # states first (answering misses as it meets them, in state order: every value is numbered
+    # as the one-state loop numbers it), then looks them up in state order, the table cell of
+    # the look-up STAGE_AHEAD records ahead and the stored state of the one half as far ahead
+    # already on their way. Only the memory traffic overlaps: states, numbers, parents, moves,
+    # edges and verdicts are those of ``_expand``. A re-pack (a miss numbered a value that
+    # needs more bits) changes every packed word, so the batch is built again. Symmetry and
+    # fingerprints keep ``_expand``: canonical forms number values too, and the fingerprint
+    # set has no cells to fetch ahead.
+
+    cdef int _stage_one(self, Py_ssize_t k, Py_ssize_t n) except -2:
+        """Stage state ``k``'s successors from record ``n`` on; the next free record, or -1
+        when a miss re-packed the states (everything staged is stale)."""
+        cdef int li, w, c, nw = self.nw
+        cdef int32_t code, L, new, sl
+        cdef Py_ssize_t e
+        cdef int32_t* cur = self.cur
+        cdef uint64_t* key
+        cdef int rp = self.repacks
+        self._unpack(k, cur)
+        for li in range(self.nleaders):
+            code = self._walk(self.roots.d[li], cur)
+            if code == MISS:
+                code = self.cb.succ_miss(li, self._ids(cur))
+                self._after_miss()
+                if self.repacks != rp:
+                    return -1
+            L = -2 - code
+            for e in range(self.lstart.d[L], self.lend.d[L]):
+                if n == self.scap:
+                    self.scap = self.scap * 2 if self.scap else 1024
+                    if (grow(<void**>&self.skeys, self.scap, nw * sizeof(uint64_t)) < 0
+                            or grow(<void**>&self.shash, self.scap, sizeof(uint64_t)) < 0
+                            or grow(<void**>&self.sent, self.scap, sizeof(int32_t)) < 0):
+                        raise MemoryError()
+                key = self.skeys + n * nw
+                memcpy(key, self._at(k), nw * sizeof(uint64_t))
+                for w in range(self.wstart.d[e], self.wend.d[e]):
+                    self._put(key, self.wslot.d[w], self.wval.d[w])
+                self.sent[n] = <int32_t>e
+                for c in range(self.cstart.d[e], self.cend.d[e]):
+                    sl = self.cslot.d[c]
+                    new = self._child(self.ctab.d[c], cur[sl])
+                    if new == MISS:
+                        new = self.cb.fill(self.ctab.d[c], cur[sl])
+                        self._set_child(self.ctab.d[c], cur[sl], new)
+                        if self.need_repack:
+                            self._repack()
+                            return -1
+                    if new == -2:
+                        self.sent[n] = -2 - <int32_t>e  # the step overflows a channel
+                        break
+                    self._put(key, sl, new)
+                self.shash[n] = self._hash(key)
+                n += 1
+        return n
+
+    cdef int _stage(self, Py_ssize_t lo) except -1:
+        """Stage the successors of the states from ``lo`` (a batch of up to STAGE_STATES)."""
+        cdef Py_ssize_t k, n = 0, hi = min(self.count, lo + STAGE_STATES)
+        if self.sfirst == NULL:
+            self.sfirst = <Py_ssize_t*>malloc((STAGE_STATES + 1) * sizeof(Py_ssize_t))
+            if self.sfirst == NULL:
+                raise MemoryError()
+        k = lo
+        while k < hi:
+            self.sfirst[k - lo] = n
+            n = self._stage_one(k, n)
+            if n < 0:  # a re-pack: build the batch again (its misses are answered now)
+                k, n = lo, 0
+                continue
+            k += 1
+        self.sfirst[hi - lo] = n
+        self.slo, self.shi, self.srepacks = lo, hi, self.repacks
+        return 0
+
+    cdef int _expand_staged(self, Py_ssize_t i, bint want_deadlock, bint keep_edges) except -1:
+        """:meth:`_expand` of state ``i`` from the staged batch (staging it first if needed)."""
+        cdef Py_ssize_t r, end, ahead, last, j, m
+        cdef int32_t e
+        cdef int nw
+        cdef bint any_succ = False, fresh
+        if not (self.slo <= i < self.shi) or self.srepacks != self.repacks:
+            self._stage(i)
+        nw = self.nw  # (staging may re-pack into more words)
+        r = self.sfirst[i - self.slo]
+        end = self.sfirst[i - self.slo + 1]
+        last = self.sfirst[self.shi - self.slo]
+        while r < end:
+            m = self.tcap - 1
+            ahead = r + STAGE_AHEAD
+            if ahead < last:
+                prefetch(&self.table[self.shash[ahead] & m])
+            ahead = r + STAGE_AHEAD // 2
+            if ahead < last:
+                j = self.table[self.shash[ahead] & m]
+                if j >= 0:
+                    prefetch(self.words + j * nw)
+            e = self.sent[r]
+            if e < 0:
+                self._overflow(i, -2 - e)
+                r += 1
+                continue
+            any_succ = True
+            self.transitions += 1
+            j = self._find_or_add_h(self.skeys + r * nw, self.shash[r], &fresh)
+            self._arrive(i, j, e, fresh, keep_edges, NULL)
+            r += 1
+            if self.srepacks != self.repacks:
+                # only a new value re-packs, and only successors and symmetry number values;
+                # a property's answer never does, so the staged keys stay valid here
+                raise AssertionError("the states were re-packed while a state was looked up")
         self._dead_end(i, any_succ, want_deadlock)
         return 0
 
@@ -1499,5 +1654,5 @@ cdef class Core:
 
     def table_sizes(self):
         """Sizes of the frozen tables (nodes, pool cells, leaves, entries)."""
-        return {"nodes": self.nkey.n, "pool": self.pool.n, "leaves": self.lstart.n,
+        return {"nodes": self.node.n // 4, "pool": self.pool.n, "leaves": self.lstart.n,
                 "entries": self.emove.n, "words_per_state": self.nw, "repacks": self.repacks}
