@@ -8,13 +8,15 @@ from .actor import Actor
 from .check import check
 from .errors import DefinitionError, LimitError, VfpathError, WiringError
 from .explore import Options
-from .properties import Expectation, Fairness, Mirror, Property
+from .properties import AllOf, AnyOf, Expectation, Fairness, Mirror, Property
 from .result import CheckResult, PropertyResult, Stats, Status, Step, Trace
 from .symmetry import Perm, Sort, Symmetry
 from .system import System
 
 __all__ = [
     "Actor",
+    "AllOf",
+    "AnyOf",
     "CheckResult",
     "DefinitionError",
     "Expectation",

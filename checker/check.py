@@ -12,7 +12,7 @@ from .explore import Exploration, Options, explore, trace_to, validate
 from .limits import MemoryExhausted, MemoryGuard, rss_bytes
 from .memo import memoise
 from .product import Product
-from .properties import Expectation, Property
+from .properties import Expectation, Property, map_parts
 from .result import CheckResult, PropertyResult, Stats, Status
 from .symmetry import AsymmetricProperty, reduction_for
 from .system import System
@@ -81,8 +81,8 @@ def _named(p: Property) -> Property:
 
         return named
 
-    when = None if p.when is None else wrap(p.when, "when")
-    return dataclasses.replace(p, check=wrap(p.check, "check"), when=when)
+    when = None if p.when is None else map_parts(p.when, lambda q: wrap(q, "when"))
+    return dataclasses.replace(p, check=map_parts(p.check, lambda q: wrap(q, "check")), when=when)
 
 
 def _stopped_in_setup(

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from .memo import memoise
 from .product import Overflow, Product, State
-from .properties import Expectation, Property
+from .properties import Property
 from .symmetry import ENUMERATED_ORDER
 
 if TYPE_CHECKING:
@@ -112,6 +112,7 @@ class _Bridge:
         self,
         product: Product,
         preds: list[tuple[str, int, Any]],
+        props: list[Property],
         reduction: Reduction | None = None,
         untrusted: frozenset[str] = frozenset(),
     ) -> None:
@@ -144,9 +145,9 @@ class _Bridge:
         self.renames: dict[int, tuple[int, Any]] = {}
         self.gated: list[tuple[str, Any]] = []
         if reduction is not None:
-            self._group(reduction, untrusted)
+            self._group(reduction, props, untrusted)
 
-    def _group(self, red: Reduction, untrusted: frozenset[str]) -> None:
+    def _group(self, red: Reduction, props: list[Property], untrusted: frozenset[str]) -> None:
         """Give the core every element of ``red``'s group but the identity (their slot moves
         and renamed slots), after making slots moved onto one another share their values'
         numbers."""
@@ -170,9 +171,10 @@ class _Bridge:
         for (g, _src), row in zip(elements, tables, strict=True):
             for j, t in zip(renamed, row, strict=True):
                 self.renames[t] = (j, g)
-        # the Python engine's order: invariants, goals, then triggers
-        for kind in (1, 2, 0):
-            self.gated += [(n, m) for n, k, m in self.preds if k == kind and n in untrusted]
+        from .explore import gated
+
+        # whole properties (a part alone is not symmetric), in the Python engine's order
+        self.gated = [(n, memoise(self.p, f)) for n, f in gated(props, untrusted)]
 
     def rename(self, t: int, old: int) -> int:
         """Rename-table ``t``'s answer for value number ``old`` (the declaration's hook)."""
@@ -331,21 +333,14 @@ def _workers(asked: int, fingerprints: bool = False) -> tuple[int, str]:
 
 
 def _predicates(product: Product, props: list[Property]) -> list[tuple[str, int, Any]]:
-    """Triggers, then invariants (``when -> check``), then goals: the Python engine's order."""
-    from .explore import _implies
+    """Triggers, then invariants (``when -> check``), then goals: the Python engine's order,
+    a property's parts each one predicate of the core (see :func:`checker.explore.judged_parts`)."""
+    from .explore import judged_parts
 
+    inv, gls, trg = judged_parts(props)
     out: list[tuple[str, int, Any]] = []
-    out += [(p.name, 0, memoise(product, p.when)) for p in props if p.when is not None]
-    out += [
-        (p.name, 1, memoise(product, _implies(p.when, p.check)))
-        for p in props
-        if p.expectation is Expectation.ALWAYS
-    ]
-    out += [
-        (p.name, 2, memoise(product, p.check))
-        for p in props
-        if p.expectation is Expectation.SOMETIMES
-    ]
+    for kind, part in ((0, trg), (1, inv), (2, gls)):
+        out += [(name, kind, memoise(product, f)) for name, f in part]
     return out
 
 
@@ -365,7 +360,7 @@ def explore_compiled(
     untrusted = frozenset(
         p.name for p in props if reduction is not None and not reduction.trusts(p)
     )
-    bridge = _Bridge(product, preds, reduction, untrusted)
+    bridge = _Bridge(product, preds, props, reduction, untrusted)
     core = bridge.core
     initial = [core.intern(s, v) for s, v in enumerate(product.initial)]
     liveness = any(p.expectation.is_liveness for p in props)
@@ -397,9 +392,9 @@ def explore_compiled(
     triggered = {p.name: False for p in props if p.when is not None}
     for (name, kind, _m), h, on in zip(preds, hit, active, strict=True):
         if kind == 0:
-            triggered[name] = not on
-        elif h >= 0:
-            hits[name] = h
+            triggered[name] = triggered[name] or not on
+        elif h >= 0:  # a property's first hit is its parts' first
+            hits[name] = min(h, hits.get(name, h))
     parent = core.parents()
     via = core.moves()
     states: Sequence[State] = PackedStates(core)

@@ -17,7 +17,7 @@ from .errors import FingerprintRefused, LimitError
 from .limits import MemoryGuard
 from .memo import memoise
 from .product import Overflow, Product, State
-from .properties import Expectation, Property
+from .properties import Expectation, Property, disjuncts, implication_parts
 from .result import Step, Trace
 from .symmetry import AsymmetricProperty, Reduction
 
@@ -178,6 +178,47 @@ def _implies(
     return lambda view: not when(view) or check(view)
 
 
+def judged_parts(
+    props: list[Property],
+) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]], list[tuple[str, Any]]]:
+    """The predicates both engines judge on each new state, named by their property:
+    invariants (``when -> check``, one entry per conjunct of ``check``), goals and antecedents
+    (one entry per disjunct). A property is hit in the first state where one of its entries
+    is (see :class:`~checker.properties.AllOf`)."""
+    inv = [
+        (p.name, c)
+        for p in props
+        if p.expectation is Expectation.ALWAYS
+        for c in implication_parts(p.when, p.check)
+    ]
+    gls = [
+        (p.name, c)
+        for p in props
+        if p.expectation is Expectation.SOMETIMES
+        for c in disjuncts(p.check)
+    ]
+    trg = [(p.name, w) for p in props if p.when is not None for w in disjuncts(p.when)]
+    return inv, gls, trg
+
+
+def gated(props: list[Property], untrusted: frozenset[str] | set[str]) -> list[tuple[str, Any]]:
+    """The whole predicates of the properties in ``untrusted`` (invariants as implications,
+    then goals, then antecedents), whose answer the symmetry gate compares across a state's
+    images: a part alone (one VM's) is not symmetric even where its property is."""
+    out = [
+        (p.name, _implies(p.when, p.check))
+        for p in props
+        if p.expectation is Expectation.ALWAYS and p.name in untrusted
+    ]
+    out += [
+        (p.name, p.check)
+        for p in props
+        if p.expectation is Expectation.SOMETIMES and p.name in untrusted
+    ]
+    out += [(p.name, p.when) for p in props if p.when is not None and p.name in untrusted]
+    return out
+
+
 def _explore(
     product: Product,
     props: list[Property],
@@ -186,8 +227,6 @@ def _explore(
     guard: MemoryGuard,
 ) -> Exploration:
     start = time.perf_counter()
-    invariants = [p for p in props if p.expectation is Expectation.ALWAYS]
-    goals = [p for p in props if p.expectation is Expectation.SOMETIMES]
     triggers = [p for p in props if p.when is not None]
     hits: dict[str, int] = {}
     triggered = {p.name: False for p in triggers}
@@ -213,14 +252,12 @@ def _explore(
     is_final = product.is_final
     want_deadlock = options.deadlock
 
-    # memoised predicates over packed states; an invariant is judged as one implication
-    # (``when -> check``), its antecedent separately only until it has been seen to hold
-    inv = [(p.name, memoise(product, _implies(p.when, p.check))) for p in invariants]
-    gls = [(p.name, memoise(product, p.check)) for p in goals]
-    trg = [(p.name, memoise(product, p.when)) for p in triggers if p.when is not None]
+    # memoised predicates over packed states; an invariant is judged as implications
+    # (``when -> check``, part by part), its antecedent separately only until seen to hold
+    inv, gls, trg = ([(n, memoise(product, f)) for n, f in part] for part in judged_parts(props))
     judging = bool(inv or gls or trg)
     untrusted = {p.name for p in props if reduction is not None and not reduction.trusts(p)}
-    sym_preds = [t for t in inv + gls + trg if t[0] in untrusted]
+    sym_preds = [(n, memoise(product, f)) for n, f in gated(props, untrusted)]
 
     def judge(sid: int, s: State) -> None:
         nonlocal trg, inv, gls

@@ -7,9 +7,76 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Expectation", "Fairness", "Mirror", "Property"]
+__all__ = ["AllOf", "AnyOf", "Expectation", "Fairness", "Mirror", "Property"]
 
 Predicate = Callable[[Any], bool]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """A predicate that holds when each of ``parts`` holds, declared as a conjunction.
+
+    Why declare it: the checker memoises a predicate as a trie over the slots it reads. One
+    predicate "for every VM" reads every VM's slots, and its trie holds the product of their
+    situations; each part on its own reads one VM's, and the tries hold their sum. An
+    invariant that is an ``AllOf`` is judged part by part: it fails in the first state where
+    a part fails, the state where the whole fails. Called, it is ``all`` of the parts.
+    """
+
+    parts: tuple[Predicate, ...]
+
+    def __call__(self, s: Any) -> bool:
+        return all(p(s) for p in self.parts)
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """A predicate that holds when some part holds (see :class:`AllOf`): a goal or an
+    antecedent that is an ``AnyOf`` is judged part by part (first met where a part holds)."""
+
+    parts: tuple[Predicate, ...]
+
+    def __call__(self, s: Any) -> bool:
+        return any(p(s) for p in self.parts)
+
+
+def conjuncts(pred: Predicate) -> list[Predicate]:
+    """``pred``'s parts as a conjunction (nested :class:`AllOf` flattened; else itself)."""
+    if isinstance(pred, AllOf):
+        return [q for p in pred.parts for q in conjuncts(p)]
+    return [pred]
+
+
+def disjuncts(pred: Predicate) -> list[Predicate]:
+    """``pred``'s parts as a disjunction (nested :class:`AnyOf` flattened; else itself)."""
+    if isinstance(pred, AnyOf):
+        return [q for p in pred.parts for q in disjuncts(p)]
+    return [pred]
+
+
+def implication_parts(when: Predicate | None, check: Predicate) -> list[Predicate]:
+    """``when -> check`` as the conjunction ``when -> part`` over ``check``'s conjuncts (one
+    part: the implication itself). A part reads its conjunct first: it usually holds, and the
+    antecedent, often about every instance, is then not read at all."""
+    parts = conjuncts(check)
+    if when is None:
+        return parts
+    if len(parts) == 1:
+        return [lambda view: not when(view) or check(view)]
+
+    def part(c: Predicate) -> Predicate:
+        return lambda view: c(view) or not when(view)
+
+    return [part(c) for c in parts]
+
+
+def map_parts(pred: Predicate, f: Callable[[Predicate], Predicate]) -> Predicate:
+    """``pred`` with ``f`` applied to each of its innermost parts, the structure kept."""
+    if isinstance(pred, AllOf):
+        return AllOf(tuple(map_parts(p, f) for p in pred.parts))
+    if isinstance(pred, AnyOf):
+        return AnyOf(tuple(map_parts(p, f) for p in pred.parts))
+    return f(pred)
 
 
 class Expectation(enum.Enum):

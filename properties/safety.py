@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from vfpath.checker import Property
+from vfpath.checker import AllOf, AnyOf, Property
 from vfpath.model import Config
 
 from .paths import PENDING, STEERS_TO_VF, VMView
@@ -21,23 +21,31 @@ __all__ = ["safety_properties"]
 VMPred = Callable[[VMView], bool]
 
 
-def _every_vm(config: Config, pred: VMPred) -> Callable[[Any], bool]:
-    units = config.units
-    return lambda s: all(pred(VMView(s, u)) for u in units)
+def _per_vm(config: Config, pred: VMPred) -> list[Callable[[Any], bool]]:
+    """``pred`` of each VM NIC, one predicate each: declared as the parts of an
+    :class:`AllOf` or :class:`AnyOf`, so the checker judges each on its own VM's slots."""
+
+    def on(u: Any) -> Callable[[Any], bool]:
+        return lambda s: pred(VMView(s, u))
+
+    return [on(u) for u in config.units]
 
 
-def _some_vm(config: Config, pred: VMPred) -> Callable[[Any], bool]:
-    units = config.units
-    return lambda s: any(pred(VMView(s, u)) for u in units)
+def _every_vm(config: Config, pred: VMPred) -> AllOf:
+    return AllOf(tuple(_per_vm(config, pred)))
 
 
-def _nic_fault(config: Config, prefix: str) -> Callable[[Any], bool]:
-    nics = [f"nic[{h}]" for h in range(config.hosts)]
+def _some_vm(config: Config, pred: VMPred) -> AnyOf:
+    return AnyOf(tuple(_per_vm(config, pred)))
 
-    def ok(s: Any) -> bool:
-        return not any((s[n].fault or "").startswith(prefix) for n in nics)
 
-    return ok
+def _nic_fault(config: Config, prefix: str) -> AllOf:
+    """No host's NIC has latched a fault of S-number ``prefix``."""
+
+    def ok(n: str) -> Callable[[Any], bool]:
+        return lambda s: not (s[n].fault or "").startswith(prefix)
+
+    return AllOf(tuple(ok(f"nic[{h}]") for h in range(config.hosts)))
 
 
 def _guest_fault(v: VMView, prefix: str) -> bool:
@@ -144,11 +152,13 @@ def _invariants(config: Config, every: Any, some: Any) -> list[Property]:
         ),
         Property.always(
             "S5-filters-on-one-existing-vport",
-            lambda s: (
-                _nic_fault(config, "S5")(s)
-                and every(
-                    lambda v: v.rx_vf is None or tuple(v.nic.vfs[v.rx_vf][:2]) == ("vport", v.i)
-                )(s)
+            AllOf(
+                (
+                    _nic_fault(config, "S5"),
+                    every(
+                        lambda v: v.rx_vf is None or tuple(v.nic.vfs[v.rx_vf][:2]) == ("vport", v.i)
+                    ),
+                )
             ),
             description=(
                 "A VM NIC's filters live on exactly one VPort: the default one or its own VF's "
@@ -158,16 +168,18 @@ def _invariants(config: Config, every: Any, some: Any) -> list[Property]:
         ),
         Property.always(
             "S6-teardown-order",
-            lambda s: (
-                _nic_fault(config, "S6")(s)
-                and every(
-                    lambda v: (
-                        v.vmstack.state not in ("removed", "vport_deleted", "flr_done")
-                        or v.vfmp.state == "absent"
-                        # the host's timeout revoked it: the guest's driver learns later
-                        or (v.vmstack.state == "removed" and v.surprise)
-                    )
-                )(s)
+            AllOf(
+                (
+                    _nic_fault(config, "S6"),
+                    every(
+                        lambda v: (
+                            v.vmstack.state not in ("removed", "vport_deleted", "flr_done")
+                            or v.vfmp.state == "absent"
+                            # the host's timeout revoked it: the guest's driver learns later
+                            or (v.vmstack.state == "removed" and v.surprise)
+                        )
+                    ),
+                )
             ),
             when=some(lambda v: v.vmstack.state in ("removed", "vport_deleted", "flr_done")),
             description=(
