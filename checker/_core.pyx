@@ -116,6 +116,7 @@ cdef object ib_hand_over(IBuf* b):
 cdef extern from *:
     """
     #define prefetch(p) __builtin_prefetch(p)
+    #define ctz64(x) __builtin_ctzll(x)
     #ifdef _OPENMP
     #define VFP_OPENMP 1
     #else
@@ -124,6 +125,7 @@ cdef extern from *:
     """
     int VFP_OPENMP
     void prefetch(const void* p) nogil
+    int ctz64(uint64_t x) nogil
 
 
 def threaded():
@@ -313,6 +315,15 @@ cdef class Core:
     cdef uint64_t fmask
     cdef int32_t* fids
     cdef LBuf parent64  # the parents once ids pass 2**31 (then ``parent`` is empty)
+    # the slots each property's trie reads, and per entry the properties it may change (see
+    # "judging less" below)
+    cdef unsigned char* pslot
+    cdef int npj  # the predicates judged in the run (add_pred's come after it)
+    cdef int nwp
+    cdef int pver
+    cdef uint64_t* emask
+    cdef int32_t* ever
+    cdef Py_ssize_t mcap
     # the staged batch (see "staged expansion" below)
     cdef uint64_t* skeys
     cdef uint64_t* shash
@@ -330,6 +341,10 @@ cdef class Core:
         self.gsrc = self.gren = self.best = NULL
         self.ftab = NULL
         self.fids = NULL
+        self.pslot = NULL
+        self.emask = NULL
+        self.ever = NULL
+        self.mcap = 0
         self.skeys = self.shash = NULL
         self.sent = NULL
         self.sfirst = NULL
@@ -376,6 +391,11 @@ cdef class Core:
             ib_push(&self.pactive, 1)
             ib_push(&self.pfallback, 0)
             lb_push(&self.phit, -1)
+        self.npj = self.npred
+        self.nwp = (self.npj + 63) // 64
+        self.pslot = <unsigned char*>calloc(max(self.npred * width, 1), 1)
+        if self.pslot == NULL:
+            raise MemoryError()
         self.tcap = 1024
         self.table = <int32_t*>malloc(self.tcap * sizeof(int32_t))
         if self.table == NULL:
@@ -430,6 +450,9 @@ cdef class Core:
         free(self.best)
         free(self.ftab)
         free(self.fids)
+        free(self.pslot)
+        free(self.emask)
+        free(self.ever)
         free(self.skeys)
         free(self.shash)
         free(self.sent)
@@ -675,6 +698,9 @@ cdef class Core:
         the state ``ids`` gives the values taken; ``leaf`` is where it ends."""
         cdef int32_t code = self.roots.d[root], child, v
         cdef Py_ssize_t n, last = len(keys) - 1
+        if root >= self.nleaders:
+            for v in keys:
+                self._reads(root - self.nleaders, v if v >= 0 else ~v)
         if last < 0:
             self.roots.d[root] = leaf
             return
@@ -722,7 +748,61 @@ cdef class Core:
 
     def set_fallback(self, int p):
         """Property ``p`` cannot be tabled (it reads the raw state): ask Python every time."""
+        cdef int s
         self.pfallback.d[p] = 1
+        for s in range(self.width):  # it may read anything
+            self._reads(p, s)
+
+    # -- judging less -------------------------------------------------------------------------
+    # A new state is judged only on the predicates its move may change. A predicate still
+    # active has had its "not hit" value in every state judged so far (an invariant holds, a
+    # goal or an antecedent does not; its first hit deactivates it), the parent included. If
+    # the move writes no slot that any path of the predicate's trie reads, the new state
+    # agrees with its parent on every slot of the parent's path, takes that path, and has the
+    # parent's value: nothing to judge. The slots of a trie only grow (a miss installs a path),
+    # so the parent's path was among them. A predicate that reads the raw state reads every
+    # slot. (Symmetry stores a state's canonical image, which differs from its parent in more
+    # than the move's slots: there every state is judged in full.)
+
+    cdef int _reads(self, int p, int slot) except -1:
+        """Predicate ``p``'s trie reads ``slot`` (the entries' masks are stale if that is new)."""
+        if p < self.npj and not self.pslot[p * self.width + slot]:
+            self.pslot[p * self.width + slot] = 1
+            self.pver += 1
+        return 0
+
+    cdef uint64_t* _touched(self, int32_t e) except NULL:
+        """The predicates (a bit each) that entry ``e``'s move may change: those reading a slot
+        it writes or a channel it operates on."""
+        cdef Py_ssize_t c, cap
+        cdef int p, w, sl, nwp = self.nwp
+        cdef uint64_t* m
+        cdef void* q
+        if e >= self.mcap:
+            cap = max(self.emove.n, e + 1, 64)
+            q = realloc(self.emask, cap * max(nwp, 1) * sizeof(uint64_t))
+            if q == NULL:
+                raise MemoryError()
+            self.emask = <uint64_t*>q
+            q = realloc(self.ever, cap * sizeof(int32_t))
+            if q == NULL:
+                raise MemoryError()
+            self.ever = <int32_t*>q
+            for c in range(self.mcap, cap):
+                self.ever[c] = -1
+            self.mcap = cap
+        m = self.emask + e * nwp
+        if self.ever[e] != self.pver:
+            memset(m, 0, nwp * sizeof(uint64_t))
+            for p in range(self.npj):
+                for w in range(self.wstart.d[e], self.wend.d[e]):
+                    if self.pslot[p * self.width + self.wslot.d[w]]:
+                        m[p >> 6] |= (<uint64_t>1) << (p & 63)
+                for c in range(self.cstart.d[e], self.cend.d[e]):
+                    if self.pslot[p * self.width + self.cslot.d[c]]:
+                        m[p >> 6] |= (<uint64_t>1) << (p & 63)
+            self.ever[e] = self.pver
+        return m
 
     # -- the loop -----------------------------------------------------------------------------
     cdef list _ids(self, int32_t* ids):
@@ -733,36 +813,55 @@ cdef class Core:
             self._repack()
         return 0
 
-    cdef int _judge(self, Py_ssize_t sid, int32_t* ids, signed char* pre=NULL) except -1:
+    cdef int _judge(self, Py_ssize_t sid, int32_t* ids, signed char* pre=NULL,
+                    int32_t e=-1) except -1:
         """Judge state ``sid`` (slot numbers ``ids``) on every active property; ``pre``, when
-        given, holds each predicate's truth as a worker found it (2: not known)."""
-        cdef int p, kind
+        given, holds each predicate's truth as a worker found it (2: not known); ``e >= 0``:
+        the state is new by entry ``e`` from a judged state (judge only what it may change)."""
+        cdef int p, wi
+        cdef uint64_t bits
+        cdef uint64_t* m
+        if e < 0:
+            for p in range(self.npred):
+                if self.pactive.d[p]:
+                    self._judge_one(sid, ids, pre, p)
+            return 0
+        m = self._touched(e)
+        for wi in range(self.nwp):  # (add_pred's predicates are never active in a run)
+            bits = m[wi]
+            while bits:
+                p = wi * 64 + ctz64(bits)
+                bits &= bits - 1
+                if self.pactive.d[p]:
+                    self._judge_one(sid, ids, pre, p)
+        return 0
+
+    cdef int _judge_one(self, Py_ssize_t sid, int32_t* ids, signed char* pre, int p) except -1:
+        """Predicate ``p`` (active) on state ``sid``: deactivated at its first hit."""
+        cdef int kind
         cdef int32_t code
         cdef bint r
-        for p in range(self.npred):
-            if not self.pactive.d[p]:
-                continue
-            if pre != NULL and pre[p] < 2:
-                r = pre[p]
-            elif self.pfallback.d[p]:
-                r = bool(self.cb.pred_eval(p, self._ids(ids)))
-            else:
-                code = self._walk(self.roots.d[self.nleaders + p], ids)
-                if code == MISS:
-                    code = self.cb.pred_miss(p, self._ids(ids))
-                    self._after_miss()
-                r = code == -3
-            kind = self.pkind.d[p]
-            if kind == 0:
-                if r:
-                    self.pactive.d[p] = 0
-            elif kind == 1:
-                if not r:
-                    self.pactive.d[p] = 0
-                    self.phit.d[p] = sid
-            elif r:
+        if pre != NULL and pre[p] < 2:
+            r = pre[p]
+        elif self.pfallback.d[p]:
+            r = bool(self.cb.pred_eval(p, self._ids(ids)))
+        else:
+            code = self._walk(self.roots.d[self.nleaders + p], ids)
+            if code == MISS:
+                code = self.cb.pred_miss(p, self._ids(ids))
+                self._after_miss()
+            r = code == -3
+        kind = self.pkind.d[p]
+        if kind == 0:
+            if r:
+                self.pactive.d[p] = 0
+        elif kind == 1:
+            if not r:
                 self.pactive.d[p] = 0
                 self.phit.d[p] = sid
+        elif r:
+            self.pactive.d[p] = 0
+            self.phit.d[p] = sid
         return 0
 
     def start(self, list initial):
@@ -1001,7 +1100,7 @@ cdef class Core:
                 self.cb.gate(j)
             if self.npred > 0:
                 self._unpack(j, self.nxt)
-                self._judge(j, self.nxt, pre)
+                self._judge(j, self.nxt, pre, -1 if self.sym else e)
         if keep_edges:
             ib_push(&self.esrc, <int32_t>i)
             ib_push(&self.edst, <int32_t>j)

@@ -260,6 +260,23 @@ def random_system(seed: int, units: int = 3) -> System:
     return sysm
 
 
+def test_a_property_reading_the_raw_state_is_judged_on_every_new_state() -> None:
+    """The core judges a new state only on the predicates whose trie reads a slot its move
+    writes; a predicate reading ``view.raw`` has no trie, so it must count as reading every
+    slot (it is first hit several moves away from where it was last judged)."""
+
+    def props(_system: System) -> list[Property]:
+        return [
+            Property.always("raw", lambda s: s.raw is not None and s["phil[1]"].state != "eating"),
+            Property.sometimes(
+                "raw-goal", lambda s: s.raw is not None and s["phil[2]"].state == "eating"
+            ),
+        ]
+
+    _py, co = both(lambda: philosophers(3), props)
+    assert set(co.hits) == {"raw", "raw-goal"}
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_random_systems_explore_alike(seed: int) -> None:
     both(lambda: random_system(seed))
