@@ -324,6 +324,16 @@ cdef class Core:
     cdef uint64_t* emask
     cdef int32_t* ever
     cdef Py_ssize_t mcap
+    # each leader's leaf for the states not yet expanded, and the slots its trie reads (see
+    # "leaves handed down" below)
+    cdef bint lv
+    cdef unsigned char* lslot
+    cdef int lver
+    cdef uint64_t* lmask
+    cdef int32_t* lmver
+    cdef Py_ssize_t lmcap
+    cdef IBuf leaves
+    cdef Py_ssize_t lbase
     # the staged batch (see "staged expansion" below)
     cdef uint64_t* skeys
     cdef uint64_t* shash
@@ -345,6 +355,10 @@ cdef class Core:
         self.emask = NULL
         self.ever = NULL
         self.mcap = 0
+        self.lslot = NULL
+        self.lmask = NULL
+        self.lmver = NULL
+        self.lmcap = 0
         self.skeys = self.shash = NULL
         self.sent = NULL
         self.sfirst = NULL
@@ -394,7 +408,8 @@ cdef class Core:
         self.npj = self.npred
         self.nwp = (self.npj + 63) // 64
         self.pslot = <unsigned char*>calloc(max(self.npred * width, 1), 1)
-        if self.pslot == NULL:
+        self.lslot = <unsigned char*>calloc(max(nleaders * width, 1), 1)
+        if self.pslot == NULL or self.lslot == NULL:
             raise MemoryError()
         self.tcap = 1024
         self.table = <int32_t*>malloc(self.tcap * sizeof(int32_t))
@@ -453,6 +468,10 @@ cdef class Core:
         free(self.pslot)
         free(self.emask)
         free(self.ever)
+        free(self.lslot)
+        free(self.lmask)
+        free(self.lmver)
+        free(self.leaves.d)
         free(self.skeys)
         free(self.shash)
         free(self.sent)
@@ -698,9 +717,12 @@ cdef class Core:
         the state ``ids`` gives the values taken; ``leaf`` is where it ends."""
         cdef int32_t code = self.roots.d[root], child, v
         cdef Py_ssize_t n, last = len(keys) - 1
-        if root >= self.nleaders:
-            for v in keys:
+        for v in keys:
+            if root >= self.nleaders:
                 self._reads(root - self.nleaders, v if v >= 0 else ~v)
+            elif not self.lslot[root * self.width + (v if v >= 0 else ~v)]:
+                self.lslot[root * self.width + (v if v >= 0 else ~v)] = 1
+                self.lver += 1
         if last < 0:
             self.roots.d[root] = leaf
             return
@@ -885,7 +907,18 @@ cdef class Core:
     def run(self, Py_ssize_t max_states, bint want_deadlock, bint keep_edges, progress, guard,
             double start):
         """Breadth first from state 0 until done or a limit (``max_states < 0``: none)."""
+        cdef Py_ssize_t k
+        self.lv = not self.sym and not self.fp and 0 < self.nleaders <= 64
+        if self.lv:
+            self.leaves.n = 0
+            self.lbase = 0
+            for k in range(self.count * self.nleaders):
+                ib_push(&self.leaves, MISS)
         self._serial(0, 1, max_states, want_deadlock, keep_edges, progress, guard, start)
+        self.lv = False
+        free(self.leaves.d)
+        self.leaves.d = NULL
+        self.leaves.n = self.leaves.cap = 0
         self._trim()
 
     cdef int _serial(self, Py_ssize_t i, Py_ssize_t level_end, Py_ssize_t max_states,
@@ -898,6 +931,8 @@ cdef class Core:
                 level_end = self.count
                 if self.fp:
                     self._forget_before(i)
+                if self.lv:
+                    self._leaves_from(i)
             if self.sym or self.fp:
                 self._expand(i, want_deadlock, keep_edges)
             else:
@@ -905,6 +940,7 @@ cdef class Core:
             i += 1
             if 0 <= self.switch_at <= self.count and not self.fp:
                 self._to_fingerprints(i)
+                self.lv = False
             if self._stop(i, max_states, progress, guard, start):
                 break
         return 0
@@ -964,6 +1000,75 @@ cdef class Core:
         self._dead_end(i, any_succ, want_deadlock)
         return 0
 
+    # -- leaves handed down --------------------------------------------------------------------
+    # Expanding a state walks every leader's successor trie. A new state differs from the
+    # parent it was found from only in the slots its move writes; a leader whose trie reads
+    # none of them (on any of its paths, so on the parent's) takes the parent's path to the
+    # parent's leaf. So each new state gets its leaves when it arrives: the parent's, except
+    # for the leaders the move may change, which are walked (a miss is left for the expansion,
+    # where the walk is tried again and Python answers it, as before: every Python call comes
+    # in the same order). Kept for the states not yet expanded only: from the start of the
+    # level being expanded on. Symmetry stores canonical images and fingerprints forget the
+    # states: both walk every leader at expansion.
+
+    cdef uint64_t _ltouched(self, int32_t e) except? 0:
+        """The leaders (a bit each) whose leaves entry ``e``'s move may change."""
+        cdef Py_ssize_t c, cap
+        cdef int li, w
+        cdef uint64_t m = 0
+        cdef void* q
+        if e >= self.lmcap:
+            cap = max(self.emove.n, e + 1, 64)
+            q = realloc(self.lmask, cap * sizeof(uint64_t))
+            if q == NULL:
+                raise MemoryError()
+            self.lmask = <uint64_t*>q
+            q = realloc(self.lmver, cap * sizeof(int32_t))
+            if q == NULL:
+                raise MemoryError()
+            self.lmver = <int32_t*>q
+            for c in range(self.lmcap, cap):
+                self.lmver[c] = -1
+            self.lmcap = cap
+        if self.lmver[e] == self.lver:
+            return self.lmask[e]
+        for li in range(self.nleaders):
+            for w in range(self.wstart.d[e], self.wend.d[e]):
+                if self.lslot[li * self.width + self.wslot.d[w]]:
+                    m |= (<uint64_t>1) << li
+            for c in range(self.cstart.d[e], self.cend.d[e]):
+                if self.lslot[li * self.width + self.cslot.d[c]]:
+                    m |= (<uint64_t>1) << li
+        self.lmask[e] = m
+        self.lmver[e] = self.lver
+        return m
+
+    cdef int _inherit(self, Py_ssize_t i, Py_ssize_t j, int32_t e) except -1:
+        """New state ``j`` (its numbers in ``nxt``), found from ``i`` by entry ``e``: its
+        leaves, the parent's where the move cannot change them."""
+        cdef int li, L = self.nleaders
+        cdef uint64_t m = self._ltouched(e)
+        cdef int32_t* src
+        cdef int32_t* dst
+        ib_reserve(&self.leaves, self.leaves.n + L)
+        src = self.leaves.d + (i - self.lbase) * L
+        dst = self.leaves.d + (j - self.lbase) * L
+        for li in range(L):
+            if (m >> li) & 1:
+                dst[li] = self._walk(self.roots.d[li], self.nxt)
+            else:
+                dst[li] = src[li]
+        self.leaves.n += L
+        return 0
+
+    cdef int _leaves_from(self, Py_ssize_t i) except -1:
+        """States before ``i`` are expanded: drop their leaves."""
+        cdef Py_ssize_t drop = (i - self.lbase) * self.nleaders
+        memmove(self.leaves.d, self.leaves.d + drop, (self.leaves.n - drop) * sizeof(int32_t))
+        self.leaves.n -= drop
+        self.lbase = i
+        return 0
+
     # -- staged expansion ---------------------------------------------------------------------
     # A visited-set look-up waits on memory twice (a random table cell, then the random stored
     # state it points at), and the look-ups of one state's successors, and of the next states',
@@ -986,14 +1091,22 @@ cdef class Core:
         cdef int32_t* cur = self.cur
         cdef uint64_t* key
         cdef int rp = self.repacks
+        cdef int32_t* row = NULL
         self._unpack(k, cur)
+        if self.lv:
+            row = self.leaves.d + (k - self.lbase) * self.nleaders
         for li in range(self.nleaders):
-            code = self._walk(self.roots.d[li], cur)
+            code = MISS if row == NULL else row[li]
+            if code == MISS:
+                code = self._walk(self.roots.d[li], cur)
             if code == MISS:
                 code = self.cb.succ_miss(li, self._ids(cur))
                 self._after_miss()
                 if self.repacks != rp:
                     return -1
+            if row != NULL:
+                row = self.leaves.d + (k - self.lbase) * self.nleaders
+                row[li] = code
             L = -2 - code
             for e in range(self.lstart.d[L], self.lend.d[L]):
                 if n == self.scap:
@@ -1098,8 +1211,11 @@ cdef class Core:
             ib_push(&self.via, self.emove.d[e])
             if self.gating:
                 self.cb.gate(j)
-            if self.npred > 0:
+            if self.npred > 0 or self.lv:
                 self._unpack(j, self.nxt)
+            if self.lv:
+                self._inherit(i, j, e)
+            if self.npred > 0:
                 self._judge(j, self.nxt, pre, -1 if self.sym else e)
         if keep_edges:
             ib_push(&self.esrc, <int32_t>i)
