@@ -788,7 +788,7 @@ cdef class Core:
 
     cdef int _reads(self, int p, int slot) except -1:
         """Predicate ``p``'s trie reads ``slot`` (the entries' masks are stale if that is new)."""
-        if p < self.npj and not self.pslot[p * self.width + slot]:
+        if not self.pslot[p * self.width + slot]:
             self.pslot[p * self.width + slot] = 1
             self.pver += 1
         return 0
@@ -1767,40 +1767,70 @@ cdef class Core:
     def add_pred(self):
         """Register one more property predicate (after the run: liveness reads it on every
         state through :meth:`truths`); its number."""
+        cdef void* q
         ib_push(&self.roots, MISS)
         ib_push(&self.pkind, 1)
         ib_push(&self.pactive, 0)
         ib_push(&self.pfallback, 0)
         lb_push(&self.phit, -1)
+        q = realloc(self.pslot, (self.npred + 1) * self.width + 1)
+        if q == NULL:
+            raise MemoryError()
+        self.pslot = <unsigned char*>q
+        memset(self.pslot + self.npred * self.width, 0, self.width)
         self.npred += 1
         return self.npred - 1
 
     def truths(self, list ps):
-        """Predicates ``ps`` on every stored state, in order, in one pass (each state unpacked
-        once): a bytearray per predicate, 1 where it holds."""
-        cdef Py_ssize_t i, k, m = len(ps)
-        cdef int p
+        """Predicates ``ps`` on every stored state, in order, in one pass: a bytearray per
+        predicate, 1 where it holds. A state whose packed words differ from its parent's in
+        no slot a predicate's trie reads takes the parent's path, so it has the parent's
+        truth (parents come first); the others are unpacked once and walked."""
+        cdef Py_ssize_t i, k, par, m = len(ps)
+        cdef int p, w, nw = self.nw, ver = -1
         cdef int32_t code
+        cdef bint unpacked
         cdef bytearray out
         cdef int32_t* cur = self.cur
+        cdef uint64_t* x
+        cdef uint64_t* y
+        cdef uint64_t* diff = <uint64_t*>malloc(max(nw, 1) * sizeof(uint64_t))
+        cdef uint64_t* pm = <uint64_t*>malloc(max(m * nw, 1) * sizeof(uint64_t))
         cdef int32_t* pp = <int32_t*>malloc(max(m, 1) * sizeof(int32_t))
         cdef unsigned char** o = <unsigned char**>malloc(max(m, 1) * sizeof(unsigned char*))
         if self.fp:
             raise ValueError("fingerprint mode keeps no state to evaluate predicates on")
         outs = [bytearray(self.count) for _ in range(m)]
-        if pp == NULL or o == NULL:
-            free(pp)
-            free(o)
-            raise MemoryError()
-        for k in range(m):
-            pp[k] = ps[k]
-            out = outs[k]
-            o[k] = out
         try:
+            if pp == NULL or o == NULL or diff == NULL or pm == NULL:
+                raise MemoryError()
+            for k in range(m):
+                pp[k] = ps[k]
+                out = outs[k]
+                o[k] = out
             for i in range(self.count):
-                self._unpack(i, cur)
+                if ver != self.pver:  # a trie read a new slot: the masks of packed bits again
+                    self._bits_read(pp, m, pm)
+                    ver = self.pver
+                par = self.parent.d[i]
+                if par >= 0:
+                    x = self._at(i)
+                    y = self._at(par)
+                    for w in range(nw):
+                        diff[w] = x[w] ^ y[w]
+                unpacked = False
                 for k in range(m):
                     p = pp[k]
+                    if par >= 0 and not self.pfallback.d[p]:
+                        w = 0
+                        while w < nw and (diff[w] & pm[k * nw + w]) == 0:
+                            w += 1
+                        if w == nw:
+                            o[k][i] = o[k][par]
+                            continue
+                    if not unpacked:
+                        self._unpack(i, cur)
+                        unpacked = True
                     if self.pfallback.d[p]:
                         o[k][i] = bool(self.cb.pred_eval(p, self._ids(cur)))
                         continue
@@ -1811,7 +1841,20 @@ cdef class Core:
         finally:
             free(pp)
             free(o)
+            free(diff)
+            free(pm)
         return outs
+
+    cdef int _bits_read(self, int32_t* pp, Py_ssize_t m, uint64_t* pm) except -1:
+        """For each predicate ``pp[k]``, the bits of the packed words its trie reads."""
+        cdef Py_ssize_t k
+        cdef int s, nw = self.nw
+        memset(pm, 0, m * nw * sizeof(uint64_t))
+        for k in range(m):
+            for s in range(self.width):
+                if self.pslot[pp[k] * self.width + s]:
+                    pm[k * nw + self.word[s]] |= self.mask[s] << self.shift[s]
+        return 0
 
     def ids_of(self, Py_ssize_t i):
         """The slot value numbers of state ``i``."""
