@@ -338,6 +338,11 @@ cdef class Core:
     cdef uint64_t* skeys
     cdef uint64_t* shash
     cdef int32_t* sent
+    cdef int32_t* ssize  # symmetry: the orbit size of each staged (canonical) successor
+    cdef int32_t* sids
+    cdef int32_t* sbest
+    cdef Py_ssize_t sleft  # symmetry: the state of the batch left to ``_expand`` (-1: none)
+    cdef int snw  # the words a state had when ``scap`` records were made room for
     cdef Py_ssize_t scap
     cdef Py_ssize_t* sfirst
     cdef Py_ssize_t slo, shi
@@ -360,7 +365,8 @@ cdef class Core:
         self.lmver = NULL
         self.lmcap = 0
         self.skeys = self.shash = NULL
-        self.sent = NULL
+        self.sent = self.ssize = self.sids = self.sbest = NULL
+        self.sleft = -1
         self.sfirst = NULL
         self.slo = self.shi = 0
         self.switch_at = self.switched_at = -1
@@ -475,6 +481,9 @@ cdef class Core:
         free(self.skeys)
         free(self.shash)
         free(self.sent)
+        free(self.ssize)
+        free(self.sids)
+        free(self.sbest)
         free(self.sfirst)
         free(self.parent64.d)
 
@@ -933,7 +942,7 @@ cdef class Core:
                     self._forget_before(i)
                 if self.lv:
                     self._leaves_from(i)
-            if self.sym or self.fp:
+            if self.fp:
                 self._expand(i, want_deadlock, keep_edges)
             else:
                 self._expand_staged(i, want_deadlock, keep_edges)
@@ -1078,16 +1087,20 @@ cdef class Core:
     # the look-up STAGE_AHEAD records ahead and the stored state of the one half as far ahead
     # already on their way. Only the memory traffic overlaps: states, numbers, parents, moves,
     # edges and verdicts are those of ``_expand``. A re-pack (a miss numbered a value that
-    # needs more bits) changes every packed word, so the batch is built again. Symmetry and
-    # fingerprints keep ``_expand``: canonical forms number values too, and the fingerprint
-    # set has no cells to fetch ahead.
+    # needs more bits) changes every packed word, so the batch is built again. With symmetry
+    # the successors are staged as their canonical images, reading the tables only: the
+    # renamings that canonical forms ask Python for number values too, and must come in the
+    # one-state order, so a state whose staging would ask Python ends the batch and is
+    # expanded by ``_expand``. Fingerprints keep ``_expand`` (no cells to fetch ahead).
 
-    cdef int _stage_one(self, Py_ssize_t k, Py_ssize_t n) except -2:
+    cdef int _stage_one(self, Py_ssize_t k, Py_ssize_t n) except -3:
         """Stage state ``k``'s successors from record ``n`` on; the next free record, or -1
-        when a miss re-packed the states (everything staged is stale)."""
+        when a miss re-packed the states (everything staged is stale). With symmetry the
+        successors are staged as their canonical images and nothing may ask Python: -2 at
+        the first miss (the state is left to ``_expand``)."""
         cdef int li, w, c, nw = self.nw
         cdef int32_t code, L, new, sl
-        cdef Py_ssize_t e
+        cdef Py_ssize_t e, hits, at
         cdef int32_t* cur = self.cur
         cdef uint64_t* key
         cdef int rp = self.repacks
@@ -1100,6 +1113,8 @@ cdef class Core:
             if code == MISS:
                 code = self._walk(self.roots.d[li], cur)
             if code == MISS:
+                if self.sym:
+                    return -2
                 code = self.cb.succ_miss(li, self._ids(cur))
                 self._after_miss()
                 if self.repacks != rp:
@@ -1113,7 +1128,8 @@ cdef class Core:
                     self.scap = self.scap * 2 if self.scap else 1024
                     if (grow(<void**>&self.skeys, self.scap, nw * sizeof(uint64_t)) < 0
                             or grow(<void**>&self.shash, self.scap, sizeof(uint64_t)) < 0
-                            or grow(<void**>&self.sent, self.scap, sizeof(int32_t)) < 0):
+                            or grow(<void**>&self.sent, self.scap, sizeof(int32_t)) < 0
+                            or grow(<void**>&self.ssize, self.scap, sizeof(int32_t)) < 0):
                         raise MemoryError()
                 key = self.skeys + n * nw
                 memcpy(key, self._at(k), nw * sizeof(uint64_t))
@@ -1124,6 +1140,8 @@ cdef class Core:
                     sl = self.cslot.d[c]
                     new = self._child(self.ctab.d[c], cur[sl])
                     if new == MISS:
+                        if self.sym:
+                            return -2
                         new = self.cb.fill(self.ctab.d[c], cur[sl])
                         self._set_child(self.ctab.d[c], cur[sl], new)
                         if self.need_repack:
@@ -1133,24 +1151,49 @@ cdef class Core:
                         self.sent[n] = -2 - <int32_t>e  # the step overflows a channel
                         break
                     self._put(key, sl, new)
+                if self.sym and self.sent[n] >= 0:
+                    # the orbit's least image, as ``_find_canon`` finds it: a stored
+                    # representative is its own least image
+                    self._unpack_key(key, self.sids)
+                    hits = self._least(self.sids, self.sbest, &at)
+                    if hits < 0:
+                        return -2
+                    self._pack(self.sbest, key)
+                    self.ssize[n] = <int32_t>((self.ngroup + 1) // hits)
                 self.shash[n] = self._hash(key)
                 n += 1
         return n
 
     cdef int _stage(self, Py_ssize_t lo) except -1:
         """Stage the successors of the states from ``lo`` (a batch of up to STAGE_STATES)."""
-        cdef Py_ssize_t k, n = 0, hi = min(self.count, lo + STAGE_STATES)
+        cdef Py_ssize_t k, r, n = 0, hi = min(self.count, lo + STAGE_STATES)
         if self.sfirst == NULL:
             self.sfirst = <Py_ssize_t*>malloc((STAGE_STATES + 1) * sizeof(Py_ssize_t))
             if self.sfirst == NULL:
                 raise MemoryError()
+        if self.sym and self.sids == NULL:
+            self.sids = <int32_t*>malloc(self.width * sizeof(int32_t))
+            self.sbest = <int32_t*>malloc(self.width * sizeof(int32_t))
+            if self.sids == NULL or self.sbest == NULL:
+                raise MemoryError()
+        self.sleft = -1
         k = lo
         while k < hi:
+            if self.snw != self.nw:  # a re-pack widened the states: room for the new width
+                self.scap = 0
+                self.snw = self.nw
             self.sfirst[k - lo] = n
-            n = self._stage_one(k, n)
-            if n < 0:  # a re-pack: build the batch again (its misses are answered now)
+            r = self._stage_one(k, n)
+            if r == -1:  # a re-pack: build the batch again (its misses are answered now)
                 k, n = lo, 0
                 continue
+            if r == -2:  # symmetry: Python must answer: the batch ends here
+                if k == lo:
+                    self.sleft = lo
+                    k += 1
+                hi = k
+                break
+            n = r
             k += 1
         self.sfirst[hi - lo] = n
         self.slo, self.shi, self.srepacks = lo, hi, self.repacks
@@ -1164,6 +1207,9 @@ cdef class Core:
         cdef bint any_succ = False, fresh
         if not (self.slo <= i < self.shi) or self.srepacks != self.repacks:
             self._stage(i)
+        if i == self.sleft:  # symmetry, and Python has to answer: the one-state loop
+            self.shi = self.slo  # (its answers may re-pack: stage afresh after it)
+            return self._expand(i, want_deadlock, keep_edges)
         nw = self.nw  # (staging may re-pack into more words)
         r = self.sfirst[i - self.slo]
         end = self.sfirst[i - self.slo + 1]
@@ -1186,6 +1232,8 @@ cdef class Core:
             any_succ = True
             self.transitions += 1
             j = self._find_or_add_h(self.skeys + r * nw, self.shash[r], &fresh)
+            if fresh and self.sym:
+                self.concrete += self.ssize[r]
             self._arrive(i, j, e, fresh, keep_edges, NULL)
             r += 1
             if self.srepacks != self.repacks:
