@@ -542,10 +542,17 @@ cdef class Core:
             out[s] = <int32_t>((w[self.word[s]] >> self.shift[s]) & self.mask[s])
 
     cdef inline void _pack(self, int32_t* ids, uint64_t* out) noexcept nogil:
-        cdef int s
-        memset(out, 0, self.nw * sizeof(uint64_t))
+        # slots fill the words in order (``_layout``): each word is built in a register and
+        # stored once (or-ing into memory slot by slot waited on the store before each or)
+        cdef int s, w = 0
+        cdef uint64_t acc = 0
         for s in range(self.width):
-            out[self.word[s]] |= (<uint64_t>ids[s]) << self.shift[s]
+            if self.word[s] != w:
+                out[w] = acc
+                acc = 0
+                w = self.word[s]
+            acc |= (<uint64_t>ids[s]) << self.shift[s]
+        out[w] = acc
 
     cdef inline void _put(self, uint64_t* k, int32_t s, int32_t v) noexcept nogil:
         cdef int32_t w = self.word[s]
@@ -1132,10 +1139,15 @@ cdef class Core:
                             or grow(<void**>&self.ssize, self.scap, sizeof(int32_t)) < 0):
                         raise MemoryError()
                 key = self.skeys + n * nw
-                memcpy(key, self._at(k), nw * sizeof(uint64_t))
-                for w in range(self.wstart.d[e], self.wend.d[e]):
-                    self._put(key, self.wslot.d[w], self.wval.d[w])
                 self.sent[n] = <int32_t>e
+                if self.sym:  # built as slot numbers, to be canonicalised (below)
+                    memcpy(self.sids, cur, self.width * sizeof(int32_t))
+                    for w in range(self.wstart.d[e], self.wend.d[e]):
+                        self.sids[self.wslot.d[w]] = self.wval.d[w]
+                else:
+                    memcpy(key, self._at(k), nw * sizeof(uint64_t))
+                    for w in range(self.wstart.d[e], self.wend.d[e]):
+                        self._put(key, self.wslot.d[w], self.wval.d[w])
                 for c in range(self.cstart.d[e], self.cend.d[e]):
                     sl = self.cslot.d[c]
                     new = self._child(self.ctab.d[c], cur[sl])
@@ -1150,11 +1162,13 @@ cdef class Core:
                     if new == -2:
                         self.sent[n] = -2 - <int32_t>e  # the step overflows a channel
                         break
-                    self._put(key, sl, new)
+                    if self.sym:
+                        self.sids[sl] = new
+                    else:
+                        self._put(key, sl, new)
                 if self.sym and self.sent[n] >= 0:
                     # the orbit's least image, as ``_find_canon`` finds it: a stored
                     # representative is its own least image
-                    self._unpack_key(key, self.sids)
                     hits = self._least(self.sids, self.sbest, &at)
                     if hits < 0:
                         return -2
