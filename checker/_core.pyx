@@ -572,6 +572,8 @@ cdef class Core:
             raise MemoryError()
         memset(t, 0xFF, cap * sizeof(int32_t))
         for i in range(self.count):
+            if i + 16 < self.count:  # the cell of a state further on, fetched ahead
+                prefetch(&t[self._hash(self.words + (i + 16) * self.nw) & m])
             h = self._hash(self.words + i * self.nw) & m
             while t[h] >= 0:
                 h = (h + 1) & m
