@@ -23,7 +23,7 @@ number -> new one, ``-2`` meaning the step overflows the channel.
 
 from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, qsort, realloc
-from libc.string cimport memcmp, memcpy, memmove, memset
+from libc.string cimport memcpy, memmove, memset
 from cython.parallel cimport prange, threadid
 
 from array import array
@@ -165,12 +165,42 @@ cdef struct Span:
     unsigned char flag
 
 
+# Tries (one per row) and the slots each reads, with each entry's mask of the rows its move may
+# change (see "judging less" and "leaves handed down"): properties and leaders both keep one.
+cdef struct Readers:
+    unsigned char* slot  # row r reads slot s: slot[r * width + s]
+    int rows  # the rows the masks cover
+    int nw  # mask words per entry
+    int ver  # bumped whenever a row reads a new slot (the masks are then stale)
+    uint64_t* mask  # entry e's mask: mask[e * nw : (e + 1) * nw]
+    int32_t* mver  # the ``ver`` entry e's mask was made at (-1: never)
+    Py_ssize_t mcap
+
+
 cdef int grow(void** p, Py_ssize_t n, size_t item) noexcept nogil:
     cdef void* q = realloc(p[0], n * item)
     if q == NULL:
         return -1
     p[0] = q
     return 0
+
+
+cdef int readers_init(Readers* r, int rows, int width) except -1:
+    """``r`` for ``rows`` tries over ``width`` slots, none read yet."""
+    memset(r, 0, sizeof(Readers))
+    r.rows = rows
+    r.nw = (rows + 63) // 64
+    r.slot = <unsigned char*>calloc(max(rows * width, 1), 1)
+    if r.slot == NULL:
+        raise MemoryError()
+    return 0
+
+
+cdef void readers_free(Readers* r) noexcept:
+    free(r.slot)
+    free(r.mask)
+    free(r.mver)
+    memset(r, 0, sizeof(Readers))
 
 
 cdef int out_reserve(Out* o, Py_ssize_t need, Py_ssize_t kneed, int nw,
@@ -316,22 +346,13 @@ cdef class Core:
     cdef int32_t* fids
     cdef LBuf parent64  # the parents once ids pass 2**31 (then ``parent`` is empty)
     # the slots each property's trie reads, and per entry the properties it may change (see
-    # "judging less" below)
-    cdef unsigned char* pslot
-    cdef int npj  # the predicates judged in the run (add_pred's come after it)
-    cdef int nwp
-    cdef int pver
-    cdef uint64_t* emask
-    cdef int32_t* ever
-    cdef Py_ssize_t mcap
-    # each leader's leaf for the states not yet expanded, and the slots its trie reads (see
-    # "leaves handed down" below)
+    # "judging less" below); its rows are the predicates judged in the run (add_pred's come
+    # after it)
+    cdef Readers preads
+    # each leader's leaf for the states not yet expanded, and the slots each leader's trie
+    # reads (see "leaves handed down" below)
     cdef bint lv
-    cdef unsigned char* lslot
-    cdef int lver
-    cdef uint64_t* lmask
-    cdef int32_t* lmver
-    cdef Py_ssize_t lmcap
+    cdef Readers lreads
     cdef IBuf leaves
     cdef Py_ssize_t lbase
     # the staged batch (see "staged expansion" below)
@@ -356,14 +377,8 @@ cdef class Core:
         self.gsrc = self.gren = self.best = NULL
         self.ftab = NULL
         self.fids = NULL
-        self.pslot = NULL
-        self.emask = NULL
-        self.ever = NULL
-        self.mcap = 0
-        self.lslot = NULL
-        self.lmask = NULL
-        self.lmver = NULL
-        self.lmcap = 0
+        memset(&self.preads, 0, sizeof(Readers))
+        memset(&self.lreads, 0, sizeof(Readers))
         self.skeys = self.shash = NULL
         self.sent = self.ssize = self.sids = self.sbest = NULL
         self.sleft = -1
@@ -411,12 +426,8 @@ cdef class Core:
             ib_push(&self.pactive, 1)
             ib_push(&self.pfallback, 0)
             lb_push(&self.phit, -1)
-        self.npj = self.npred
-        self.nwp = (self.npj + 63) // 64
-        self.pslot = <unsigned char*>calloc(max(self.npred * width, 1), 1)
-        self.lslot = <unsigned char*>calloc(max(nleaders * width, 1), 1)
-        if self.pslot == NULL or self.lslot == NULL:
-            raise MemoryError()
+        readers_init(&self.preads, self.npred, width)
+        readers_init(&self.lreads, nleaders, width)
         self.tcap = 1024
         self.table = <int32_t*>malloc(self.tcap * sizeof(int32_t))
         if self.table == NULL:
@@ -471,12 +482,8 @@ cdef class Core:
         free(self.best)
         free(self.ftab)
         free(self.fids)
-        free(self.pslot)
-        free(self.emask)
-        free(self.ever)
-        free(self.lslot)
-        free(self.lmask)
-        free(self.lmver)
+        readers_free(&self.preads)
+        readers_free(&self.lreads)
         free(self.leaves.d)
         free(self.skeys)
         free(self.shash)
@@ -737,10 +744,9 @@ cdef class Core:
         cdef Py_ssize_t n, last = len(keys) - 1
         for v in keys:
             if root >= self.nleaders:
-                self._reads(root - self.nleaders, v if v >= 0 else ~v)
-            elif not self.lslot[root * self.width + (v if v >= 0 else ~v)]:
-                self.lslot[root * self.width + (v if v >= 0 else ~v)] = 1
-                self.lver += 1
+                self._reads(&self.preads, root - self.nleaders, v if v >= 0 else ~v)
+            else:
+                self._reads(&self.lreads, root, v if v >= 0 else ~v)
         if last < 0:
             self.roots.d[root] = leaf
             return
@@ -791,7 +797,7 @@ cdef class Core:
         cdef int s
         self.pfallback.d[p] = 1
         for s in range(self.width):  # it may read anything
-            self._reads(p, s)
+            self._reads(&self.preads, p, s)
 
     # -- judging less -------------------------------------------------------------------------
     # A new state is judged only on the predicates its move may change. A predicate still
@@ -804,44 +810,44 @@ cdef class Core:
     # slot. (Symmetry stores a state's canonical image, which differs from its parent in more
     # than the move's slots: there every state is judged in full.)
 
-    cdef int _reads(self, int p, int slot) except -1:
-        """Predicate ``p``'s trie reads ``slot`` (the entries' masks are stale if that is new)."""
-        if not self.pslot[p * self.width + slot]:
-            self.pslot[p * self.width + slot] = 1
-            self.pver += 1
+    cdef int _reads(self, Readers* r, int row, int slot) except -1:
+        """Row ``row``'s trie reads ``slot`` (the entries' masks are stale if that is new)."""
+        if not r.slot[row * self.width + slot]:
+            r.slot[row * self.width + slot] = 1
+            r.ver += 1
         return 0
 
-    cdef uint64_t* _touched(self, int32_t e) except NULL:
-        """The predicates (a bit each) that entry ``e``'s move may change: those reading a slot
-        it writes or a channel it operates on."""
+    cdef uint64_t* _touched(self, Readers* r, int32_t e) except NULL:
+        """The rows (a bit each) of ``r`` that entry ``e``'s move may change: those reading a
+        slot it writes or a channel it operates on."""
         cdef Py_ssize_t c, cap
-        cdef int p, w, sl, nwp = self.nwp
+        cdef int row, w, nw = r.nw
         cdef uint64_t* m
         cdef void* q
-        if e >= self.mcap:
+        if e >= r.mcap:
             cap = max(self.emove.n, e + 1, 64)
-            q = realloc(self.emask, cap * max(nwp, 1) * sizeof(uint64_t))
+            q = realloc(r.mask, cap * max(nw, 1) * sizeof(uint64_t))
             if q == NULL:
                 raise MemoryError()
-            self.emask = <uint64_t*>q
-            q = realloc(self.ever, cap * sizeof(int32_t))
+            r.mask = <uint64_t*>q
+            q = realloc(r.mver, cap * sizeof(int32_t))
             if q == NULL:
                 raise MemoryError()
-            self.ever = <int32_t*>q
-            for c in range(self.mcap, cap):
-                self.ever[c] = -1
-            self.mcap = cap
-        m = self.emask + e * nwp
-        if self.ever[e] != self.pver:
-            memset(m, 0, nwp * sizeof(uint64_t))
-            for p in range(self.npj):
+            r.mver = <int32_t*>q
+            for c in range(r.mcap, cap):
+                r.mver[c] = -1
+            r.mcap = cap
+        m = r.mask + e * nw
+        if r.mver[e] != r.ver:
+            memset(m, 0, nw * sizeof(uint64_t))
+            for row in range(r.rows):
                 for w in range(self.wstart.d[e], self.wend.d[e]):
-                    if self.pslot[p * self.width + self.wslot.d[w]]:
-                        m[p >> 6] |= (<uint64_t>1) << (p & 63)
+                    if r.slot[row * self.width + self.wslot.d[w]]:
+                        m[row >> 6] |= (<uint64_t>1) << (row & 63)
                 for c in range(self.cstart.d[e], self.cend.d[e]):
-                    if self.pslot[p * self.width + self.cslot.d[c]]:
-                        m[p >> 6] |= (<uint64_t>1) << (p & 63)
-            self.ever[e] = self.pver
+                    if r.slot[row * self.width + self.cslot.d[c]]:
+                        m[row >> 6] |= (<uint64_t>1) << (row & 63)
+            r.mver[e] = r.ver
         return m
 
     # -- the loop -----------------------------------------------------------------------------
@@ -866,8 +872,8 @@ cdef class Core:
                 if self.pactive.d[p]:
                     self._judge_one(sid, ids, pre, p)
             return 0
-        m = self._touched(e)
-        for wi in range(self.nwp):  # (add_pred's predicates are never active in a run)
+        m = self._touched(&self.preads, e)
+        for wi in range(self.preads.nw):  # (add_pred's predicates are never active in a run)
             bits = m[wi]
             while bits:
                 p = wi * 64 + ctz64(bits)
@@ -1029,43 +1035,11 @@ cdef class Core:
     # level being expanded on. Symmetry stores canonical images and fingerprints forget the
     # states: both walk every leader at expansion.
 
-    cdef uint64_t _ltouched(self, int32_t e) except? 0:
-        """The leaders (a bit each) whose leaves entry ``e``'s move may change."""
-        cdef Py_ssize_t c, cap
-        cdef int li, w
-        cdef uint64_t m = 0
-        cdef void* q
-        if e >= self.lmcap:
-            cap = max(self.emove.n, e + 1, 64)
-            q = realloc(self.lmask, cap * sizeof(uint64_t))
-            if q == NULL:
-                raise MemoryError()
-            self.lmask = <uint64_t*>q
-            q = realloc(self.lmver, cap * sizeof(int32_t))
-            if q == NULL:
-                raise MemoryError()
-            self.lmver = <int32_t*>q
-            for c in range(self.lmcap, cap):
-                self.lmver[c] = -1
-            self.lmcap = cap
-        if self.lmver[e] == self.lver:
-            return self.lmask[e]
-        for li in range(self.nleaders):
-            for w in range(self.wstart.d[e], self.wend.d[e]):
-                if self.lslot[li * self.width + self.wslot.d[w]]:
-                    m |= (<uint64_t>1) << li
-            for c in range(self.cstart.d[e], self.cend.d[e]):
-                if self.lslot[li * self.width + self.cslot.d[c]]:
-                    m |= (<uint64_t>1) << li
-        self.lmask[e] = m
-        self.lmver[e] = self.lver
-        return m
-
     cdef int _inherit(self, Py_ssize_t i, Py_ssize_t j, int32_t e) except -1:
         """New state ``j`` (its numbers in ``nxt``), found from ``i`` by entry ``e``: its
         leaves, the parent's where the move cannot change them."""
         cdef int li, L = self.nleaders
-        cdef uint64_t m = self._ltouched(e)
+        cdef uint64_t m = self._touched(&self.lreads, e)[0]  # (at most 64 leaders here)
         cdef int32_t* src
         cdef int32_t* dst
         ib_reserve(&self.leaves, self.leaves.n + L)
@@ -1837,11 +1811,11 @@ cdef class Core:
         ib_push(&self.pactive, 0)
         ib_push(&self.pfallback, 0)
         lb_push(&self.phit, -1)
-        q = realloc(self.pslot, (self.npred + 1) * self.width + 1)
+        q = realloc(self.preads.slot, (self.npred + 1) * self.width + 1)
         if q == NULL:
             raise MemoryError()
-        self.pslot = <unsigned char*>q
-        memset(self.pslot + self.npred * self.width, 0, self.width)
+        self.preads.slot = <unsigned char*>q
+        memset(self.preads.slot + self.npred * self.width, 0, self.width)
         self.npred += 1
         return self.npred - 1
 
@@ -1862,10 +1836,10 @@ cdef class Core:
         cdef uint64_t* pm = <uint64_t*>malloc(max(m * nw, 1) * sizeof(uint64_t))
         cdef int32_t* pp = <int32_t*>malloc(max(m, 1) * sizeof(int32_t))
         cdef unsigned char** o = <unsigned char**>malloc(max(m, 1) * sizeof(unsigned char*))
-        if self.fp:
-            raise ValueError("fingerprint mode keeps no state to evaluate predicates on")
-        outs = [bytearray(self.count) for _ in range(m)]
         try:
+            if self.fp:
+                raise ValueError("fingerprint mode keeps no state to evaluate predicates on")
+            outs = [bytearray(self.count) for _ in range(m)]
             if pp == NULL or o == NULL or diff == NULL or pm == NULL:
                 raise MemoryError()
             for k in range(m):
@@ -1873,9 +1847,9 @@ cdef class Core:
                 out = outs[k]
                 o[k] = out
             for i in range(self.count):
-                if ver != self.pver:  # a trie read a new slot: the masks of packed bits again
+                if ver != self.preads.ver:  # a trie read a new slot: the masks of bits again
                     self._bits_read(pp, m, pm)
-                    ver = self.pver
+                    ver = self.preads.ver
                 par = self.parent.d[i]
                 if par >= 0:
                     x = self._at(i)
@@ -1916,7 +1890,7 @@ cdef class Core:
         memset(pm, 0, m * nw * sizeof(uint64_t))
         for k in range(m):
             for s in range(self.width):
-                if self.pslot[pp[k] * self.width + s]:
+                if self.preads.slot[pp[k] * self.width + s]:
                     pm[k * nw + self.word[s]] |= self.mask[s] << self.shift[s]
         return 0
 

@@ -17,7 +17,7 @@ from .errors import FingerprintRefused, LimitError
 from .limits import MemoryGuard
 from .memo import memoise
 from .product import Overflow, Product, State
-from .properties import Expectation, Property, disjuncts, implication_parts
+from .properties import Expectation, Property, disjuncts, implication_parts, implies
 from .result import Step, Trace
 from .symmetry import AsymmetricProperty, Reduction
 
@@ -170,14 +170,6 @@ def _gate(reduction: Reduction, s: State, preds: list[tuple[str, Any]]) -> None:
         raise AsymmetricProperty(preds[bad][0])
 
 
-def _implies(
-    when: Callable[[Any], Any] | None, check: Callable[[Any], Any]
-) -> Callable[[Any], Any]:
-    if when is None:
-        return check
-    return lambda view: not when(view) or check(view)
-
-
 def judged_parts(
     props: list[Property],
 ) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]], list[tuple[str, Any]]]:
@@ -206,7 +198,7 @@ def gated(props: list[Property], untrusted: frozenset[str] | set[str]) -> list[t
     then goals, then antecedents), whose answer the symmetry gate compares across a state's
     images: a part alone (one VM's) is not symmetric even where its property is."""
     out = [
-        (p.name, _implies(p.when, p.check))
+        (p.name, implies(p.when, p.check))
         for p in props
         if p.expectation is Expectation.ALWAYS and p.name in untrusted
     ]

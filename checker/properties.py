@@ -54,6 +54,13 @@ def disjuncts(pred: Predicate) -> list[Predicate]:
     return [pred]
 
 
+def implies(when: Predicate | None, check: Predicate) -> Predicate:
+    """``when -> check`` as one predicate (``check`` itself when there is no ``when``)."""
+    if when is None:
+        return check
+    return lambda view: not when(view) or check(view)
+
+
 def implication_parts(when: Predicate | None, check: Predicate) -> list[Predicate]:
     """``when -> check`` as the conjunction ``when -> part`` over ``check``'s conjuncts (one
     part: the implication itself). A part reads its conjunct first: it usually holds, and the
@@ -62,7 +69,7 @@ def implication_parts(when: Predicate | None, check: Predicate) -> list[Predicat
     if when is None:
         return parts
     if len(parts) == 1:
-        return [lambda view: not when(view) or check(view)]
+        return [implies(when, check)]
 
     def part(c: Predicate) -> Predicate:
         return lambda view: c(view) or not when(view)
