@@ -24,7 +24,7 @@ number -> new one, ``-2`` meaning the step overflows the channel.
 from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, qsort, realloc
 from libc.string cimport memcpy, memmove, memset
-from cython.parallel cimport prange, threadid
+from cython.parallel cimport parallel, threadid
 
 from array import array
 from time import perf_counter
@@ -122,47 +122,54 @@ cdef extern from *:
     #else
     #define VFP_OPENMP 0
     #endif
+    #include <sched.h>
+    /* the threads' shared counters and flags: sequentially consistent, so that a worker
+       parks before it reads what the storing thread changes (see "threads") */
+    static inline int64_t vfp_load(const int64_t* p) {
+        return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+    }
+    static inline void vfp_store(int64_t* p, int64_t v) {
+        __atomic_store_n(p, v, __ATOMIC_SEQ_CST);
+    }
+    static inline void vfp_add(int64_t* p, int64_t v) {
+        __atomic_add_fetch(p, v, __ATOMIC_SEQ_CST);
+    }
+    static inline int vfp_cas(int64_t* p, int64_t old, int64_t v) {
+        return __atomic_compare_exchange_n(p, &old, v, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    }
+    /* a visited-set cell: set after its state's words are written, read before them */
+    static inline int32_t vfp_cell(const int32_t* p) {
+        return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+    }
+    static inline void vfp_set_cell(int32_t* p, int32_t v) {
+        __atomic_store_n(p, v, __ATOMIC_RELEASE);
+    }
+    /* a wait's turn: spin a little, then let the machine run someone else */
+    static inline void vfp_relax(int* spins) {
+        if (++*spins < 64) {
+    #if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+    #endif
+        } else {
+            sched_yield();
+        }
+    }
     """
     int VFP_OPENMP
     void prefetch(const void* p) nogil
     int ctz64(uint64_t x) nogil
+    int64_t vfp_load(const int64_t* p) nogil
+    void vfp_store(int64_t* p, int64_t v) nogil
+    void vfp_add(int64_t* p, int64_t v) nogil
+    bint vfp_cas(int64_t* p, int64_t old, int64_t v) nogil
+    int32_t vfp_cell(const int32_t* p) nogil
+    void vfp_set_cell(int32_t* p, int32_t v) nogil
+    void vfp_relax(int* spins) nogil
 
 
 def threaded():
     """True when the core was built with OpenMP (else ``run_threads`` runs on one thread)."""
     return VFP_OPENMP == 1
-
-
-# One worker's results for its states: a record per step taken (entry ``ent``; ``dst``: the
-# stored state it reaches, -1 a state to store, -2 an overflow) and, per state to store, its
-# packed words (``keys``), orbit size and predicates' truths (``pre``); its scratch rows.
-cdef struct Out:
-    int32_t* ent
-    int32_t* dst
-    Py_ssize_t n
-    Py_ssize_t cap
-    uint64_t* keys
-    int32_t* size
-    signed char* pre
-    Py_ssize_t nk
-    Py_ssize_t kcap
-    int32_t* cur
-    int32_t* ids
-    int32_t* best
-    uint64_t* stage
-    Py_ssize_t scap
-    bint failed
-    char pad[64]  # two workers' counters never share a cache line
-
-
-# Where a batch's state ``k`` went: its worker, its records there and its first state to store,
-# 1 (left to the serial pass), 2 (a successor) or 0 (none).
-cdef struct Span:
-    Py_ssize_t first
-    Py_ssize_t end
-    Py_ssize_t kfirst
-    int worker
-    unsigned char flag
 
 
 # Tries (one per row) and the slots each reads, with each entry's mask of the rows its move may
@@ -203,52 +210,74 @@ cdef void readers_free(Readers* r) noexcept:
     memset(r, 0, sizeof(Readers))
 
 
-cdef int out_reserve(Out* o, Py_ssize_t need, Py_ssize_t kneed, int nw,
-                     int npred) noexcept nogil:
-    """Room for ``need`` records and ``kneed`` states to store (-1: no memory)."""
-    cdef Py_ssize_t cap = o.cap
-    if need > cap:
-        while cap < need:
-            cap = cap * 2 if cap else 1024
-        if (grow(<void**>&o.ent, cap, sizeof(int32_t)) < 0
-                or grow(<void**>&o.dst, cap, sizeof(int32_t)) < 0):
-            return -1
-        o.cap = cap
-    cap = o.kcap
-    if kneed > cap:
-        while cap < kneed:
-            cap = cap * 2 if cap else 1024
-        if (grow(<void**>&o.keys, cap, nw * sizeof(uint64_t)) < 0
-                or grow(<void**>&o.size, cap, sizeof(int32_t)) < 0
-                or grow(<void**>&o.pre, cap, npred if npred > 0 else 1) < 0):
-            return -1
-        o.kcap = cap
+# A batch of states whose successors are staged (built and hashed, on a worker thread also looked
+# up) before the loop that stores them, in state order. State k's records are ``first[k - lo]``
+# to ``first[k - lo + 1]``.
+cdef struct Batch:
+    uint64_t* keys  # record r's packed words: keys[r * nw : (r + 1) * nw]
+    uint64_t* hash
+    int32_t* ent  # its entry (-2 - e: the step overflows a channel)
+    int32_t* size  # symmetry: its orbit's size
+    int32_t* found  # a worker's look-up: the state's number (-1: not stored when looked up)
+    Py_ssize_t cap
+    int nw  # the words a state had when the records were made room for
+    Py_ssize_t* first
+    Py_ssize_t lo, hi  # the states staged: lo <= k < hi
+    Py_ssize_t left  # the state after them, whose staging needs Python (-1: none)
+    int repacks  # the core's re-packs when it was staged
+    bint probed  # ``found`` is filled
+    int32_t* cur  # scratch rows of slot numbers
+    int32_t* ids
+    int32_t* best
+    int mkind  # the miss that stopped it: 1 a leader's trie (mrow), 2 a channel table (mrow,
+    int32_t mrow  # old value mval), 3 a rename table
+    int32_t mval
+    int64_t seq  # threads: the batch number it holds, once published (then ``epoch``'s)
+    int64_t epoch
+    char pad[64]  # two workers' counters never share a cache line
+
+
+cdef int batch_init(Batch* b, int width) noexcept nogil:
+    """An empty batch with scratch rows for ``width`` slots (-1: no memory)."""
+    memset(b, 0, sizeof(Batch))
+    b.left = -1
+    b.seq = -1
+    b.first = <Py_ssize_t*>malloc((STAGE_STATES + 1) * sizeof(Py_ssize_t))
+    b.cur = <int32_t*>malloc(max(width, 1) * sizeof(int32_t))
+    b.ids = <int32_t*>malloc(max(width, 1) * sizeof(int32_t))
+    b.best = <int32_t*>malloc(max(width, 1) * sizeof(int32_t))
+    return 0 if (b.first and b.cur and b.ids and b.best) else -1
+
+
+cdef int batch_room(Batch* b, Py_ssize_t need, int nw) noexcept nogil:
+    """Room for ``need`` records of ``nw`` words (-1: no memory)."""
+    cdef Py_ssize_t cap = b.cap if b.nw == nw else 0
+    if need <= cap:
+        return 0
+    while cap < need:
+        cap = cap * 2 if cap else 1024
+    if (grow(<void**>&b.keys, cap, nw * sizeof(uint64_t)) < 0
+            or grow(<void**>&b.hash, cap, sizeof(uint64_t)) < 0
+            or grow(<void**>&b.ent, cap, sizeof(int32_t)) < 0
+            or grow(<void**>&b.size, cap, sizeof(int32_t)) < 0
+            or grow(<void**>&b.found, cap, sizeof(int32_t)) < 0):
+        return -1
+    b.cap = cap
+    b.nw = nw
     return 0
 
 
-cdef int stage(Out* o, Py_ssize_t need, int nw) noexcept nogil:
-    """Room to stage ``need`` successors of one state (-1: no memory)."""
-    cdef Py_ssize_t cap = o.scap
-    if need > cap:
-        while cap < need:
-            cap = cap * 2 if cap else 64
-        if grow(<void**>&o.stage, cap, nw * sizeof(uint64_t)) < 0:
-            return -1
-        o.scap = cap
-    return 0
-
-
-cdef void out_free(Out* o) noexcept:
-    free(o.ent)
-    free(o.dst)
-    free(o.size)
-    free(o.keys)
-    free(o.pre)
-    free(o.cur)
-    free(o.ids)
-    free(o.best)
-    free(o.stage)
-    memset(o, 0, sizeof(Out))
+cdef void batch_free(Batch* b) noexcept nogil:
+    free(b.keys)
+    free(b.hash)
+    free(b.ent)
+    free(b.size)
+    free(b.found)
+    free(b.first)
+    free(b.cur)
+    free(b.ids)
+    free(b.best)
+    memset(b, 0, sizeof(Batch))
 
 
 cdef inline uint64_t mix(uint64_t h) noexcept nogil:
@@ -283,6 +312,9 @@ cdef int bit_length(Py_ssize_t x) noexcept:
 cdef class Core:
     """Interned slots, packed states, the visited set, the tries and the BFS loop."""
 
+    # Read-mostly: what the loop and the workers read on every state (the storing thread
+    # changes it only with the workers parked, see "threads"); the fields it writes on every
+    # state come after it, on cache lines of their own, so a worker's reads never wait on them.
     cdef readonly int width
     cdef readonly int nw
     cdef int nleaders
@@ -303,9 +335,6 @@ cdef class Core:
     # states and the visited set
     cdef uint64_t* words
     cdef Py_ssize_t wcap
-    cdef readonly Py_ssize_t count
-    cdef IBuf parent
-    cdef IBuf via
     cdef int32_t* table
     cdef Py_ssize_t tcap
     # tries and tables
@@ -314,15 +343,8 @@ cdef class Core:
     # properties: kind 0 trigger, 1 invariant (hit when false), 2 goal (hit when true)
     cdef IBuf pkind, pactive, pfallback
     cdef LBuf phit
-    # edges
-    cdef IBuf esrc, edst, emv
     cdef object kept_edges  # the edges once handed over (edges())
     cdef object cb
-    cdef readonly Py_ssize_t transitions
-    cdef readonly int depth
-    cdef readonly Py_ssize_t deadlock
-    cdef readonly bint overflowed
-    cdef readonly bint complete
     cdef readonly str stop_reason
     cdef readonly int repacks
     # symmetry (see the section "symmetry" below): slots sharing one value numbering, the group
@@ -333,7 +355,6 @@ cdef class Core:
     cdef int32_t* gsrc
     cdef int32_t* gren
     cdef int32_t* best
-    cdef readonly Py_ssize_t concrete
     # fingerprint storage (see the section "fingerprints" below)
     cdef readonly bint fp
     cdef readonly Py_ssize_t base
@@ -341,33 +362,54 @@ cdef class Core:
     cdef readonly Py_ssize_t switched_at
     cdef uint64_t* ftab
     cdef Py_ssize_t fcap
-    cdef readonly Py_ssize_t fused
     cdef uint64_t fmask
     cdef int32_t* fids
-    cdef LBuf parent64  # the parents once ids pass 2**31 (then ``parent`` is empty)
     # the slots each property's trie reads, and per entry the properties it may change (see
     # "judging less" below); its rows are the predicates judged in the run (add_pred's come
     # after it)
     cdef Readers preads
-    # each leader's leaf for the states not yet expanded, and the slots each leader's trie
-    # reads (see "leaves handed down" below)
+    # each leader's leaf for the states not yet expanded (``lrows`` is ``leaves.d``), and the
+    # slots each leader's trie reads (see "leaves handed down" below)
     cdef bint lv
     cdef Readers lreads
-    cdef IBuf leaves
+    cdef int32_t* lrows
     cdef Py_ssize_t lbase
-    # the staged batch (see "staged expansion" below)
-    cdef uint64_t* skeys
-    cdef uint64_t* shash
-    cdef int32_t* sent
-    cdef int32_t* ssize  # symmetry: the orbit size of each staged (canonical) successor
-    cdef int32_t* sids
-    cdef int32_t* sbest
-    cdef Py_ssize_t sleft  # symmetry: the state of the batch left to ``_expand`` (-1: none)
-    cdef int snw  # the words a state had when ``scap`` records were made room for
-    cdef Py_ssize_t scap
-    cdef Py_ssize_t* sfirst
-    cdef Py_ssize_t slo, shi
-    cdef int srepacks
+    # threads (see "threads" below): the ring of batches
+    cdef Batch* ring
+    cdef int nring
+    cdef Py_ssize_t tbase  # batch n holds states tbase + n * STAGE_STATES on
+    cdef int64_t tepoch  # bumped when the staged batches are dropped (a re-pack)
+    cdef bint piping  # workers are running
+    # written on every state
+    cdef char pad0[64]
+    cdef readonly Py_ssize_t count
+    cdef IBuf parent
+    cdef IBuf via
+    cdef IBuf esrc, edst, emv  # edges
+    cdef readonly Py_ssize_t transitions
+    cdef readonly int depth
+    cdef readonly Py_ssize_t deadlock
+    cdef readonly bint overflowed
+    cdef readonly bint complete
+    cdef readonly Py_ssize_t concrete
+    cdef readonly Py_ssize_t fused
+    cdef LBuf parent64  # the parents once ids pass 2**31 (then ``parent`` is empty)
+    cdef IBuf leaves
+    cdef Batch sb  # the staged batch (see "staged expansion" below)
+    cdef bint held  # the workers are parked for this state
+    cdef object terr  # the storing thread's exception, raised once the workers are done
+    # the counters the threads share, apart by who writes them
+    cdef char pad1[64]
+    cdef int64_t tclaim  # the next batch a worker may take (all)
+    cdef char pad2[64]
+    cdef int64_t tavail  # the states stored so far: a worker stages only those (storing)
+    cdef int64_t tdone  # the batch being stored: the ones before it are done (storing)
+    cdef int64_t thold  # the storing thread asks the workers to park (storing)
+    cdef int64_t tstop  # (storing)
+    cdef char pad3[64]
+    cdef int64_t tparked  # the workers parked (workers)
+    cdef int64_t tactive  # the workers running (workers)
+    cdef char pad4[64]
 
     def __cinit__(self):
         self.bw = self.word = self.shift = self.nvals = self.cur = self.nxt = NULL
@@ -379,11 +421,8 @@ cdef class Core:
         self.fids = NULL
         memset(&self.preads, 0, sizeof(Readers))
         memset(&self.lreads, 0, sizeof(Readers))
-        self.skeys = self.shash = NULL
-        self.sent = self.ssize = self.sids = self.sbest = NULL
-        self.sleft = -1
-        self.sfirst = NULL
-        self.slo = self.shi = 0
+        memset(&self.sb, 0, sizeof(Batch))
+        self.ring = NULL
         self.switch_at = self.switched_at = -1
         self.fmask = <uint64_t>0xFFFFFFFFFFFFFFFF
 
@@ -406,7 +445,7 @@ cdef class Core:
         self.key = <uint64_t*>malloc(width * sizeof(uint64_t))
         self.heads = <IBuf*>malloc(width * sizeof(IBuf))
         if not (self.bw and self.word and self.shift and self.mask and self.nvals and self.cur
-                and self.nxt and self.key and self.heads):
+                and self.nxt and self.key and self.heads) or batch_init(&self.sb, width) < 0:
             raise MemoryError()
         memset(self.heads, 0, width * sizeof(IBuf))
         self.values = [[] for _ in range(width)]
@@ -485,13 +524,7 @@ cdef class Core:
         readers_free(&self.preads)
         readers_free(&self.lreads)
         free(self.leaves.d)
-        free(self.skeys)
-        free(self.shash)
-        free(self.sent)
-        free(self.ssize)
-        free(self.sids)
-        free(self.sbest)
-        free(self.sfirst)
+        batch_free(&self.sb)
         free(self.parent64.d)
 
     # -- interning and packing ----------------------------------------------------------------
@@ -674,16 +707,18 @@ cdef class Core:
         if self.count >= 0x7FFFFFFF:
             raise OverflowError("more than 2**31 states")
         if self.count == self.wcap:
+            self._hold()
             self.wcap = self.wcap * 2 if self.wcap else 1024
             p = <uint64_t*>realloc(self.words, self.wcap * size)
             if p == NULL:
                 raise MemoryError()
             self.words = p
         memcpy(self.words + self.count * self.nw, k, size)
-        self.table[h] = <int32_t>self.count
+        vfp_set_cell(&self.table[h], <int32_t>self.count)  # (after the words: see "threads")
         self.count += 1
         fresh[0] = True
         if self.count * 2 > self.tcap:
+            self._hold()
             self._rehash(self.tcap * 2)
         return self.count - 1
 
@@ -894,6 +929,7 @@ cdef class Core:
         else:
             code = self._walk(self.roots.d[self.nleaders + p], ids)
             if code == MISS:
+                self._hold()
                 code = self.cb.pred_miss(p, self._ids(ids))
                 self._after_miss()
             r = code == -3
@@ -931,6 +967,15 @@ cdef class Core:
     def run(self, Py_ssize_t max_states, bint want_deadlock, bint keep_edges, progress, guard,
             double start):
         """Breadth first from state 0 until done or a limit (``max_states < 0``: none)."""
+        self._leaves_begin()
+        try:
+            self._serial(0, 1, max_states, want_deadlock, keep_edges, progress, guard, start)
+        finally:
+            self._leaves_end()
+        self._trim()
+
+    cdef int _leaves_begin(self) except -1:
+        """Hand leaves down in this run (see "leaves handed down") where they can be."""
         cdef Py_ssize_t k
         self.lv = not self.sym and not self.fp and 0 < self.nleaders <= 64
         if self.lv:
@@ -938,12 +983,14 @@ cdef class Core:
             self.lbase = 0
             for k in range(self.count * self.nleaders):
                 ib_push(&self.leaves, MISS)
-        self._serial(0, 1, max_states, want_deadlock, keep_edges, progress, guard, start)
+            self.lrows = self.leaves.d
+        return 0
+
+    cdef void _leaves_end(self) noexcept:
         self.lv = False
         free(self.leaves.d)
-        self.leaves.d = NULL
+        self.leaves.d = self.lrows = NULL
         self.leaves.n = self.leaves.cap = 0
-        self._trim()
 
     cdef int _serial(self, Py_ssize_t i, Py_ssize_t level_end, Py_ssize_t max_states,
                      bint want_deadlock, bint keep_edges, progress, guard,
@@ -978,6 +1025,7 @@ cdef class Core:
         cdef bint any_succ = False, ovf, fresh
         cdef int32_t* cur = self.cur
         cdef uint64_t* key = self.key
+        self._hold()  # Python answers the misses met here
         self._unpack(i, cur)
         for li in range(self.nleaders):
             code = self._walk(self.roots.d[li], cur)
@@ -1042,7 +1090,10 @@ cdef class Core:
         cdef uint64_t m = self._touched(&self.lreads, e)[0]  # (at most 64 leaders here)
         cdef int32_t* src
         cdef int32_t* dst
-        ib_reserve(&self.leaves, self.leaves.n + L)
+        if self.leaves.n + L > self.leaves.cap:
+            self._hold()
+            ib_reserve(&self.leaves, self.leaves.n + L)
+            self.lrows = self.leaves.d
         src = self.leaves.d + (i - self.lbase) * L
         dst = self.leaves.d + (j - self.lbase) * L
         for li in range(L):
@@ -1056,6 +1107,7 @@ cdef class Core:
     cdef int _leaves_from(self, Py_ssize_t i) except -1:
         """States before ``i`` are expanded: drop their leaves."""
         cdef Py_ssize_t drop = (i - self.lbase) * self.nleaders
+        self._hold()
         memmove(self.leaves.d, self.leaves.d + drop, (self.leaves.n - drop) * sizeof(int32_t))
         self.leaves.n -= drop
         self.lbase = i
@@ -1076,50 +1128,40 @@ cdef class Core:
     # one-state order, so a state whose staging would ask Python ends the batch and is
     # expanded by ``_expand``. Fingerprints keep ``_expand`` (no cells to fetch ahead).
 
-    cdef int _stage_one(self, Py_ssize_t k, Py_ssize_t n) except -3:
-        """Stage state ``k``'s successors from record ``n`` on; the next free record, or -1
-        when a miss re-packed the states (everything staged is stale). With symmetry the
-        successors are staged as their canonical images and nothing may ask Python: -2 at
-        the first miss (the state is left to ``_expand``)."""
+    cdef Py_ssize_t _stage_ro(self, Batch* b, Py_ssize_t k, Py_ssize_t n) noexcept nogil:
+        """Stage state ``k``'s successors into ``b`` from record ``n`` on, reading the tables
+        only (a worker thread may run it): the next free record; -2 at the first miss
+        (``b.mkind`` says which), -3 without memory. With symmetry each successor is staged
+        as its orbit's least image, as ``_find_canon`` finds it (a stored representative is
+        its own least image)."""
         cdef int li, w, c, nw = self.nw
         cdef int32_t code, L, new, sl
         cdef Py_ssize_t e, hits, at
-        cdef int32_t* cur = self.cur
+        cdef int32_t* cur = b.cur
         cdef uint64_t* key
-        cdef int rp = self.repacks
         cdef int32_t* row = NULL
         self._unpack(k, cur)
         if self.lv:
-            row = self.leaves.d + (k - self.lbase) * self.nleaders
+            row = self.lrows + (k - self.lbase) * self.nleaders
         for li in range(self.nleaders):
             code = MISS if row == NULL else row[li]
             if code == MISS:
                 code = self._walk(self.roots.d[li], cur)
-            if code == MISS:
-                if self.sym:
+                if code == MISS:
+                    b.mkind, b.mrow = 1, li
                     return -2
-                code = self.cb.succ_miss(li, self._ids(cur))
-                self._after_miss()
-                if self.repacks != rp:
-                    return -1
-            if row != NULL:
-                row = self.leaves.d + (k - self.lbase) * self.nleaders
-                row[li] = code
+                if row != NULL:
+                    row[li] = code
             L = -2 - code
             for e in range(self.lstart.d[L], self.lend.d[L]):
-                if n == self.scap:
-                    self.scap = self.scap * 2 if self.scap else 1024
-                    if (grow(<void**>&self.skeys, self.scap, nw * sizeof(uint64_t)) < 0
-                            or grow(<void**>&self.shash, self.scap, sizeof(uint64_t)) < 0
-                            or grow(<void**>&self.sent, self.scap, sizeof(int32_t)) < 0
-                            or grow(<void**>&self.ssize, self.scap, sizeof(int32_t)) < 0):
-                        raise MemoryError()
-                key = self.skeys + n * nw
-                self.sent[n] = <int32_t>e
+                if batch_room(b, n + 1, nw) < 0:
+                    return -3
+                key = b.keys + n * nw
+                b.ent[n] = <int32_t>e
                 if self.sym:  # built as slot numbers, to be canonicalised (below)
-                    memcpy(self.sids, cur, self.width * sizeof(int32_t))
+                    memcpy(b.ids, cur, self.width * sizeof(int32_t))
                     for w in range(self.wstart.d[e], self.wend.d[e]):
-                        self.sids[self.wslot.d[w]] = self.wval.d[w]
+                        b.ids[self.wslot.d[w]] = self.wval.d[w]
                 else:
                     memcpy(key, self._at(k), nw * sizeof(uint64_t))
                     for w in range(self.wstart.d[e], self.wend.d[e]):
@@ -1128,105 +1170,121 @@ cdef class Core:
                     sl = self.cslot.d[c]
                     new = self._child(self.ctab.d[c], cur[sl])
                     if new == MISS:
-                        if self.sym:
-                            return -2
-                        new = self.cb.fill(self.ctab.d[c], cur[sl])
-                        self._set_child(self.ctab.d[c], cur[sl], new)
-                        if self.need_repack:
-                            self._repack()
-                            return -1
+                        b.mkind, b.mrow, b.mval = 2, self.ctab.d[c], cur[sl]
+                        return -2
                     if new == -2:
-                        self.sent[n] = -2 - <int32_t>e  # the step overflows a channel
+                        b.ent[n] = -2 - <int32_t>e  # the step overflows a channel
                         break
                     if self.sym:
-                        self.sids[sl] = new
+                        b.ids[sl] = new
                     else:
                         self._put(key, sl, new)
-                if self.sym and self.sent[n] >= 0:
-                    # the orbit's least image, as ``_find_canon`` finds it: a stored
-                    # representative is its own least image
-                    hits = self._least(self.sids, self.sbest, &at)
+                if self.sym and b.ent[n] >= 0:
+                    hits = self._least(b.ids, b.best, &at)
                     if hits < 0:
+                        b.mkind = 3
                         return -2
-                    self._pack(self.sbest, key)
-                    self.ssize[n] = <int32_t>((self.ngroup + 1) // hits)
-                self.shash[n] = self._hash(key)
+                    self._pack(b.best, key)
+                    b.size[n] = <int32_t>((self.ngroup + 1) // hits)
+                b.hash[n] = self._hash(key)
                 n += 1
         return n
 
-    cdef int _stage(self, Py_ssize_t lo) except -1:
-        """Stage the successors of the states from ``lo`` (a batch of up to STAGE_STATES)."""
-        cdef Py_ssize_t k, r, n = 0, hi = min(self.count, lo + STAGE_STATES)
-        if self.sfirst == NULL:
-            self.sfirst = <Py_ssize_t*>malloc((STAGE_STATES + 1) * sizeof(Py_ssize_t))
-            if self.sfirst == NULL:
+    cdef Py_ssize_t _stage_one(self, Batch* b, Py_ssize_t k, Py_ssize_t n) except -3:
+        """:meth:`_stage_ro`, each miss answered by Python as it is met (then the state is
+        staged again: the answers come in the one-state loop's order); -1 when an answer
+        re-packed the states (everything staged is stale). With symmetry nothing may ask
+        Python (the renamings number values in ``_expand``'s order): -2 at the first miss."""
+        cdef Py_ssize_t r
+        cdef int rp = self.repacks
+        while True:
+            r = self._stage_ro(b, k, n)
+            if r >= 0:
+                return r
+            if r == -3:
                 raise MemoryError()
-        if self.sym and self.sids == NULL:
-            self.sids = <int32_t*>malloc(self.width * sizeof(int32_t))
-            self.sbest = <int32_t*>malloc(self.width * sizeof(int32_t))
-            if self.sids == NULL or self.sbest == NULL:
-                raise MemoryError()
-        self.sleft = -1
-        k = lo
+            if self.sym:
+                return -2
+            if b.mkind == 1:
+                self.cb.succ_miss(b.mrow, self._ids(b.cur))
+            else:
+                self._set_child(b.mrow, b.mval, self.cb.fill(b.mrow, b.mval))
+            self._after_miss()
+            if self.repacks != rp:
+                return -1
+
+    cdef int _stage(self, Batch* b, Py_ssize_t lo, Py_ssize_t hi) except -1:
+        """Stage the successors of states ``lo`` to ``hi`` into ``b`` (up to STAGE_STATES;
+        with symmetry the batch ends before a state that needs Python, ``b.left``)."""
+        cdef Py_ssize_t k = lo, r, n = 0
+        b.left = -1
+        b.probed = False
         while k < hi:
-            if self.snw != self.nw:  # a re-pack widened the states: room for the new width
-                self.scap = 0
-                self.snw = self.nw
-            self.sfirst[k - lo] = n
-            r = self._stage_one(k, n)
+            b.first[k - lo] = n
+            r = self._stage_one(b, k, n)
             if r == -1:  # a re-pack: build the batch again (its misses are answered now)
                 k, n = lo, 0
                 continue
             if r == -2:  # symmetry: Python must answer: the batch ends here
-                if k == lo:
-                    self.sleft = lo
-                    k += 1
-                hi = k
+                b.left = k
                 break
             n = r
             k += 1
-        self.sfirst[hi - lo] = n
-        self.slo, self.shi, self.srepacks = lo, hi, self.repacks
+        b.first[k - lo] = n
+        b.lo, b.hi, b.repacks = lo, k, self.repacks
         return 0
 
     cdef int _expand_staged(self, Py_ssize_t i, bint want_deadlock, bint keep_edges) except -1:
         """:meth:`_expand` of state ``i`` from the staged batch (staging it first if needed)."""
+        cdef Batch* b = &self.sb
+        if i == b.left:  # symmetry, and Python has to answer: the one-state loop
+            b.left = -1  # (its answers may re-pack: stage afresh after it)
+            b.hi = b.lo
+            return self._expand(i, want_deadlock, keep_edges)
+        if not (b.lo <= i < b.hi) or b.repacks != self.repacks:
+            self._stage(b, i, min(self.count, i + STAGE_STATES))
+            if i == b.left:
+                return self._expand_staged(i, want_deadlock, keep_edges)
+        return self._take(i, b, want_deadlock, keep_edges)
+
+    cdef int _take(self, Py_ssize_t i, Batch* b, bint want_deadlock, bint keep_edges) except -1:
+        """Store state ``i``'s staged successors in order (a worker's look-ups taken as found;
+        the table cell of the look-up STAGE_AHEAD records on, and the stored state of the one
+        half as far, fetched ahead)."""
         cdef Py_ssize_t r, end, ahead, last, j, m
         cdef int32_t e
-        cdef int nw
+        cdef int nw = b.nw
         cdef bint any_succ = False, fresh
-        if not (self.slo <= i < self.shi) or self.srepacks != self.repacks:
-            self._stage(i)
-        if i == self.sleft:  # symmetry, and Python has to answer: the one-state loop
-            self.shi = self.slo  # (its answers may re-pack: stage afresh after it)
-            return self._expand(i, want_deadlock, keep_edges)
-        nw = self.nw  # (staging may re-pack into more words)
-        r = self.sfirst[i - self.slo]
-        end = self.sfirst[i - self.slo + 1]
-        last = self.sfirst[self.shi - self.slo]
+        r = b.first[i - b.lo]
+        end = b.first[i - b.lo + 1]
+        last = b.first[b.hi - b.lo]
         while r < end:
             m = self.tcap - 1
             ahead = r + STAGE_AHEAD
             if ahead < last:
-                prefetch(&self.table[self.shash[ahead] & m])
+                prefetch(&self.table[b.hash[ahead] & m])
             ahead = r + STAGE_AHEAD // 2
             if ahead < last:
-                j = self.table[self.shash[ahead] & m]
+                j = self.table[b.hash[ahead] & m]
                 if j >= 0:
                     prefetch(self.words + j * nw)
-            e = self.sent[r]
+            e = b.ent[r]
             if e < 0:
                 self._overflow(i, -2 - e)
                 r += 1
                 continue
             any_succ = True
             self.transitions += 1
-            j = self._find_or_add_h(self.skeys + r * nw, self.shash[r], &fresh)
+            if b.probed and b.found[r] >= 0:
+                j = b.found[r]
+                fresh = False
+            else:
+                j = self._find_or_add_h(b.keys + r * nw, b.hash[r], &fresh)
             if fresh and self.sym:
-                self.concrete += self.ssize[r]
+                self.concrete += b.size[r]
             self._arrive(i, j, e, fresh, keep_edges, NULL)
             r += 1
-            if self.srepacks != self.repacks:
+            if b.repacks != self.repacks:
                 # only a new value re-packs, and only successors and symmetry number values;
                 # a property's answer never does, so the staged keys stay valid here
                 raise AssertionError("the states were re-packed while a state was looked up")
@@ -1236,6 +1294,7 @@ cdef class Core:
     cdef int _overflow(self, Py_ssize_t i, Py_ssize_t e) except -1:
         """Entry ``e`` overflows a channel from state ``i`` (the first such step is reported)."""
         if not self.overflowed:
+            self._hold()
             self.overflowed = True
             self.cb.overflow(i, e)
         return 0
@@ -1248,6 +1307,7 @@ cdef class Core:
             self._add_parent(i)
             ib_push(&self.via, self.emove.d[e])
             if self.gating:
+                self._hold()
                 self.cb.gate(j)
             if self.npred > 0 or self.lv:
                 self._unpack(j, self.nxt)
@@ -1283,208 +1343,56 @@ cdef class Core:
         return False
 
     # -- threads ------------------------------------------------------------------------------
-    # The frontier is expanded in batches: workers (native threads, no GIL) expand fixed,
-    # contiguous slices of a batch into their own buffers, reading the tables only; then the
-    # batch is consumed serially in state order, storing new states and judging them. A state
-    # whose expansion meets a table miss (which needs Python) is left to the serial pass, which
-    # expands it as ``run`` does; the tables only grow in the serial pass. So every state,
-    # number, parent, edge and callback comes in the order of ``run``: the same results.
+    # (checker/_threads.pxi) Workers stage batches of the frontier ahead of this thread, which
+    # stores them in state order; they read the tables only, and park while this thread
+    # changes what they read.
 
     def run_threads(self, Py_ssize_t max_states, bint want_deadlock, bint keep_edges, progress,
                     guard, double start, int workers):
-        """:meth:`run` with the expansion on ``workers`` threads (same results)."""
-        cdef Py_ssize_t i = 0, k, hi, level_end = 1, batch = workers * 4096
-        cdef int t, repacks
-        cdef bint stop = False, switched = False
-        cdef Out* outs = <Out*>calloc(workers, sizeof(Out))
-        cdef Span* spans = <Span*>malloc(batch * sizeof(Span))
+        """:meth:`run` with ``workers - 1`` threads staging batches ahead (the same results)."""
+        self._leaves_begin()
         try:
-            if outs == NULL or spans == NULL:
-                raise MemoryError()
-            while i < self.count and not stop and not switched:
-                hi = min(self.count, i + batch)
-                self._fan_out(i, hi, workers, outs, spans)
-                repacks = self.repacks
-                k = i
-                while k < hi:
-                    if k == level_end:
-                        self.depth += 1
-                        level_end = self.count
-                    if spans[k - i].flag & 1:
-                        self._expand(k, want_deadlock, keep_edges)
-                    else:
-                        self._take(k, &outs[spans[k - i].worker], &spans[k - i], want_deadlock,
-                                   keep_edges)
-                    k += 1
-                    if 0 <= self.switch_at <= self.count and not self.fp:
-                        # fingerprints from here on, serially: the workers read the packed
-                        # words and the exact table, which the switch drops
-                        self._to_fingerprints(k)
-                        switched = True
-                    stop = self._stop(k, max_states, progress, guard, start)
-                    if stop or switched or self.repacks != repacks:  # a re-pack: stale rest
-                        break
-                i = k
-            if switched and not stop:
-                self._serial(i, level_end, max_states, want_deadlock, keep_edges, progress,
-                             guard, start)
+            threads_run(self, max_states, want_deadlock, keep_edges, progress, guard, start,
+                        workers)
         finally:
-            if outs != NULL:
-                for t in range(workers):
-                    out_free(&outs[t])
-            free(outs)
-            free(spans)
+            self._leaves_end()
         self._trim()
 
-    cdef int _fan_out(self, Py_ssize_t lo, Py_ssize_t hi, int workers, Out* outs,
-                      Span* spans) except -1:
-        """States ``lo`` to ``hi`` expanded by the workers (slices of 64 states handed out as
-        workers come free: a worker the machine slows down holds up no one)."""
-        cdef Py_ssize_t k
-        cdef int t
-        cdef Out* o
-        for t in range(workers):
-            o = &outs[t]
-            o.n = o.nk = 0
-            o.failed = False
-            free(o.cur)
-            free(o.ids)
-            free(o.best)
-            o.cur = <int32_t*>malloc(self.width * sizeof(int32_t))
-            o.ids = <int32_t*>malloc(self.width * sizeof(int32_t))
-            o.best = <int32_t*>malloc(self.width * sizeof(int32_t))
-            # the keys' width may have changed (a re-pack): size them afresh
-            free(o.keys)
-            free(o.stage)
-            o.keys = o.stage = NULL
-            o.kcap = o.scap = 0
-            if not (o.cur and o.ids and o.best):
-                raise MemoryError()
-        with nogil:
-            for k in prange(lo, hi, num_threads=workers, schedule="dynamic", chunksize=64):
-                t = threadid()
-                o = &outs[t]
-                spans[k - lo].worker = t
-                spans[k - lo].first = o.n
-                spans[k - lo].kfirst = o.nk
-                spans[k - lo].flag = self._expand_ro(k, o)
-                spans[k - lo].end = o.n
-        for t in range(workers):
-            if outs[t].failed:
-                raise MemoryError()
-        return 0
+    cdef void _hold(self) noexcept nogil:
+        """Park the workers (until this state is stored) before this thread changes what they
+        read: a table's growth, Python's answers, the leaves' move."""
+        cdef int spins = 0
+        if not self.piping or self.held:
+            return
+        vfp_store(&self.thold, 1)
+        while vfp_load(&self.tparked) < vfp_load(&self.tactive):
+            vfp_relax(&spins)
+        self.held = True
 
-    cdef unsigned char _expand_ro(self, Py_ssize_t i, Out* o) noexcept nogil:
-        """A worker's expansion of state ``i`` into ``o``, reading the tables only: 1 when a
-        miss leaves it to the serial pass (its records dropped), else 2 if it has a successor,
-        0 if not. The successors are built first and their visited-set cells fetched ahead
-        (the look-ups wait on memory, and a state's are independent), then looked up."""
-        cdef Py_ssize_t n0 = o.n, k0 = o.nk, e, j, h, r, at, hits, m = self.tcap - 1
-        cdef int li, w, c, p
-        cdef int32_t code, L, new
-        cdef int32_t* cur = o.cur
-        cdef int32_t* ids
-        cdef uint64_t* key
-        cdef signed char* pre
-        cdef bint ovf, any_succ = False
-        cdef int nw = self.nw, npred = self.npred
-        self._unpack(i, cur)
-        for li in range(self.nleaders):
-            code = self._walk(self.roots.d[li], cur)
-            if code == MISS:
-                return self._left(o, n0, k0)
-            L = -2 - code
-            for e in range(self.lstart.d[L], self.lend.d[L]):
-                r = o.n
-                # room for every successor so far to be a state to store
-                if (out_reserve(o, r + 1, o.nk + r - n0 + 1, nw, npred) < 0
-                        or stage(o, r - n0 + 1, nw) < 0):
-                    o.failed = True
-                    return self._left(o, n0, k0)
-                key = o.stage + (r - n0) * nw
-                memcpy(key, self.words + i * nw, nw * sizeof(uint64_t))
-                for w in range(self.wstart.d[e], self.wend.d[e]):
-                    self._put(key, self.wslot.d[w], self.wval.d[w])
-                ovf = False
-                for c in range(self.cstart.d[e], self.cend.d[e]):
-                    new = self._child(self.ctab.d[c], cur[self.cslot.d[c]])
-                    if new == MISS:
-                        return self._left(o, n0, k0)
-                    if new == -2:
-                        ovf = True
-                        break
-                    self._put(key, self.cslot.d[c], new)
-                o.ent[r] = <int32_t>e
-                o.dst[r] = -2 if ovf else -1
-                o.n = r + 1
-                if not ovf:
-                    prefetch(&self.table[self._hash(key) & m])
-        for r in range(n0, o.n):  # the stored states the cells point at, ahead too
-            if o.dst[r] == -1:
-                j = self.table[self._hash(o.stage + (r - n0) * nw) & m]
-                if j >= 0:
-                    prefetch(self.words + j * nw)
-        for r in range(n0, o.n):
-            if o.dst[r] == -2:
-                continue
-            any_succ = True
-            key = o.stage + (r - n0) * nw
-            j = self._probe(key, &h)
-            ids = o.ids
+    cdef void _unhold(self) noexcept nogil:
+        if self.held:
+            vfp_store(&self.thold, 0)
+            self.held = False
+
+    cdef Py_ssize_t _probe_ro(self, uint64_t* k, uint64_t hash) noexcept nogil:
+        """:meth:`_probe_h` on a worker while this thread adds states (a cell is read
+        acquiring, as it is set releasing, after its state's words)."""
+        cdef Py_ssize_t m = self.tcap - 1
+        cdef Py_ssize_t h = hash & m
+        cdef int32_t j
+        cdef int w, nw = self.nw
+        cdef uint64_t* x
+        while True:
+            j = vfp_cell(&self.table[h])
             if j < 0:
-                self._unpack_key(key, ids)
-            if j < 0 and self.sym:
-                hits = self._least(ids, o.best, &at)
-                if hits < 0:
-                    return self._left(o, n0, k0)
-                o.size[o.nk] = <int32_t>((self.ngroup + 1) // hits)
-                ids = o.best
-                self._pack(ids, key)
-                j = self._probe(key, &h)
-            o.dst[r] = <int32_t>j
-            if j >= 0:
-                continue
-            memcpy(o.keys + o.nk * nw, key, nw * sizeof(uint64_t))
-            pre = o.pre + o.nk * npred
-            for p in range(npred):
-                pre[p] = 2
-                if self.pactive.d[p] and not self.pfallback.d[p]:
-                    code = self._walk(self.roots.d[self.nleaders + p], ids)
-                    if code != MISS:
-                        pre[p] = code == -3
-            o.nk += 1
-        return 2 if any_succ else 0
-
-    cdef inline unsigned char _left(self, Out* o, Py_ssize_t n0, Py_ssize_t k0) noexcept nogil:
-        """State ``i`` is left to the serial pass: its records are dropped."""
-        o.n = n0
-        o.nk = k0
-        return 1
-
-    cdef int _take(self, Py_ssize_t i, Out* o, Span* span, bint want_deadlock,
-                   bint keep_edges) except -1:
-        """The serial pass over state ``i``'s records (a worker expanded it)."""
-        cdef Py_ssize_t r, j, kk = span.kfirst
-        cdef bint fresh
-        cdef int32_t e
-        for r in range(span.first, span.end):
-            e = o.ent[r]
-            j = o.dst[r]
-            if j == -2:
-                self._overflow(i, e)
-                continue
-            self.transitions += 1
-            fresh = False
-            if j < 0:
-                j = self._find_or_add(o.keys + kk * self.nw, &fresh)
-                if fresh and self.sym:
-                    self.concrete += o.size[kk]
-                self._arrive(i, j, e, fresh, keep_edges, o.pre + kk * self.npred)
-                kk += 1
-            else:
-                self._arrive(i, j, e, fresh, keep_edges, NULL)
-        self._dead_end(i, span.flag == 2, want_deadlock)
-        return 0
+                return -1
+            x = self.words + <Py_ssize_t>j * nw
+            w = 0
+            while w < nw and x[w] == k[w]:
+                w += 1
+            if w == nw:
+                return j
+            h = (h + 1) & m
 
     cdef void _trim(self) noexcept:
         """No state is added after the run: return the slack of the growing buffers."""
@@ -1952,3 +1860,6 @@ cdef class Core:
         """Sizes of the frozen tables (nodes, pool cells, leaves, entries)."""
         return {"nodes": self.node.n // 4, "pool": self.pool.n, "leaves": self.lstart.n,
                 "entries": self.emove.n, "words_per_state": self.nw, "repacks": self.repacks}
+
+
+include "_threads.pxi"

@@ -216,12 +216,12 @@ def check_liveness(
         return []
     g: Graph | None = None
     search: Search = _search
-    if ex.engine == "compiled":  # the compiled core's edges: the search runs in C too
-        from . import fair_arrays
+    from . import fair_arrays
 
-        g = fair_arrays.graph(len(ex.states), ex.edges)
-        if g is not None:
-            search = fair_arrays.search
+    # the compiled core's edges, on any number of workers: the search runs in C too
+    g = fair_arrays.graph(len(ex.states), ex.edges)
+    if g is not None:
+        search = fair_arrays.search
     if g is None:
         g = Graph(len(ex.states), ex.edges)
     # every property's truths in one pass (the compiled core unpacks each state once)

@@ -107,6 +107,22 @@ def test_workers_read_the_same_edges_for_liveness() -> None:
         same_checks(make, 2)
 
 
+def test_liveness_after_workers_searches_in_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fair-cycle search runs on the compiled core's edge arrays whatever the number of
+    workers (it once ran in Python after ``--workers 2``, the engine's name not being
+    "compiled")."""
+    from vfpath.checker import fair_arrays
+
+    searched: list[int] = []
+    search = fair_arrays.search
+    monkeypatch.setattr(
+        fair_arrays, "search", lambda *a, **k: searched.append(1) or search(*a, **k)
+    )
+    result = check(request_reply(Fairness("server.serve")), Options(workers=2))
+    assert result.extra["engine"] == "compiled (2 workers)"
+    assert searched
+
+
 def test_wide_levels_are_split_between_the_workers() -> None:
     """Philosophers(10) has levels of thousands of states: many slices per level, several
     batches, both workers busy; the run still equals the one-thread run."""
