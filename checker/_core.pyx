@@ -17,8 +17,8 @@ or on the head message of channel slot ``~k``; its child for value number ``v`` 
 ``-3`` (true). A channel-operation table is a node whose key is unused: old channel value
 number -> new one, ``-2`` meaning the step overflows the channel.
 
-``run_threads`` is the same loop with the expansion of each batch of states on native threads
-(OpenMP, no GIL): see the section "threads".
+``run_threads`` is the same loop with workers (native threads, OpenMP, no GIL) staging batches
+of states ahead of it: see checker/_threads.pxi.
 """
 
 from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t

@@ -35,9 +35,9 @@ if TYPE_CHECKING:
     from .limits import MemoryGuard
     from .symmetry import Reduction
 
-# The core's worker threads (OpenMP) sleep between levels rather than spin: a spinning worker
-# takes a core from the serial pass that runs meanwhile. Read when the library loads; a value
-# set by the user stands.
+# The core's worker threads (OpenMP) sleep once a run is over rather than spin: a spinning
+# idle thread takes a core from what runs next (the liveness search). Read when the library
+# loads; a value set by the user stands.
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 try:
