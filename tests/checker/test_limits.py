@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import mmap
 
 import pytest
 from models import peterson
@@ -34,18 +35,23 @@ def test_the_explorer_stops_on_the_first_state_over_the_limit() -> None:
 
 
 def test_set_up_that_grows_past_the_limit_is_interrupted() -> None:
-    limit = rss_bytes() // (1024 * 1024) + 40
-    hoard: list[bytes] = []
+    mb, page = 1024 * 1024, mmap.PAGESIZE
+    limit = rss_bytes() // mb + 40
+    hoard: list[mmap.mmap] = []
     with pytest.raises(MemoryExhausted), MemoryGuard(limit, raising=True, every=0.001):
-        while len(hoard) < 80:  # 80 MB, past the limit
-            hoard.append(b"x" * (1024 * 1024))
-            # pure-Python work between allocations, where the interrupt is delivered
-            sum(range(20000))
+        while len(hoard) < 80:  # 80 MB past where it started
+            # fresh pages, each touched: malloc could hand back memory already resident (the
+            # heap of earlier tests in this process), and then nothing would grow
+            m = mmap.mmap(-1, mb)
+            for off in range(0, mb, page):  # (pure-Python work: the interrupt comes here)
+                m[off] = 1
+            hoard.append(m)
         # then only pure-Python work, however long a loaded machine takes to deliver it
         # (bounded: about 20 s without an interrupt, and the test fails)
         for _ in range(1_000_000):
             sum(range(2000))
-    hoard.clear()
+    for m in hoard:
+        m.close()
 
 
 def test_no_limit_watches_nothing() -> None:
