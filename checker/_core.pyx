@@ -457,7 +457,7 @@ cdef class Core:
         for s in range(width):
             self.nvals[s] = 0
             self.bw[s] = init_bits[s]
-        self._layout()
+        _layout(self)
         for s in range(nleaders + self.npred):
             ib_push(&self.roots, MISS)
         for s in range(self.npred):
@@ -527,21 +527,6 @@ cdef class Core:
         batch_free(&self.sb)
         free(self.parent64.d)
 
-    # -- interning and packing ----------------------------------------------------------------
-    cdef void _layout(self) noexcept:
-        """Place every slot in a word (no slot straddles two words)."""
-        cdef int s, w = 0, used = 0, b
-        for s in range(self.width):
-            b = self.bw[s]
-            if used + b > 64:
-                w += 1
-                used = 0
-            self.word[s] = w
-            self.shift[s] = used
-            self.mask[s] = ((<uint64_t>1) << b) - 1 if b < 64 else <uint64_t>0xFFFFFFFFFFFFFFFF
-            used += b
-        self.nw = w + 1
-
     def intern(self, int slot, value):
         """The number of ``value`` in ``slot`` (a new number the first time it is met)."""
         cdef dict known = self.ids[slot]
@@ -569,209 +554,6 @@ cdef class Core:
     def value(self, int slot, int n):
         return self.values[slot][n]
 
-    cdef inline uint64_t* _at(self, Py_ssize_t i) noexcept nogil:
-        """State ``i``'s packed words (fingerprint mode keeps those of ids ``>= base``)."""
-        return self.words + (i - self.base) * self.nw
-
-    cdef inline void _unpack(self, Py_ssize_t i, int32_t* out) noexcept nogil:
-        self._unpack_key(self._at(i), out)
-
-    cdef inline void _unpack_key(self, uint64_t* w, int32_t* out) noexcept nogil:
-        cdef int s
-        for s in range(self.width):
-            out[s] = <int32_t>((w[self.word[s]] >> self.shift[s]) & self.mask[s])
-
-    cdef inline void _pack(self, int32_t* ids, uint64_t* out) noexcept nogil:
-        # slots fill the words in order (``_layout``): each word is built in a register and
-        # stored once (or-ing into memory slot by slot waited on the store before each or)
-        cdef int s, w = 0
-        cdef uint64_t acc = 0
-        for s in range(self.width):
-            if self.word[s] != w:
-                out[w] = acc
-                acc = 0
-                w = self.word[s]
-            acc |= (<uint64_t>ids[s]) << self.shift[s]
-        out[w] = acc
-
-    cdef inline void _put(self, uint64_t* k, int32_t s, int32_t v) noexcept nogil:
-        cdef int32_t w = self.word[s]
-        k[w] = (k[w] & ~(self.mask[s] << self.shift[s])) | ((<uint64_t>v) << self.shift[s])
-
-    cdef inline uint64_t _hash(self, uint64_t* k) noexcept nogil:
-        cdef uint64_t h = <uint64_t>0x9E3779B97F4A7C15
-        cdef int j
-        for j in range(self.nw):
-            h = mix(h ^ k[j]) + j
-        return h
-
-    cdef int _rehash(self, Py_ssize_t cap) except -1:
-        cdef int32_t* t = <int32_t*>malloc(cap * sizeof(int32_t))
-        cdef Py_ssize_t i, h, m = cap - 1
-        if t == NULL:
-            raise MemoryError()
-        memset(t, 0xFF, cap * sizeof(int32_t))
-        for i in range(self.count):
-            if i + 16 < self.count:  # the cell of a state further on, fetched ahead
-                prefetch(&t[self._hash(self.words + (i + 16) * self.nw) & m])
-            h = self._hash(self.words + i * self.nw) & m
-            while t[h] >= 0:
-                h = (h + 1) & m
-            t[h] = <int32_t>i
-        free(self.table)
-        self.table = t
-        self.tcap = cap
-        return 0
-
-    cdef int _repack(self) except -1:
-        """Widen the slots that outgrew their bits and re-pack every stored state."""
-        cdef int s, old_nw = self.nw
-        cdef Py_ssize_t i
-        cdef uint64_t* fresh
-        cdef int32_t* tmp = <int32_t*>malloc(self.width * sizeof(int32_t))
-        cdef int32_t* oword = <int32_t*>malloc(self.width * sizeof(int32_t))
-        cdef int32_t* oshift = <int32_t*>malloc(self.width * sizeof(int32_t))
-        cdef uint64_t* omask = <uint64_t*>malloc(self.width * sizeof(uint64_t))
-        if not (tmp and oword and oshift and omask):
-            raise MemoryError()
-        memcpy(oword, self.word, self.width * sizeof(int32_t))
-        memcpy(oshift, self.shift, self.width * sizeof(int32_t))
-        memcpy(omask, self.mask, self.width * sizeof(uint64_t))
-        for s in range(self.width):
-            if self.nvals[s] > (1 << self.bw[s]):
-                self.bw[s] = bit_length(self.nvals[s] - 1) + 1  # room to double
-                if self.bw[s] > 31:
-                    raise OverflowError("a slot holds more than 2**31 distinct values")
-        self._layout()
-        self.wcap = max(self.count - self.base, 16)
-        fresh = <uint64_t*>malloc(self.wcap * self.nw * sizeof(uint64_t))
-        if fresh == NULL:
-            raise MemoryError()
-        for i in range(self.count - self.base):
-            for s in range(self.width):
-                tmp[s] = <int32_t>((self.words[i * old_nw + oword[s]] >> oshift[s]) & omask[s])
-            self._pack(tmp, fresh + i * self.nw)
-        free(self.words)
-        self.words = fresh
-        free(tmp)
-        free(oword)
-        free(oshift)
-        free(omask)
-        if not self.fp:  # fingerprints hash value numbers, which a re-pack leaves alone
-            self._rehash(self.tcap)
-        self.need_repack = False
-        self.repacks += 1
-        return 0
-
-    cdef inline Py_ssize_t _probe(self, uint64_t* k, Py_ssize_t* where) noexcept nogil:
-        """The number of state ``k`` (-1: not stored; ``where`` is then its free cell)."""
-        return self._probe_h(k, self._hash(k), where)
-
-    cdef inline Py_ssize_t _probe_h(self, uint64_t* k, uint64_t hash,
-                                    Py_ssize_t* where) noexcept nogil:
-        """:meth:`_probe` of ``k`` whose hash is ``hash``."""
-        cdef Py_ssize_t m = self.tcap - 1
-        cdef Py_ssize_t h = hash & m
-        cdef int32_t j
-        cdef int w, nw = self.nw
-        cdef uint64_t* x
-        while True:
-            j = self.table[h]
-            if j < 0:
-                where[0] = h
-                return -1
-            x = self.words + <Py_ssize_t>j * nw
-            w = 0
-            while w < nw and x[w] == k[w]:  # a few words: no call to memcmp
-                w += 1
-            if w == nw:
-                return j
-            h = (h + 1) & m
-
-    cdef Py_ssize_t _find_or_add(self, uint64_t* k, bint* fresh) except -2:
-        """The number of state ``k``, adding it if new (fingerprint mode: -1 for a state
-        already seen, whose number it does not keep)."""
-        if self.fp:
-            return self._fp_add(k, fresh)
-        return self._find_or_add_h(k, self._hash(k), fresh)
-
-    cdef Py_ssize_t _find_or_add_h(self, uint64_t* k, uint64_t hash, bint* fresh) except -2:
-        """:meth:`_find_or_add` of ``k`` whose hash is ``hash`` (exact storage only)."""
-        cdef Py_ssize_t h, j
-        cdef size_t size = self.nw * sizeof(uint64_t)
-        cdef uint64_t* p
-        j = self._probe_h(k, hash, &h)
-        if j >= 0:
-            fresh[0] = False
-            return j
-        if self.count >= 0x7FFFFFFF:
-            raise OverflowError("more than 2**31 states")
-        if self.count == self.wcap:
-            self._hold()
-            self.wcap = self.wcap * 2 if self.wcap else 1024
-            p = <uint64_t*>realloc(self.words, self.wcap * size)
-            if p == NULL:
-                raise MemoryError()
-            self.words = p
-        memcpy(self.words + self.count * self.nw, k, size)
-        vfp_set_cell(&self.table[h], <int32_t>self.count)  # (after the words: see "threads")
-        self.count += 1
-        fresh[0] = True
-        if self.count * 2 > self.tcap:
-            self._hold()
-            self._rehash(self.tcap * 2)
-        return self.count - 1
-
-    # -- tries --------------------------------------------------------------------------------
-    cdef inline int32_t _walk(self, int32_t code, int32_t* ids) noexcept nogil:
-        cdef int32_t k, v
-        cdef int32_t* nd
-        while code >= 0:
-            nd = self.node.d + 4 * code
-            k = nd[0]
-            if k >= 0:
-                v = ids[k]
-            else:
-                v = self.heads[~k].d[ids[~k]]
-            if v >= nd[1]:
-                return MISS
-            code = self.pool.d[nd[2] + v]
-        return code
-
-    cdef int32_t _new_node(self, int32_t k) except -2:
-        ib_push(&self.node, k)
-        ib_push(&self.node, 0)
-        ib_push(&self.node, 0)
-        ib_push(&self.node, 0)
-        return <int32_t>(self.node.n // 4 - 1)
-
-    cdef inline int32_t _child(self, int32_t node, int32_t v) noexcept nogil:
-        cdef int32_t* nd = self.node.d + 4 * node
-        if v >= nd[1]:
-            return MISS
-        return self.pool.d[nd[2] + v]
-
-    cdef int _set_child(self, int32_t node, int32_t v, int32_t code) except -1:
-        cdef int32_t cap = self.node.d[4 * node + 1], new_cap, base, j
-        if v >= cap:
-            new_cap = 4
-            while new_cap <= v:
-                new_cap *= 2
-            base = <int32_t>self.pool.n
-            ib_reserve(&self.pool, self.pool.n + new_cap)
-            for j in range(new_cap):
-                self.pool.d[base + j] = self.pool.d[self.node.d[4 * node + 2] + j] if j < cap else MISS
-            self.pool.n += new_cap
-            self.node.d[4 * node + 2] = base
-            self.node.d[4 * node + 1] = new_cap
-        self.pool.d[self.node.d[4 * node + 2] + v] = code
-        return 0
-
-    cdef int32_t _key_value(self, int32_t k, list ids) except -2:
-        if k >= 0:
-            return ids[k]
-        return self.heads[~k].d[<int32_t>ids[~k]]
-
     def install(self, int root, list keys, list ids, int leaf):
         """Record one path of a Python trie: ``keys`` are the slots it branches on, in order;
         the state ``ids`` gives the values taken; ``leaf`` is where it ends."""
@@ -779,33 +561,33 @@ cdef class Core:
         cdef Py_ssize_t n, last = len(keys) - 1
         for v in keys:
             if root >= self.nleaders:
-                self._reads(&self.preads, root - self.nleaders, v if v >= 0 else ~v)
+                _reads(self, &self.preads, root - self.nleaders, v if v >= 0 else ~v)
             else:
-                self._reads(&self.lreads, root, v if v >= 0 else ~v)
+                _reads(self, &self.lreads, root, v if v >= 0 else ~v)
         if last < 0:
             self.roots.d[root] = leaf
             return
         if code == MISS:
-            code = self._new_node(keys[0])
+            code = _new_node(self, keys[0])
             self.roots.d[root] = code
         elif code < 0 or self.node.d[4 * code] != keys[0]:
             raise AssertionError("the compiled trie disagrees with the Python one")
         for n in range(last + 1):
-            v = self._key_value(keys[n], ids)
+            v = _key_value(self, keys[n], ids)
             if n == last:
-                self._set_child(code, v, leaf)
+                _set_child(self, code, v, leaf)
                 return
-            child = self._child(code, v)
+            child = _child(self, code, v)
             if child == MISS:
-                child = self._new_node(keys[n + 1])
-                self._set_child(code, v, child)
+                child = _new_node(self, keys[n + 1])
+                _set_child(self, code, v, child)
             elif child < 0 or self.node.d[4 * child] != keys[n + 1]:
                 raise AssertionError("the compiled trie disagrees with the Python one")
             code = child
 
     def new_table(self):
         """A fresh channel-operation table (old channel value -> new one)."""
-        return self._new_node(0)
+        return _new_node(self, 0)
 
     def add_leaf(self, list entries):
         """A successor leaf: ``entries`` of ``(move, [(slot, value)], [(channel slot, table)])``;
@@ -832,7 +614,7 @@ cdef class Core:
         cdef int s
         self.pfallback.d[p] = 1
         for s in range(self.width):  # it may read anything
-            self._reads(&self.preads, p, s)
+            _reads(self, &self.preads, p, s)
 
     # -- judging less -------------------------------------------------------------------------
     # A new state is judged only on the predicates its move may change. A predicate still
@@ -845,107 +627,6 @@ cdef class Core:
     # slot. (Symmetry stores a state's canonical image, which differs from its parent in more
     # than the move's slots: there every state is judged in full.)
 
-    cdef int _reads(self, Readers* r, int row, int slot) except -1:
-        """Row ``row``'s trie reads ``slot`` (the entries' masks are stale if that is new)."""
-        if not r.slot[row * self.width + slot]:
-            r.slot[row * self.width + slot] = 1
-            r.ver += 1
-        return 0
-
-    cdef uint64_t* _touched(self, Readers* r, int32_t e) except NULL:
-        """The rows (a bit each) of ``r`` that entry ``e``'s move may change: those reading a
-        slot it writes or a channel it operates on."""
-        cdef Py_ssize_t c, cap
-        cdef int row, w, nw = r.nw
-        cdef uint64_t* m
-        cdef void* q
-        if e >= r.mcap:
-            cap = max(self.emove.n, e + 1, 64)
-            q = realloc(r.mask, cap * max(nw, 1) * sizeof(uint64_t))
-            if q == NULL:
-                raise MemoryError()
-            r.mask = <uint64_t*>q
-            q = realloc(r.mver, cap * sizeof(int32_t))
-            if q == NULL:
-                raise MemoryError()
-            r.mver = <int32_t*>q
-            for c in range(r.mcap, cap):
-                r.mver[c] = -1
-            r.mcap = cap
-        m = r.mask + e * nw
-        if r.mver[e] != r.ver:
-            memset(m, 0, nw * sizeof(uint64_t))
-            for row in range(r.rows):
-                for w in range(self.wstart.d[e], self.wend.d[e]):
-                    if r.slot[row * self.width + self.wslot.d[w]]:
-                        m[row >> 6] |= (<uint64_t>1) << (row & 63)
-                for c in range(self.cstart.d[e], self.cend.d[e]):
-                    if r.slot[row * self.width + self.cslot.d[c]]:
-                        m[row >> 6] |= (<uint64_t>1) << (row & 63)
-            r.mver[e] = r.ver
-        return m
-
-    # -- the loop -----------------------------------------------------------------------------
-    cdef list _ids(self, int32_t* ids):
-        return [ids[s] for s in range(self.width)]
-
-    cdef int _after_miss(self) except -1:
-        if self.need_repack:
-            self._repack()
-        return 0
-
-    cdef int _judge(self, Py_ssize_t sid, int32_t* ids, signed char* pre=NULL,
-                    int32_t e=-1) except -1:
-        """Judge state ``sid`` (slot numbers ``ids``) on every active property; ``pre``, when
-        given, holds each predicate's truth as a worker found it (2: not known); ``e >= 0``:
-        the state is new by entry ``e`` from a judged state (judge only what it may change)."""
-        cdef int p, wi
-        cdef uint64_t bits
-        cdef uint64_t* m
-        if e < 0:
-            for p in range(self.npred):
-                if self.pactive.d[p]:
-                    self._judge_one(sid, ids, pre, p)
-            return 0
-        m = self._touched(&self.preads, e)
-        for wi in range(self.preads.nw):  # (add_pred's predicates are never active in a run)
-            bits = m[wi]
-            while bits:
-                p = wi * 64 + ctz64(bits)
-                bits &= bits - 1
-                if self.pactive.d[p]:
-                    self._judge_one(sid, ids, pre, p)
-        return 0
-
-    cdef int _judge_one(self, Py_ssize_t sid, int32_t* ids, signed char* pre, int p) except -1:
-        """Predicate ``p`` (active) on state ``sid``: deactivated at its first hit."""
-        cdef int kind
-        cdef int32_t code
-        cdef bint r
-        if pre != NULL and pre[p] < 2:
-            r = pre[p]
-        elif self.pfallback.d[p]:
-            r = bool(self.cb.pred_eval(p, self._ids(ids)))
-        else:
-            code = self._walk(self.roots.d[self.nleaders + p], ids)
-            if code == MISS:
-                self._hold()
-                code = self.cb.pred_miss(p, self._ids(ids))
-                self._after_miss()
-            r = code == -3
-        kind = self.pkind.d[p]
-        if kind == 0:
-            if r:
-                self.pactive.d[p] = 0
-        elif kind == 1:
-            if not r:
-                self.pactive.d[p] = 0
-                self.phit.d[p] = sid
-        elif r:
-            self.pactive.d[p] = 0
-            self.phit.d[p] = sid
-        return 0
-
     def start(self, list initial):
         """Store the initial state (slot value numbers) as state 0 and judge it."""
         cdef int s
@@ -953,470 +634,37 @@ cdef class Core:
         for s in range(self.width):
             self.cur[s] = initial[s]
         if self.sym:  # the initial state's orbit stands for it
-            self.concrete = (self.ngroup + 1) // self._canon(self.cur)
+            self.concrete = (self.ngroup + 1) // _canon(self, self.cur)
             memcpy(self.cur, self.best, self.width * sizeof(int32_t))
-        self._after_miss()
-        self._pack(self.cur, self.key)
-        self._find_or_add(self.key, &fresh)
-        self._add_parent(-1)
+        _after_miss(self)
+        _pack(self, self.cur, self.key)
+        _find_or_add(self, self.key, &fresh)
+        _add_parent(self, -1)
         ib_push(&self.via, -1)
-        self._judge(0, self.cur)
+        _judge(self, 0, self.cur)
         if self.gating:
             self.cb.gate(0)
 
     def run(self, Py_ssize_t max_states, bint want_deadlock, bint keep_edges, progress, guard,
             double start):
         """Breadth first from state 0 until done or a limit (``max_states < 0``: none)."""
-        self._leaves_begin()
+        _leaves_begin(self)
         try:
-            self._serial(0, 1, max_states, want_deadlock, keep_edges, progress, guard, start)
+            _serial(self, 0, 1, max_states, want_deadlock, keep_edges, progress, guard, start)
         finally:
-            self._leaves_end()
-        self._trim()
-
-    cdef int _leaves_begin(self) except -1:
-        """Hand leaves down in this run (see "leaves handed down") where they can be."""
-        cdef Py_ssize_t k
-        self.lv = not self.sym and not self.fp and 0 < self.nleaders <= 64
-        if self.lv:
-            self.leaves.n = 0
-            self.lbase = 0
-            for k in range(self.count * self.nleaders):
-                ib_push(&self.leaves, MISS)
-            self.lrows = self.leaves.d
-        return 0
-
-    cdef void _leaves_end(self) noexcept:
-        self.lv = False
-        free(self.leaves.d)
-        self.leaves.d = self.lrows = NULL
-        self.leaves.n = self.leaves.cap = 0
-
-    cdef int _serial(self, Py_ssize_t i, Py_ssize_t level_end, Py_ssize_t max_states,
-                     bint want_deadlock, bint keep_edges, progress, guard,
-                     double start) except -1:
-        """The loop of :meth:`run` from state ``i`` (``level_end``: where its level ends)."""
-        while i < self.count:
-            if i == level_end:
-                self.depth += 1
-                level_end = self.count
-                if self.fp:
-                    self._forget_before(i)
-                if self.lv:
-                    self._leaves_from(i)
-            if self.fp:
-                self._expand(i, want_deadlock, keep_edges)
-            else:
-                self._expand_staged(i, want_deadlock, keep_edges)
-            i += 1
-            if 0 <= self.switch_at <= self.count and not self.fp:
-                self._to_fingerprints(i)
-                self.lv = False
-            if self._stop(i, max_states, progress, guard, start):
-                break
-        return 0
-
-    cdef int _expand(self, Py_ssize_t i, bint want_deadlock, bint keep_edges) except -1:
-        """Expand state ``i``: its successors stored, its edges, its dead end (the misses
-        answered as they are met)."""
-        cdef Py_ssize_t e, j
-        cdef int li, w, c, c2
-        cdef int32_t code, L, t, sl, old, new
-        cdef bint any_succ = False, ovf, fresh
-        cdef int32_t* cur = self.cur
-        cdef uint64_t* key = self.key
-        self._hold()  # Python answers the misses met here
-        self._unpack(i, cur)
-        for li in range(self.nleaders):
-            code = self._walk(self.roots.d[li], cur)
-            if code == MISS:
-                code = self.cb.succ_miss(li, self._ids(cur))
-                self._after_miss()
-            L = -2 - code
-            for e in range(self.lstart.d[L], self.lend.d[L]):
-                # the successor is state i's packed words with a few fields replaced
-                memcpy(key, self._at(i), self.nw * sizeof(uint64_t))
-                for w in range(self.wstart.d[e], self.wend.d[e]):
-                    self._put(key, self.wslot.d[w], self.wval.d[w])
-                ovf = False
-                for c in range(self.cstart.d[e], self.cend.d[e]):
-                    t = self.ctab.d[c]
-                    sl = self.cslot.d[c]
-                    old = cur[sl]
-                    new = self._child(t, old)
-                    if new == MISS:
-                        new = self.cb.fill(t, old)
-                        self._set_child(t, old, new)
-                        if self.need_repack:
-                            self._repack()
-                            memcpy(key, self._at(i), self.nw * sizeof(uint64_t))
-                            for w in range(self.wstart.d[e], self.wend.d[e]):
-                                self._put(key, self.wslot.d[w], self.wval.d[w])
-                            for c2 in range(self.cstart.d[e], c):
-                                self._put(key, self.cslot.d[c2],
-                                          self._child(self.ctab.d[c2], cur[self.cslot.d[c2]]))
-                    if new == -2:
-                        ovf = True
-                        break
-                    self._put(key, sl, new)
-                if ovf:
-                    self._overflow(i, e)
-                    continue
-                any_succ = True
-                self.transitions += 1
-                if self.sym:
-                    j = self._find_canon(key, &fresh)
-                else:
-                    j = self._find_or_add(key, &fresh)
-                self._arrive(i, j, <int32_t>e, fresh, keep_edges, NULL)
-        self._dead_end(i, any_succ, want_deadlock)
-        return 0
-
-    # -- leaves handed down --------------------------------------------------------------------
-    # Expanding a state walks every leader's successor trie. A new state differs from the
-    # parent it was found from only in the slots its move writes; a leader whose trie reads
-    # none of them (on any of its paths, so on the parent's) takes the parent's path to the
-    # parent's leaf. So each new state gets its leaves when it arrives: the parent's, except
-    # for the leaders the move may change, which are walked (a miss is left for the expansion,
-    # where the walk is tried again and Python answers it, as before: every Python call comes
-    # in the same order). Kept for the states not yet expanded only: from the start of the
-    # level being expanded on. Symmetry stores canonical images and fingerprints forget the
-    # states: both walk every leader at expansion.
-
-    cdef int _inherit(self, Py_ssize_t i, Py_ssize_t j, int32_t e) except -1:
-        """New state ``j`` (its numbers in ``nxt``), found from ``i`` by entry ``e``: its
-        leaves, the parent's where the move cannot change them."""
-        cdef int li, L = self.nleaders
-        cdef uint64_t m = self._touched(&self.lreads, e)[0]  # (at most 64 leaders here)
-        cdef int32_t* src
-        cdef int32_t* dst
-        if self.leaves.n + L > self.leaves.cap:
-            self._hold()
-            ib_reserve(&self.leaves, self.leaves.n + L)
-            self.lrows = self.leaves.d
-        src = self.leaves.d + (i - self.lbase) * L
-        dst = self.leaves.d + (j - self.lbase) * L
-        for li in range(L):
-            if (m >> li) & 1:
-                dst[li] = self._walk(self.roots.d[li], self.nxt)
-            else:
-                dst[li] = src[li]
-        self.leaves.n += L
-        return 0
-
-    cdef int _leaves_from(self, Py_ssize_t i) except -1:
-        """States before ``i`` are expanded: drop their leaves."""
-        cdef Py_ssize_t drop = (i - self.lbase) * self.nleaders
-        self._hold()
-        memmove(self.leaves.d, self.leaves.d + drop, (self.leaves.n - drop) * sizeof(int32_t))
-        self.leaves.n -= drop
-        self.lbase = i
-        return 0
-
-    # -- staged expansion ---------------------------------------------------------------------
-    # A visited-set look-up waits on memory twice (a random table cell, then the random stored
-    # state it points at), and the look-ups of one state's successors, and of the next states',
-    # do not depend on one another. So the serial loop builds the successors of a batch of
-    # states first (answering misses as it meets them, in state order: every value is numbered
-    # as the one-state loop numbers it), then looks them up in state order, the table cell of
-    # the look-up STAGE_AHEAD records ahead and the stored state of the one half as far ahead
-    # already on their way. Only the memory traffic overlaps: states, numbers, parents, moves,
-    # edges and verdicts are those of ``_expand``. A re-pack (a miss numbered a value that
-    # needs more bits) changes every packed word, so the batch is built again. With symmetry
-    # the successors are staged as their canonical images, reading the tables only: the
-    # renamings that canonical forms ask Python for number values too, and must come in the
-    # one-state order, so a state whose staging would ask Python ends the batch and is
-    # expanded by ``_expand``. Fingerprints keep ``_expand`` (no cells to fetch ahead).
-
-    cdef Py_ssize_t _stage_ro(self, Batch* b, Py_ssize_t k, Py_ssize_t n) noexcept nogil:
-        """Stage state ``k``'s successors into ``b`` from record ``n`` on, reading the tables
-        only (a worker thread may run it): the next free record; -2 at the first miss
-        (``b.mkind`` says which), -3 without memory. With symmetry each successor is staged
-        as its orbit's least image, as ``_find_canon`` finds it (a stored representative is
-        its own least image)."""
-        cdef int li, w, c, nw = self.nw
-        cdef int32_t code, L, new, sl
-        cdef Py_ssize_t e, hits, at
-        cdef int32_t* cur = b.cur
-        cdef uint64_t* key
-        cdef int32_t* row = NULL
-        self._unpack(k, cur)
-        if self.lv:
-            row = self.lrows + (k - self.lbase) * self.nleaders
-        for li in range(self.nleaders):
-            code = MISS if row == NULL else row[li]
-            if code == MISS:
-                code = self._walk(self.roots.d[li], cur)
-                if code == MISS:
-                    b.mkind, b.mrow = 1, li
-                    return -2
-                if row != NULL:
-                    row[li] = code
-            L = -2 - code
-            for e in range(self.lstart.d[L], self.lend.d[L]):
-                if batch_room(b, n + 1, nw) < 0:
-                    return -3
-                key = b.keys + n * nw
-                b.ent[n] = <int32_t>e
-                if self.sym:  # built as slot numbers, to be canonicalised (below)
-                    memcpy(b.ids, cur, self.width * sizeof(int32_t))
-                    for w in range(self.wstart.d[e], self.wend.d[e]):
-                        b.ids[self.wslot.d[w]] = self.wval.d[w]
-                else:
-                    memcpy(key, self._at(k), nw * sizeof(uint64_t))
-                    for w in range(self.wstart.d[e], self.wend.d[e]):
-                        self._put(key, self.wslot.d[w], self.wval.d[w])
-                for c in range(self.cstart.d[e], self.cend.d[e]):
-                    sl = self.cslot.d[c]
-                    new = self._child(self.ctab.d[c], cur[sl])
-                    if new == MISS:
-                        b.mkind, b.mrow, b.mval = 2, self.ctab.d[c], cur[sl]
-                        return -2
-                    if new == -2:
-                        b.ent[n] = -2 - <int32_t>e  # the step overflows a channel
-                        break
-                    if self.sym:
-                        b.ids[sl] = new
-                    else:
-                        self._put(key, sl, new)
-                if self.sym and b.ent[n] >= 0:
-                    hits = self._least(b.ids, b.best, &at)
-                    if hits < 0:
-                        b.mkind = 3
-                        return -2
-                    self._pack(b.best, key)
-                    b.size[n] = <int32_t>((self.ngroup + 1) // hits)
-                b.hash[n] = self._hash(key)
-                n += 1
-        return n
-
-    cdef Py_ssize_t _stage_one(self, Batch* b, Py_ssize_t k, Py_ssize_t n) except -3:
-        """:meth:`_stage_ro`, each miss answered by Python as it is met (then the state is
-        staged again: the answers come in the one-state loop's order); -1 when an answer
-        re-packed the states (everything staged is stale). With symmetry nothing may ask
-        Python (the renamings number values in ``_expand``'s order): -2 at the first miss."""
-        cdef Py_ssize_t r
-        cdef int rp = self.repacks
-        while True:
-            r = self._stage_ro(b, k, n)
-            if r >= 0:
-                return r
-            if r == -3:
-                raise MemoryError()
-            if self.sym:
-                return -2
-            if b.mkind == 1:
-                self.cb.succ_miss(b.mrow, self._ids(b.cur))
-            else:
-                self._set_child(b.mrow, b.mval, self.cb.fill(b.mrow, b.mval))
-            self._after_miss()
-            if self.repacks != rp:
-                return -1
-
-    cdef int _stage(self, Batch* b, Py_ssize_t lo, Py_ssize_t hi) except -1:
-        """Stage the successors of states ``lo`` to ``hi`` into ``b`` (up to STAGE_STATES;
-        with symmetry the batch ends before a state that needs Python, ``b.left``)."""
-        cdef Py_ssize_t k = lo, r, n = 0
-        b.left = -1
-        b.probed = False
-        while k < hi:
-            b.first[k - lo] = n
-            r = self._stage_one(b, k, n)
-            if r == -1:  # a re-pack: build the batch again (its misses are answered now)
-                k, n = lo, 0
-                continue
-            if r == -2:  # symmetry: Python must answer: the batch ends here
-                b.left = k
-                break
-            n = r
-            k += 1
-        b.first[k - lo] = n
-        b.lo, b.hi, b.repacks = lo, k, self.repacks
-        return 0
-
-    cdef int _expand_staged(self, Py_ssize_t i, bint want_deadlock, bint keep_edges) except -1:
-        """:meth:`_expand` of state ``i`` from the staged batch (staging it first if needed)."""
-        cdef Batch* b = &self.sb
-        if i == b.left:  # symmetry, and Python has to answer: the one-state loop
-            b.left = -1  # (its answers may re-pack: stage afresh after it)
-            b.hi = b.lo
-            return self._expand(i, want_deadlock, keep_edges)
-        if not (b.lo <= i < b.hi) or b.repacks != self.repacks:
-            self._stage(b, i, min(self.count, i + STAGE_STATES))
-            if i == b.left:
-                return self._expand_staged(i, want_deadlock, keep_edges)
-        return self._take(i, b, want_deadlock, keep_edges)
-
-    cdef int _take(self, Py_ssize_t i, Batch* b, bint want_deadlock, bint keep_edges) except -1:
-        """Store state ``i``'s staged successors in order (a worker's look-ups taken as found;
-        the table cell of the look-up STAGE_AHEAD records on, and the stored state of the one
-        half as far, fetched ahead)."""
-        cdef Py_ssize_t r, end, ahead, last, j, m
-        cdef int32_t e
-        cdef int nw = b.nw
-        cdef bint any_succ = False, fresh
-        r = b.first[i - b.lo]
-        end = b.first[i - b.lo + 1]
-        last = b.first[b.hi - b.lo]
-        while r < end:
-            m = self.tcap - 1
-            ahead = r + STAGE_AHEAD
-            if ahead < last:
-                prefetch(&self.table[b.hash[ahead] & m])
-            ahead = r + STAGE_AHEAD // 2
-            if ahead < last:
-                j = self.table[b.hash[ahead] & m]
-                if j >= 0:
-                    prefetch(self.words + j * nw)
-            e = b.ent[r]
-            if e < 0:
-                self._overflow(i, -2 - e)
-                r += 1
-                continue
-            any_succ = True
-            self.transitions += 1
-            if b.probed and b.found[r] >= 0:
-                j = b.found[r]
-                fresh = False
-            else:
-                j = self._find_or_add_h(b.keys + r * nw, b.hash[r], &fresh)
-            if fresh and self.sym:
-                self.concrete += b.size[r]
-            self._arrive(i, j, e, fresh, keep_edges, NULL)
-            r += 1
-            if b.repacks != self.repacks:
-                # only a new value re-packs, and only successors and symmetry number values;
-                # a property's answer never does, so the staged keys stay valid here
-                raise AssertionError("the states were re-packed while a state was looked up")
-        self._dead_end(i, any_succ, want_deadlock)
-        return 0
-
-    cdef int _overflow(self, Py_ssize_t i, Py_ssize_t e) except -1:
-        """Entry ``e`` overflows a channel from state ``i`` (the first such step is reported)."""
-        if not self.overflowed:
-            self._hold()
-            self.overflowed = True
-            self.cb.overflow(i, e)
-        return 0
-
-    cdef int _arrive(self, Py_ssize_t i, Py_ssize_t j, int32_t e, bint fresh, bint keep_edges,
-                     signed char* pre) except -1:
-        """Entry ``e`` leads from state ``i`` to state ``j`` (new if ``fresh``: its parent and
-        move, its judgement; ``pre``: its predicates' truths as known, or NULL)."""
-        if fresh:
-            self._add_parent(i)
-            ib_push(&self.via, self.emove.d[e])
-            if self.gating:
-                self._hold()
-                self.cb.gate(j)
-            if self.npred > 0 or self.lv:
-                self._unpack(j, self.nxt)
-            if self.lv:
-                self._inherit(i, j, e)
-            if self.npred > 0:
-                self._judge(j, self.nxt, pre, -1 if self.sym else e)
-        if keep_edges:
-            ib_push(&self.esrc, <int32_t>i)
-            ib_push(&self.edst, <int32_t>j)
-            ib_push(&self.emv, self.emove.d[e])
-        return 0
-
-    cdef int _dead_end(self, Py_ssize_t i, bint any_succ, bint want_deadlock) except -1:
-        if not any_succ and want_deadlock and self.deadlock < 0:
-            if not self.cb.is_final(i):
-                self.deadlock = i
-        return 0
-
-    cdef bint _stop(self, Py_ssize_t i, Py_ssize_t max_states, progress, guard,
-                    double start) except -1:
-        """After the first ``i`` states: report progress; stop at a limit (saying which)."""
-        if (i & 0x3FFF) == 0 and progress is not None:
-            progress(self.count, self.count - i, perf_counter() - start)
-        if guard.tripped and i < self.count:
-            self.complete = False
-            self.stop_reason = f"memory limit of {guard.limit_mb} MB"
-            return True
-        if 0 <= max_states <= self.count and i < self.count:
-            self.complete = False
-            self.stop_reason = f"state limit of {max_states}"
-            return True
-        return False
-
-    # -- threads ------------------------------------------------------------------------------
-    # (checker/_threads.pxi) Workers stage batches of the frontier ahead of this thread, which
-    # stores them in state order; they read the tables only, and park while this thread
-    # changes what they read.
+            _leaves_end(self)
+        _trim(self)
 
     def run_threads(self, Py_ssize_t max_states, bint want_deadlock, bint keep_edges, progress,
                     guard, double start, int workers):
         """:meth:`run` with ``workers - 1`` threads staging batches ahead (the same results)."""
-        self._leaves_begin()
+        _leaves_begin(self)
         try:
             threads_run(self, max_states, want_deadlock, keep_edges, progress, guard, start,
                         workers)
         finally:
-            self._leaves_end()
-        self._trim()
-
-    cdef void _hold(self) noexcept nogil:
-        """Park the workers (until this state is stored) before this thread changes what they
-        read: a table's growth, Python's answers, the leaves' move."""
-        cdef int spins = 0
-        if not self.piping or self.held:
-            return
-        vfp_store(&self.thold, 1)
-        while vfp_load(&self.tparked) < vfp_load(&self.tactive):
-            vfp_relax(&spins)
-        self.held = True
-
-    cdef void _unhold(self) noexcept nogil:
-        if self.held:
-            vfp_store(&self.thold, 0)
-            self.held = False
-
-    cdef Py_ssize_t _probe_ro(self, uint64_t* k, uint64_t hash) noexcept nogil:
-        """:meth:`_probe_h` on a worker while this thread adds states (a cell is read
-        acquiring, as it is set releasing, after its state's words)."""
-        cdef Py_ssize_t m = self.tcap - 1
-        cdef Py_ssize_t h = hash & m
-        cdef int32_t j
-        cdef int w, nw = self.nw
-        cdef uint64_t* x
-        while True:
-            j = vfp_cell(&self.table[h])
-            if j < 0:
-                return -1
-            x = self.words + <Py_ssize_t>j * nw
-            w = 0
-            while w < nw and x[w] == k[w]:
-                w += 1
-            if w == nw:
-                return j
-            h = (h + 1) & m
-
-    cdef void _trim(self) noexcept:
-        """No state is added after the run: return the slack of the growing buffers."""
-        cdef uint64_t* p
-        cdef Py_ssize_t kept = self.count - self.base
-        if 0 < kept < self.wcap:
-            p = <uint64_t*>realloc(self.words, kept * self.nw * sizeof(uint64_t))
-            if p != NULL:
-                self.words = p
-                self.wcap = kept
-        if 0 < self.parent64.n < self.parent64.cap:
-            p = <uint64_t*>realloc(self.parent64.d, self.parent64.n * sizeof(int64_t))
-            if p != NULL:
-                self.parent64.d = <int64_t*>p
-                self.parent64.cap = self.parent64.n
-        ib_trim(&self.parent)
-        ib_trim(&self.via)
-
-    # -- symmetry -----------------------------------------------------------------------------
-    # A group of slot permutations with renamings (checker/symmetry.py declares it; the bridge,
-    # checker/compiled.py, lists every element). Slots that an element moves onto one another
-    # share one value numbering, so moving a slot moves its number. A state is stored as its
-    # least image (slot by slot, by value number): numbers are never reassigned, so the least
-    # image of an orbit is the same whenever it is computed. Every element is tried.
+            _leaves_end(self)
+        _trim(self)
 
     def share(self, list pool_of):
         """Slot ``s`` numbers its values as slot ``pool_of[s] <= s`` does (before any value
@@ -1454,96 +702,12 @@ cdef class Core:
                 self.gsrc[g * W + s] = sources[g][s]
                 self.gren[g * W + s] = MISS
             for s in renamed:
-                self.gren[g * W + s] = self._new_node(0)
+                self.gren[g * W + s] = _new_node(self, 0)
                 tables.append(self.gren[g * W + s])
             out.append(tables)
         self.sym = True
         self.gating = gate
         return out
-
-    cdef inline int32_t _image(self, int32_t* ids, Py_ssize_t g, int s,
-                               Py_ssize_t* miss) noexcept nogil:
-        """Slot ``s`` of element ``g``'s image of ``ids`` (MISS: its rename table has no
-        answer yet; ``miss`` is then the element's cell)."""
-        cdef Py_ssize_t at = g * self.width + s
-        cdef int32_t v = ids[self.gsrc[at]]
-        cdef int32_t t = self.gren[at]
-        cdef int32_t new
-        if t < 0:
-            return v
-        new = self._child(t, v)
-        if new == MISS:
-            miss[0] = at
-        return new
-
-    cdef Py_ssize_t _least(self, int32_t* ids, int32_t* best, Py_ssize_t* miss) noexcept nogil:
-        """``best``: the least image of ``ids``; returns how many elements give it (the
-        stabiliser's size, so the orbit has ``order / that`` states), or -1 at the first
-        rename-table miss (``miss``: where). An image is built slot by slot only while it
-        ties with the least so far. Reads the tables only: a worker thread may run it."""
-        cdef int g, s, W = self.width
-        cdef Py_ssize_t hits = 1
-        cdef int32_t v = 0
-        memcpy(best, ids, W * sizeof(int32_t))
-        for g in range(self.ngroup):
-            s = 0
-            while s < W:
-                v = self._image(ids, g, s, miss)
-                if v == MISS:
-                    return -1
-                if v != best[s]:
-                    break
-                s += 1
-            if s == W:
-                hits += 1
-            elif v < best[s]:
-                best[s] = v
-                for s in range(s + 1, W):
-                    best[s] = self._image(ids, g, s, miss)
-                    if best[s] == MISS:
-                        return -1
-                hits = 1
-        return hits
-
-    cdef Py_ssize_t _canon(self, int32_t* ids) except -1:
-        """:meth:`_least` into ``best``, each miss answered by ``cb.rename`` (then the search
-        starts again: the misses are met, and answered, in the order of one search)."""
-        cdef Py_ssize_t hits, at
-        cdef int32_t t, v
-        while True:
-            hits = self._least(ids, self.best, &at)
-            if hits > 0:
-                return hits
-            t = self.gren[at]
-            v = ids[self.gsrc[at]]
-            self._set_child(t, v, self.cb.rename(t, v))
-
-    cdef Py_ssize_t _find_canon(self, uint64_t* key, bint* fresh) except -2:
-        """:meth:`_find_or_add` for successor ``key``: as stored if it is a stored
-        representative, else its orbit's representative (counting the orbit's states when
-        new). ``key`` is overwritten."""
-        cdef Py_ssize_t h, size
-        cdef Py_ssize_t j = -1 if self.fp else self._probe(key, &h)
-        if j >= 0:
-            fresh[0] = False
-            return j
-        self._unpack_key(key, self.nxt)
-        size = (self.ngroup + 1) // self._canon(self.nxt)
-        self._after_miss()
-        self._pack(self.best, key)
-        j = self._find_or_add(key, fresh)
-        if fresh[0]:
-            self.concrete += size
-        return j
-
-    # -- fingerprints -------------------------------------------------------------------------
-    # TLC's way past memory: the visited set keeps a 64-bit fingerprint of each state instead of
-    # its packed words; only the states not yet expanded (ids >= ``base``: the rest of the
-    # current level and the next one) keep their words. Ids are 64-bit (parents too, past
-    # 2**31 states: ``parent64``); the moves stay, so Python rebuilds any state by replaying them from the root. Two states with
-    # one fingerprint count as one: the caller reports the chance of that. The fingerprint hashes
-    # the slot value numbers, not the packed words, because a re-pack changes the words of a
-    # state but never its numbers.
 
     def fingerprints(self, Py_ssize_t switch_at, int bits):
         """Store fingerprints of ``bits`` bits (64; fewer only in tests, to force collisions)
@@ -1553,125 +717,7 @@ cdef class Core:
         self.fmask = <uint64_t>0xFFFFFFFFFFFFFFFF if bits == 64 else (((<uint64_t>1) << bits) - 1)
         self.switch_at = switch_at
         if switch_at == 0 and not self.fp:
-            self._to_fingerprints(0)
-
-    cdef inline uint64_t _fingerprint(self, uint64_t* k) noexcept nogil:
-        """State ``k``'s fingerprint (never 0, the free cell's mark): its slot value numbers,
-        two to a 64-bit block, chained through ``smix``."""
-        cdef int s
-        cdef uint64_t h = <uint64_t>0x243F6A8885A308D3 ^ <uint64_t>self.width, v
-        cdef int32_t* ids = self.fids
-        self._unpack_key(k, ids)
-        s = 0
-        while s < self.width:
-            v = <uint64_t><uint32_t>ids[s]
-            if s + 1 < self.width:
-                v |= (<uint64_t><uint32_t>ids[s + 1]) << 32
-            h = smix(h ^ v) + <uint64_t>0x9E3779B97F4A7C15
-            s += 2
-        h = smix(h) & self.fmask
-        return h if h else 1
-
-    cdef bint _fp_insert(self, uint64_t f) noexcept nogil:
-        """Add fingerprint ``f`` to the set; False when it was there."""
-        cdef Py_ssize_t m = self.fcap - 1
-        cdef Py_ssize_t h = mix(f) & m
-        while self.ftab[h]:
-            if self.ftab[h] == f:
-                return False
-            h = (h + 1) & m
-        self.ftab[h] = f
-        self.fused += 1
-        return True
-
-    cdef int _fp_resize(self, Py_ssize_t cap) except -1:
-        """A set of ``cap`` cells (a power of two) holding the same fingerprints."""
-        cdef uint64_t* old = self.ftab
-        cdef Py_ssize_t i, n = self.fcap
-        self.ftab = <uint64_t*>malloc(cap * sizeof(uint64_t))
-        if self.ftab == NULL:
-            self.ftab = old
-            raise MemoryError()
-        memset(self.ftab, 0, cap * sizeof(uint64_t))
-        self.fcap = cap
-        self.fused = 0
-        for i in range(n):
-            if old[i]:
-                self._fp_insert(old[i])
-        free(old)
-        return 0
-
-    cdef Py_ssize_t _fp_add(self, uint64_t* k, bint* fresh) except -2:
-        """:meth:`_find_or_add` in fingerprint mode: a new state keeps its words until expanded."""
-        cdef Py_ssize_t kept = self.count - self.base
-        if not self._fp_insert(self._fingerprint(k)):
-            fresh[0] = False
-            return -1
-        if self.fused * 4 > self.fcap * 3:  # at most 3/4 full
-            self._fp_resize(self.fcap * 2)
-        if kept == self.wcap:
-            grow_buf(<void**>&self.words, &self.wcap, kept + 1, self.nw * sizeof(uint64_t))
-        memcpy(self.words + kept * self.nw, k, self.nw * sizeof(uint64_t))
-        self.count += 1
-        fresh[0] = True
-        return self.count - 1
-
-    cdef int _add_parent(self, Py_ssize_t i) except -1:
-        """Record the parent of the state just added: 32 bits while ids fit, else 64."""
-        if self.parent64.d != NULL:
-            return lb_push(&self.parent64, i)
-        if self.count <= 0x7FFFFFFF:
-            return ib_push(&self.parent, <int32_t>i)
-        self._widen_parents()
-        return lb_push(&self.parent64, i)
-
-    cdef int _widen_parents(self) except -1:
-        """Past 2**31 states (fingerprint mode only): the parents become 64-bit."""
-        cdef Py_ssize_t j
-        grow_buf(<void**>&self.parent64.d, &self.parent64.cap, max(2 * self.parent.n, 16),
-                 sizeof(int64_t))
-        for j in range(self.parent.n):
-            self.parent64.d[j] = self.parent.d[j]
-        self.parent64.n = self.parent.n
-        free(self.parent.d)
-        self.parent.d = NULL
-        self.parent.n = self.parent.cap = 0
-        return 0
-
-    cdef void _forget_before(self, Py_ssize_t i) noexcept:
-        """Drop the packed words of the states before ``i`` (all expanded)."""
-        cdef Py_ssize_t kept = self.count - i
-        if i > self.base:
-            memmove(self.words, self._at(i), kept * self.nw * sizeof(uint64_t))
-            self.base = i
-
-    cdef int _to_fingerprints(self, Py_ssize_t i) except -1:
-        """Switch to fingerprint storage with states ``< i`` expanded: fingerprint every stored
-        state, widen the parents, drop the exact table and the expanded states' words."""
-        cdef Py_ssize_t j, cap = 1024
-        if self.fids == NULL:
-            self.fids = <int32_t*>malloc(max(self.width, 1) * sizeof(int32_t))
-            if self.fids == NULL:
-                raise MemoryError()
-        while cap * 3 < self.count * 4 + 4:
-            cap *= 2
-        self.ftab = <uint64_t*>malloc(cap * sizeof(uint64_t))
-        if self.ftab == NULL:
-            raise MemoryError()
-        memset(self.ftab, 0, cap * sizeof(uint64_t))
-        self.fcap = cap
-        for j in range(self.count):
-            self._fp_insert(self._fingerprint(self.words + j * self.nw))
-        free(self.table)
-        self.table = NULL
-        self.tcap = 0
-        self.fp = True
-        self._forget_before(i)
-        self._trim()  # the words of the states still to expand, and room to double
-        self.switched_at = self.count
-        if self.count:  # announced at the moment it happens, never silently
-            self.cb.switched(self.count)
-        return 0
+            _to_fingerprints(self, 0)
 
     def fingerprint_gap(self):
         """The least distance between two stored fingerprints (TLC's observed collision
@@ -1704,8 +750,8 @@ cdef class Core:
         try:
             for s in range(self.width):
                 tmp[s] = ids[s]
-            self._canon(tmp)
-            return self._ids(self.best)
+            _canon(self, tmp)
+            return _ids(self, self.best)
         finally:
             free(tmp)
 
@@ -1756,12 +802,12 @@ cdef class Core:
                 o[k] = out
             for i in range(self.count):
                 if ver != self.preads.ver:  # a trie read a new slot: the masks of bits again
-                    self._bits_read(pp, m, pm)
+                    _bits_read(self, pp, m, pm)
                     ver = self.preads.ver
                 par = self.parent.d[i]
                 if par >= 0:
-                    x = self._at(i)
-                    y = self._at(par)
+                    x = _at(self, i)
+                    y = _at(self, par)
                     for w in range(nw):
                         diff[w] = x[w] ^ y[w]
                 unpacked = False
@@ -1775,14 +821,14 @@ cdef class Core:
                             o[k][i] = o[k][par]
                             continue
                     if not unpacked:
-                        self._unpack(i, cur)
+                        _unpack(self, i, cur)
                         unpacked = True
                     if self.pfallback.d[p]:
-                        o[k][i] = bool(self.cb.pred_eval(p, self._ids(cur)))
+                        o[k][i] = bool(self.cb.pred_eval(p, _ids(self, cur)))
                         continue
-                    code = self._walk(self.roots.d[self.nleaders + p], cur)
+                    code = _walk(self, self.roots.d[self.nleaders + p], cur)
                     if code == MISS:
-                        code = self.cb.pred_miss(p, self._ids(cur))
+                        code = self.cb.pred_miss(p, _ids(self, cur))
                     o[k][i] = code == -3
         finally:
             free(pp)
@@ -1791,30 +837,19 @@ cdef class Core:
             free(pm)
         return outs
 
-    cdef int _bits_read(self, int32_t* pp, Py_ssize_t m, uint64_t* pm) except -1:
-        """For each predicate ``pp[k]``, the bits of the packed words its trie reads."""
-        cdef Py_ssize_t k
-        cdef int s, nw = self.nw
-        memset(pm, 0, m * nw * sizeof(uint64_t))
-        for k in range(m):
-            for s in range(self.width):
-                if self.preads.slot[pp[k] * self.width + s]:
-                    pm[k * nw + self.word[s]] |= self.mask[s] << self.shift[s]
-        return 0
-
     def ids_of(self, Py_ssize_t i):
         """The slot value numbers of state ``i``."""
         if not self.base <= i < self.count:
             raise IndexError(i)
-        self._unpack(i, self.nxt)
-        return self._ids(self.nxt)
+        _unpack(self, i, self.nxt)
+        return _ids(self, self.nxt)
 
     def decode(self, Py_ssize_t i):
         """State ``i`` as the Python engine stores it (a tuple of slot values)."""
         cdef int s
         if not self.base <= i < self.count:
             raise IndexError(i)
-        self._unpack(i, self.nxt)
+        _unpack(self, i, self.nxt)
         vals = self.values
         return tuple([vals[s][self.nxt[s]] for s in range(self.width)])
 
@@ -1862,4 +897,11 @@ cdef class Core:
                 "entries": self.emove.n, "words_per_state": self.nw, "repacks": self.repacks}
 
 
+include "_store.pxi"
+include "_tries.pxi"
+include "_loop.pxi"
+include "_staging.pxi"
+include "_symmetry.pxi"
+include "_fingerprints.pxi"
+include "_results.pxi"
 include "_threads.pxi"

@@ -72,7 +72,7 @@ cdef void threads_quit(Core c) noexcept nogil:
     """Send the workers home and wait until they are."""
     cdef int spins = 0
     vfp_store(&c.tstop, 1)
-    c._unhold()
+    _unhold(c)
     while vfp_load(&c.tactive) > 0:
         vfp_relax(&spins)
     c.piping = False
@@ -90,11 +90,11 @@ cdef int threads_store(Core c, Py_ssize_t max_states, bint want_deadlock, bint k
             c.depth += 1
             level_end = c.count
             if c.lv:
-                c._leaves_from(i)
+                _leaves_from(c, i)
         b = threads_batch(c, b, i)
         if i == b.left:  # Python has to answer: the one-state loop, workers parked
             rp = c.repacks
-            c._expand(i, want_deadlock, keep_edges)
+            _expand(c, i, want_deadlock, keep_edges)
             if c.repacks != rp:  # every staged key is stale: drop the batches
                 vfp_store(&c.tepoch, c.tepoch + 1)
                 c.tbase = i + 1
@@ -102,21 +102,21 @@ cdef int threads_store(Core c, Py_ssize_t max_states, bint want_deadlock, bint k
                 vfp_store(&c.tdone, 0)
                 b = NULL
         else:
-            c._take(i, b, want_deadlock, keep_edges)
+            _take(c, i, b, want_deadlock, keep_edges)
         i += 1
-        c._unhold()
+        _unhold(c)
         vfp_store(&c.tavail, c.count)
         switched = 0 <= c.switch_at <= c.count
         if switched:
             # fingerprints from here on, on this thread: the workers read the exact table
             threads_quit(c)
-            c._to_fingerprints(i)
+            _to_fingerprints(c, i)
             c.lv = False
-        stop = c._stop(i, max_states, progress, guard, start)
+        stop = _stop(c, i, max_states, progress, guard, start)
         if stop or switched:
             break
     if switched and not stop:
-        c._serial(i, level_end, max_states, want_deadlock, keep_edges, progress, guard, start)
+        _serial(c, i, level_end, max_states, want_deadlock, keep_edges, progress, guard, start)
     return 0
 
 
@@ -130,7 +130,7 @@ cdef Batch* threads_batch(Core c, Batch* b, Py_ssize_t i) except NULL:
     n = (i - c.tbase) // STAGE_STATES
     vfp_store(&c.tdone, n)  # the batches before n are stored: their slots are free
     b = &c.ring[n % c.nring]
-    c._unhold()  # (a parked worker could not publish the batch waited for)
+    _unhold(c)  # (a parked worker could not publish the batch waited for)
     if not (vfp_load(&c.tclaim) == n and vfp_cas(&c.tclaim, n, n + 1)):
         while vfp_load(&b.seq) != n or b.epoch != c.tepoch:
             if not threads_help(c):
@@ -201,7 +201,7 @@ cdef int threads_stage(Core c, Batch* b, Py_ssize_t lo, Py_ssize_t hi, int64_t e
         if worker and not threads_on(c, epoch):
             return 0
         b.first[k - lo] = n
-        r = c._stage_ro(b, k, n)
+        r = _stage_ro(c, b, k, n)
         if r == -3 and not worker:
             return -1
         if r < 0:  # a miss (a worker without memory: the same) ends the batch
@@ -217,7 +217,7 @@ cdef int threads_stage(Core c, Batch* b, Py_ssize_t lo, Py_ssize_t hi, int64_t e
                 return 0
             if r + STAGE_AHEAD < n:
                 prefetch(&c.table[b.hash[r + STAGE_AHEAD] & (c.tcap - 1)])
-            b.found[r] = -1 if b.ent[r] < 0 else c._probe_ro(b.keys + r * b.nw, b.hash[r])
+            b.found[r] = -1 if b.ent[r] < 0 else _probe_ro(c, b.keys + r * b.nw, b.hash[r])
         b.probed = True
     return 1
 
@@ -229,3 +229,42 @@ cdef inline bint threads_on(Core c, int64_t epoch) noexcept nogil:
         threads_park(c)
         return vfp_load(&c.tepoch) == epoch and not vfp_load(&c.tstop)
     return True
+
+
+cdef void _hold(Core self) noexcept nogil:
+    """Park the workers (until this state is stored) before this thread changes what they
+    read: a table's growth, Python's answers, the leaves' move."""
+    cdef int spins = 0
+    if not self.piping or self.held:
+        return
+    vfp_store(&self.thold, 1)
+    while vfp_load(&self.tparked) < vfp_load(&self.tactive):
+        vfp_relax(&spins)
+    self.held = True
+
+
+cdef void _unhold(Core self) noexcept nogil:
+    if self.held:
+        vfp_store(&self.thold, 0)
+        self.held = False
+
+
+cdef Py_ssize_t _probe_ro(Core self, uint64_t* k, uint64_t hash) noexcept nogil:
+    """:meth:`_probe_h` on a worker while this thread adds states (a cell is read
+    acquiring, as it is set releasing, after its state's words)."""
+    cdef Py_ssize_t m = self.tcap - 1
+    cdef Py_ssize_t h = hash & m
+    cdef int32_t j
+    cdef int w, nw = self.nw
+    cdef uint64_t* x
+    while True:
+        j = vfp_cell(&self.table[h])
+        if j < 0:
+            return -1
+        x = self.words + <Py_ssize_t>j * nw
+        w = 0
+        while w < nw and x[w] == k[w]:
+            w += 1
+        if w == nw:
+            return j
+        h = (h + 1) & m
