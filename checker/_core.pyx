@@ -35,278 +35,7 @@ cdef enum:
     STAGE_AHEAD = 16  # records between a table cell's fetch and its look-up
 
 
-cdef struct IBuf:
-    int32_t* d
-    Py_ssize_t n
-    Py_ssize_t cap
-
-
-cdef struct LBuf:  # 64-bit state ids (fingerprint mode may pass 2**31 states)
-    int64_t* d
-    Py_ssize_t n
-    Py_ssize_t cap
-
-
-cdef int grow_buf(void** d, Py_ssize_t* cap, Py_ssize_t need, size_t item) except -1:
-    """Make ``d`` (``cap`` items of ``item`` bytes) hold at least ``need`` items, doubling."""
-    cdef Py_ssize_t c
-    cdef void* p
-    if need <= cap[0]:
-        return 0
-    c = cap[0] * 2 if cap[0] else 16
-    while c < need:
-        c *= 2
-    p = realloc(d[0], c * item)
-    if p == NULL:
-        raise MemoryError()
-    d[0] = p
-    cap[0] = c
-    return 0
-
-
-cdef int ib_reserve(IBuf* b, Py_ssize_t need) except -1:
-    return grow_buf(<void**>&b.d, &b.cap, need, sizeof(int32_t))
-
-
-cdef inline int lb_push(LBuf* b, int64_t v) except -1:
-    if b.n == b.cap:
-        grow_buf(<void**>&b.d, &b.cap, b.n + 1, sizeof(int64_t))
-    b.d[b.n] = v
-    b.n += 1
-    return 0
-
-
-cdef inline int ib_push(IBuf* b, int32_t v) except -1:
-    if b.n == b.cap:
-        ib_reserve(b, b.n + 1)
-    b.d[b.n] = v
-    b.n += 1
-    return 0
-
-
-cdef void ib_trim(IBuf* b) noexcept:
-    """Give back the room doubling left (a failed shrink keeps the larger block)."""
-    cdef int32_t* p
-    if 0 < b.n < b.cap:
-        p = <int32_t*>realloc(b.d, b.n * sizeof(int32_t))
-        if p != NULL:
-            b.d = p
-            b.cap = b.n
-
-
-cdef object ib_array(IBuf* b):
-    """A copy of ``b``'s values as an array (copied straight into it, with no bytes between)."""
-    out = array("i", [0]) * b.n if b.n else array("i")
-    cdef int32_t[::1] view
-    if b.n:
-        view = out
-        memcpy(&view[0], b.d, b.n * sizeof(int32_t))
-    return out
-
-
-cdef object ib_hand_over(IBuf* b):
-    """``b``'s values as an array, ``b`` emptied: one copy at a time, not two, is alive."""
-    out = ib_array(b)
-    free(b.d)
-    b.d = NULL
-    b.n = b.cap = 0
-    return out
-
-
-cdef extern from *:
-    """
-    #define prefetch(p) __builtin_prefetch(p)
-    #define ctz64(x) __builtin_ctzll(x)
-    #ifdef _OPENMP
-    #define VFP_OPENMP 1
-    #else
-    #define VFP_OPENMP 0
-    #endif
-    #include <sched.h>
-    /* the threads' shared counters and flags: sequentially consistent, so that a worker
-       parks before it reads what the storing thread changes (see "threads") */
-    static inline int64_t vfp_load(const int64_t* p) {
-        return __atomic_load_n(p, __ATOMIC_SEQ_CST);
-    }
-    static inline void vfp_store(int64_t* p, int64_t v) {
-        __atomic_store_n(p, v, __ATOMIC_SEQ_CST);
-    }
-    static inline void vfp_add(int64_t* p, int64_t v) {
-        __atomic_add_fetch(p, v, __ATOMIC_SEQ_CST);
-    }
-    static inline int vfp_cas(int64_t* p, int64_t old, int64_t v) {
-        return __atomic_compare_exchange_n(p, &old, v, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-    }
-    /* a visited-set cell: set after its state's words are written, read before them */
-    static inline int32_t vfp_cell(const int32_t* p) {
-        return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-    }
-    static inline void vfp_set_cell(int32_t* p, int32_t v) {
-        __atomic_store_n(p, v, __ATOMIC_RELEASE);
-    }
-    /* a wait's turn: spin a little, then let the machine run someone else */
-    static inline void vfp_relax(int* spins) {
-        if (++*spins < 64) {
-    #if defined(__x86_64__) || defined(__i386__)
-            __builtin_ia32_pause();
-    #endif
-        } else {
-            sched_yield();
-        }
-    }
-    """
-    int VFP_OPENMP
-    void prefetch(const void* p) nogil
-    int ctz64(uint64_t x) nogil
-    int64_t vfp_load(const int64_t* p) nogil
-    void vfp_store(int64_t* p, int64_t v) nogil
-    void vfp_add(int64_t* p, int64_t v) nogil
-    bint vfp_cas(int64_t* p, int64_t old, int64_t v) nogil
-    int32_t vfp_cell(const int32_t* p) nogil
-    void vfp_set_cell(int32_t* p, int32_t v) nogil
-    void vfp_relax(int* spins) nogil
-
-
-def threaded():
-    """True when the core was built with OpenMP (else ``run_threads`` runs on one thread)."""
-    return VFP_OPENMP == 1
-
-
-# Tries (one per row) and the slots each reads, with each entry's mask of the rows its move may
-# change (see "judging less" and "leaves handed down"): properties and leaders both keep one.
-cdef struct Readers:
-    unsigned char* slot  # row r reads slot s: slot[r * width + s]
-    int rows  # the rows the masks cover
-    int nw  # mask words per entry
-    int ver  # bumped whenever a row reads a new slot (the masks are then stale)
-    uint64_t* mask  # entry e's mask: mask[e * nw : (e + 1) * nw]
-    int32_t* mver  # the ``ver`` entry e's mask was made at (-1: never)
-    Py_ssize_t mcap
-
-
-cdef int grow(void** p, Py_ssize_t n, size_t item) noexcept nogil:
-    cdef void* q = realloc(p[0], n * item)
-    if q == NULL:
-        return -1
-    p[0] = q
-    return 0
-
-
-cdef int readers_init(Readers* r, int rows, int width) except -1:
-    """``r`` for ``rows`` tries over ``width`` slots, none read yet."""
-    memset(r, 0, sizeof(Readers))
-    r.rows = rows
-    r.nw = (rows + 63) // 64
-    r.slot = <unsigned char*>calloc(max(rows * width, 1), 1)
-    if r.slot == NULL:
-        raise MemoryError()
-    return 0
-
-
-cdef void readers_free(Readers* r) noexcept:
-    free(r.slot)
-    free(r.mask)
-    free(r.mver)
-    memset(r, 0, sizeof(Readers))
-
-
-# A batch of states whose successors are staged (built and hashed, on a worker thread also looked
-# up) before the loop that stores them, in state order. State k's records are ``first[k - lo]``
-# to ``first[k - lo + 1]``.
-cdef struct Batch:
-    uint64_t* keys  # record r's packed words: keys[r * nw : (r + 1) * nw]
-    uint64_t* hash
-    int32_t* ent  # its entry (-2 - e: the step overflows a channel)
-    int32_t* size  # symmetry: its orbit's size
-    int32_t* found  # a worker's look-up: the state's number (-1: not stored when looked up)
-    Py_ssize_t cap
-    int nw  # the words a state had when the records were made room for
-    Py_ssize_t* first
-    Py_ssize_t lo, hi  # the states staged: lo <= k < hi
-    Py_ssize_t left  # the state after them, whose staging needs Python (-1: none)
-    int repacks  # the core's re-packs when it was staged
-    bint probed  # ``found`` is filled
-    int32_t* cur  # scratch rows of slot numbers
-    int32_t* ids
-    int32_t* best
-    int mkind  # the miss that stopped it: 1 a leader's trie (mrow), 2 a channel table (mrow,
-    int32_t mrow  # old value mval), 3 a rename table
-    int32_t mval
-    int64_t seq  # threads: the batch number it holds, once published (then ``epoch``'s)
-    int64_t epoch
-    char pad[64]  # two workers' counters never share a cache line
-
-
-cdef int batch_init(Batch* b, int width) noexcept nogil:
-    """An empty batch with scratch rows for ``width`` slots (-1: no memory)."""
-    memset(b, 0, sizeof(Batch))
-    b.left = -1
-    b.seq = -1
-    b.first = <Py_ssize_t*>malloc((STAGE_STATES + 1) * sizeof(Py_ssize_t))
-    b.cur = <int32_t*>malloc(max(width, 1) * sizeof(int32_t))
-    b.ids = <int32_t*>malloc(max(width, 1) * sizeof(int32_t))
-    b.best = <int32_t*>malloc(max(width, 1) * sizeof(int32_t))
-    return 0 if (b.first and b.cur and b.ids and b.best) else -1
-
-
-cdef int batch_room(Batch* b, Py_ssize_t need, int nw) noexcept nogil:
-    """Room for ``need`` records of ``nw`` words (-1: no memory)."""
-    cdef Py_ssize_t cap = b.cap if b.nw == nw else 0
-    if need <= cap:
-        return 0
-    while cap < need:
-        cap = cap * 2 if cap else 1024
-    if (grow(<void**>&b.keys, cap, nw * sizeof(uint64_t)) < 0
-            or grow(<void**>&b.hash, cap, sizeof(uint64_t)) < 0
-            or grow(<void**>&b.ent, cap, sizeof(int32_t)) < 0
-            or grow(<void**>&b.size, cap, sizeof(int32_t)) < 0
-            or grow(<void**>&b.found, cap, sizeof(int32_t)) < 0):
-        return -1
-    b.cap = cap
-    b.nw = nw
-    return 0
-
-
-cdef void batch_free(Batch* b) noexcept nogil:
-    free(b.keys)
-    free(b.hash)
-    free(b.ent)
-    free(b.size)
-    free(b.found)
-    free(b.first)
-    free(b.cur)
-    free(b.ids)
-    free(b.best)
-    memset(b, 0, sizeof(Batch))
-
-
-cdef inline uint64_t mix(uint64_t h) noexcept nogil:
-    h ^= h >> 33
-    h *= <uint64_t>0xFF51AFD7ED558CCD
-    h ^= h >> 33
-    h *= <uint64_t>0xC4CEB9FE1A85EC53
-    h ^= h >> 33
-    return h
-
-
-cdef inline uint64_t smix(uint64_t z) noexcept nogil:
-    """SplitMix64's finaliser: the fingerprints' mixer, other than the probe hash's ``mix``."""
-    z = (z ^ (z >> 30)) * <uint64_t>0xBF58476D1CE4E5B9
-    z = (z ^ (z >> 27)) * <uint64_t>0x94D049BB133111EB
-    return z ^ (z >> 31)
-
-
-cdef int cmp_u64(const void* a, const void* b) noexcept nogil:
-    cdef uint64_t x = (<uint64_t*>a)[0], y = (<uint64_t*>b)[0]
-    return (x > y) - (x < y)
-
-
-cdef int bit_length(Py_ssize_t x) noexcept:
-    cdef int n = 0
-    while x > 0:
-        n += 1
-        x >>= 1
-    return n
+include "_base.pxi"
 
 
 cdef class Core:
@@ -529,27 +258,7 @@ cdef class Core:
 
     def intern(self, int slot, value):
         """The number of ``value`` in ``slot`` (a new number the first time it is met)."""
-        cdef dict known = self.ids[slot]
-        cdef int32_t n
-        found = known.get(value)
-        if found is not None:
-            return found
-        n = self.nvals[slot]
-        known[value] = n
-        self.values[slot].append(value)
-        heads = self.head_ids[slot]
-        if heads is not None:
-            head = value[0] if value else None
-            h = heads.get(head)
-            if h is None:
-                h = heads[head] = len(heads)
-        for m in self.members[slot]:  # the slots sharing this numbering (symmetry)
-            self.nvals[<int>m] = n + 1
-            if n + 1 > (1 << self.bw[<int>m]):
-                self.need_repack = True
-            if heads is not None:
-                ib_push(&self.heads[<int>m], h)
-        return n
+        return _intern(self, slot, value)
 
     def value(self, int slot, int n):
         return self.values[slot][n]
@@ -557,33 +266,7 @@ cdef class Core:
     def install(self, int root, list keys, list ids, int leaf):
         """Record one path of a Python trie: ``keys`` are the slots it branches on, in order;
         the state ``ids`` gives the values taken; ``leaf`` is where it ends."""
-        cdef int32_t code = self.roots.d[root], child, v
-        cdef Py_ssize_t n, last = len(keys) - 1
-        for v in keys:
-            if root >= self.nleaders:
-                _reads(self, &self.preads, root - self.nleaders, v if v >= 0 else ~v)
-            else:
-                _reads(self, &self.lreads, root, v if v >= 0 else ~v)
-        if last < 0:
-            self.roots.d[root] = leaf
-            return
-        if code == MISS:
-            code = _new_node(self, keys[0])
-            self.roots.d[root] = code
-        elif code < 0 or self.node.d[4 * code] != keys[0]:
-            raise AssertionError("the compiled trie disagrees with the Python one")
-        for n in range(last + 1):
-            v = _key_value(self, keys[n], ids)
-            if n == last:
-                _set_child(self, code, v, leaf)
-                return
-            child = _child(self, code, v)
-            if child == MISS:
-                child = _new_node(self, keys[n + 1])
-                _set_child(self, code, v, child)
-            elif child < 0 or self.node.d[4 * child] != keys[n + 1]:
-                raise AssertionError("the compiled trie disagrees with the Python one")
-            code = child
+        return _install(self, root, keys, ids, leaf)
 
     def new_table(self):
         """A fresh channel-operation table (old channel value -> new one)."""
@@ -592,22 +275,7 @@ cdef class Core:
     def add_leaf(self, list entries):
         """A successor leaf: ``entries`` of ``(move, [(slot, value)], [(channel slot, table)])``;
         returns its code and the number of its first entry."""
-        cdef Py_ssize_t first = self.emove.n
-        ib_push(&self.lstart, <int32_t>first)
-        for m, writes, chans in entries:
-            ib_push(&self.emove, m)
-            ib_push(&self.wstart, <int32_t>self.wslot.n)
-            for slot, val in writes:
-                ib_push(&self.wslot, slot)
-                ib_push(&self.wval, val)
-            ib_push(&self.wend, <int32_t>self.wslot.n)
-            ib_push(&self.cstart, <int32_t>self.cslot.n)
-            for slot, t in chans:
-                ib_push(&self.cslot, slot)
-                ib_push(&self.ctab, t)
-            ib_push(&self.cend, <int32_t>self.cslot.n)
-        ib_push(&self.lend, <int32_t>self.emove.n)
-        return -2 - (self.lstart.n - 1), first
+        return _add_leaf(self, entries)
 
     def set_fallback(self, int p):
         """Property ``p`` cannot be tabled (it reads the raw state): ask Python every time."""
@@ -629,21 +297,7 @@ cdef class Core:
 
     def start(self, list initial):
         """Store the initial state (slot value numbers) as state 0 and judge it."""
-        cdef int s
-        cdef bint fresh
-        for s in range(self.width):
-            self.cur[s] = initial[s]
-        if self.sym:  # the initial state's orbit stands for it
-            self.concrete = (self.ngroup + 1) // _canon(self, self.cur)
-            memcpy(self.cur, self.best, self.width * sizeof(int32_t))
-        _after_miss(self)
-        _pack(self, self.cur, self.key)
-        _find_or_add(self, self.key, &fresh)
-        _add_parent(self, -1)
-        ib_push(&self.via, -1)
-        _judge(self, 0, self.cur)
-        if self.gating:
-            self.cb.gate(0)
+        return _start(self, initial)
 
     def run(self, Py_ssize_t max_states, bint want_deadlock, bint keep_edges, progress, guard,
             double start):
@@ -669,17 +323,7 @@ cdef class Core:
     def share(self, list pool_of):
         """Slot ``s`` numbers its values as slot ``pool_of[s] <= s`` does (before any value
         is interned)."""
-        cdef int s, r
-        for s in range(self.width):
-            r = pool_of[s]
-            if r == s:
-                continue
-            self.ids[s] = self.ids[r]
-            self.values[s] = self.values[r]
-            if self.head_ids[s] is not None:
-                self.head_ids[s] = self.head_ids[r]
-            self.members[r].append(s)
-            self.members[s] = self.members[r]
+        return _share(self, pool_of)
 
     def set_group(self, list sources, list renamed, bint gate):
         """The group's elements but the identity: ``sources[g][s]`` is the slot whose value
@@ -687,155 +331,35 @@ cdef class Core:
         table (a node: old value number -> new, filled by ``cb.rename(table, old)``). Returns
         the table numbers, ``[g][k]`` for ``renamed[k]``. ``gate``: ``cb.gate(sid)`` checks
         every new state's images against the properties not declared symmetric."""
-        cdef int g, s, W = self.width
-        cdef Py_ssize_t n = max(1, len(sources) * W)
-        self.ngroup = len(sources)
-        self.gsrc = <int32_t*>malloc(n * sizeof(int32_t))
-        self.gren = <int32_t*>malloc(n * sizeof(int32_t))
-        self.best = <int32_t*>malloc(W * sizeof(int32_t))
-        if not (self.gsrc and self.gren and self.best):
-            raise MemoryError()
-        out = []
-        for g in range(self.ngroup):
-            tables = []
-            for s in range(W):
-                self.gsrc[g * W + s] = sources[g][s]
-                self.gren[g * W + s] = MISS
-            for s in renamed:
-                self.gren[g * W + s] = _new_node(self, 0)
-                tables.append(self.gren[g * W + s])
-            out.append(tables)
-        self.sym = True
-        self.gating = gate
-        return out
+        return _set_group(self, sources, renamed, gate)
 
     def fingerprints(self, Py_ssize_t switch_at, int bits):
         """Store fingerprints of ``bits`` bits (64; fewer only in tests, to force collisions)
         once ``switch_at`` states are stored (0: from the start; -1: never)."""
-        if not 1 <= bits <= 64:
-            raise ValueError(f"fingerprint width must be 1-64 bits, got {bits}")
-        self.fmask = <uint64_t>0xFFFFFFFFFFFFFFFF if bits == 64 else (((<uint64_t>1) << bits) - 1)
-        self.switch_at = switch_at
-        if switch_at == 0 and not self.fp:
-            _to_fingerprints(self, 0)
+        return _fingerprints(self, switch_at, bits)
 
     def fingerprint_gap(self):
         """The least distance between two stored fingerprints (TLC's observed collision
         estimate is its reciprocal); 0 with fewer than two. Sorts the set in place, so only
         after the run."""
-        cdef Py_ssize_t i, n = 0
-        cdef uint64_t gap = 0, d
-        if not self.fp:
-            raise ValueError("not in fingerprint mode")
-        if self.fused < 0:
-            raise ValueError("the fingerprints were already sorted")
-        for i in range(self.fcap):
-            if self.ftab[i]:
-                self.ftab[n] = self.ftab[i]
-                n += 1
-        self.fused = -1  # no longer a hash set
-        qsort(self.ftab, n, sizeof(uint64_t), cmp_u64)
-        for i in range(1, n):
-            d = self.ftab[i] - self.ftab[i - 1]
-            if gap == 0 or d < gap:
-                gap = d
-        return gap
+        return _fingerprint_gap(self)
 
     def least_image(self, list ids):
         """The value numbers of the state the core stores for the orbit of ``ids``."""
-        cdef int s
-        cdef int32_t* tmp = <int32_t*>malloc(max(self.width, 1) * sizeof(int32_t))
-        if tmp == NULL:
-            raise MemoryError()
-        try:
-            for s in range(self.width):
-                tmp[s] = ids[s]
-            _canon(self, tmp)
-            return _ids(self, self.best)
-        finally:
-            free(tmp)
+        return _least_image(self, ids)
 
     # -- results ------------------------------------------------------------------------------
     def add_pred(self):
         """Register one more property predicate (after the run: liveness reads it on every
         state through :meth:`truths`); its number."""
-        cdef void* q
-        ib_push(&self.roots, MISS)
-        ib_push(&self.pkind, 1)
-        ib_push(&self.pactive, 0)
-        ib_push(&self.pfallback, 0)
-        lb_push(&self.phit, -1)
-        q = realloc(self.preads.slot, (self.npred + 1) * self.width + 1)
-        if q == NULL:
-            raise MemoryError()
-        self.preads.slot = <unsigned char*>q
-        memset(self.preads.slot + self.npred * self.width, 0, self.width)
-        self.npred += 1
-        return self.npred - 1
+        return _add_pred(self)
 
     def truths(self, list ps):
         """Predicates ``ps`` on every stored state, in order, in one pass: a bytearray per
         predicate, 1 where it holds. A state whose packed words differ from its parent's in
         no slot a predicate's trie reads takes the parent's path, so it has the parent's
         truth (parents come first); the others are unpacked once and walked."""
-        cdef Py_ssize_t i, k, par, m = len(ps)
-        cdef int p, w, nw = self.nw, ver = -1
-        cdef int32_t code
-        cdef bint unpacked
-        cdef bytearray out
-        cdef int32_t* cur = self.cur
-        cdef uint64_t* x
-        cdef uint64_t* y
-        cdef uint64_t* diff = <uint64_t*>malloc(max(nw, 1) * sizeof(uint64_t))
-        cdef uint64_t* pm = <uint64_t*>malloc(max(m * nw, 1) * sizeof(uint64_t))
-        cdef int32_t* pp = <int32_t*>malloc(max(m, 1) * sizeof(int32_t))
-        cdef unsigned char** o = <unsigned char**>malloc(max(m, 1) * sizeof(unsigned char*))
-        try:
-            if self.fp:
-                raise ValueError("fingerprint mode keeps no state to evaluate predicates on")
-            outs = [bytearray(self.count) for _ in range(m)]
-            if pp == NULL or o == NULL or diff == NULL or pm == NULL:
-                raise MemoryError()
-            for k in range(m):
-                pp[k] = ps[k]
-                out = outs[k]
-                o[k] = out
-            for i in range(self.count):
-                if ver != self.preads.ver:  # a trie read a new slot: the masks of bits again
-                    _bits_read(self, pp, m, pm)
-                    ver = self.preads.ver
-                par = self.parent.d[i]
-                if par >= 0:
-                    x = _at(self, i)
-                    y = _at(self, par)
-                    for w in range(nw):
-                        diff[w] = x[w] ^ y[w]
-                unpacked = False
-                for k in range(m):
-                    p = pp[k]
-                    if par >= 0 and not self.pfallback.d[p]:
-                        w = 0
-                        while w < nw and (diff[w] & pm[k * nw + w]) == 0:
-                            w += 1
-                        if w == nw:
-                            o[k][i] = o[k][par]
-                            continue
-                    if not unpacked:
-                        _unpack(self, i, cur)
-                        unpacked = True
-                    if self.pfallback.d[p]:
-                        o[k][i] = bool(self.cb.pred_eval(p, _ids(self, cur)))
-                        continue
-                    code = _walk(self, self.roots.d[self.nleaders + p], cur)
-                    if code == MISS:
-                        code = self.cb.pred_miss(p, _ids(self, cur))
-                    o[k][i] = code == -3
-        finally:
-            free(pp)
-            free(o)
-            free(diff)
-            free(pm)
-        return outs
+        return _truths(self, ps)
 
     def ids_of(self, Py_ssize_t i):
         """The slot value numbers of state ``i``."""

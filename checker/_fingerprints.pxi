@@ -125,3 +125,34 @@ cdef int _to_fingerprints(Core self, Py_ssize_t i) except -1:
     if self.count:  # announced at the moment it happens, never silently
         self.cb.switched(self.count)
     return 0
+
+
+cdef object _fingerprints(Core self, Py_ssize_t switch_at, int bits):
+    """:meth:`Core.fingerprints`."""
+    if not 1 <= bits <= 64:
+        raise ValueError(f"fingerprint width must be 1-64 bits, got {bits}")
+    self.fmask = <uint64_t>0xFFFFFFFFFFFFFFFF if bits == 64 else (((<uint64_t>1) << bits) - 1)
+    self.switch_at = switch_at
+    if switch_at == 0 and not self.fp:
+        _to_fingerprints(self, 0)
+
+
+cdef object _fingerprint_gap(Core self):
+    """:meth:`Core.fingerprint_gap`."""
+    cdef Py_ssize_t i, n = 0
+    cdef uint64_t gap = 0, d
+    if not self.fp:
+        raise ValueError("not in fingerprint mode")
+    if self.fused < 0:
+        raise ValueError("the fingerprints were already sorted")
+    for i in range(self.fcap):
+        if self.ftab[i]:
+            self.ftab[n] = self.ftab[i]
+            n += 1
+    self.fused = -1  # no longer a hash set
+    qsort(self.ftab, n, sizeof(uint64_t), cmp_u64)
+    for i in range(1, n):
+        d = self.ftab[i] - self.ftab[i - 1]
+        if gap == 0 or d < gap:
+            gap = d
+    return gap

@@ -309,3 +309,22 @@ cdef void _trim(Core self) noexcept:
 # share one value numbering, so moving a slot moves its number. A state is stored as its
 # least image (slot by slot, by value number): numbers are never reassigned, so the least
 # image of an orbit is the same whenever it is computed. Every element is tried.
+
+
+cdef object _start(Core self, list initial):
+    """:meth:`Core.start`."""
+    cdef int s
+    cdef bint fresh
+    for s in range(self.width):
+        self.cur[s] = initial[s]
+    if self.sym:  # the initial state's orbit stands for it
+        self.concrete = (self.ngroup + 1) // _canon(self, self.cur)
+        memcpy(self.cur, self.best, self.width * sizeof(int32_t))
+    _after_miss(self)
+    _pack(self, self.cur, self.key)
+    _find_or_add(self, self.key, &fresh)
+    _add_parent(self, -1)
+    ib_push(&self.via, -1)
+    _judge(self, 0, self.cur)
+    if self.gating:
+        self.cb.gate(0)

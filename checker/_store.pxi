@@ -180,3 +180,28 @@ cdef Py_ssize_t _find_or_add_h(Core self, uint64_t* k, uint64_t hash, bint* fres
         _hold(self)
         _rehash(self, self.tcap * 2)
     return self.count - 1
+
+
+cdef object _intern(Core self, int slot, value):
+    """:meth:`Core.intern`."""
+    cdef dict known = self.ids[slot]
+    cdef int32_t n
+    found = known.get(value)
+    if found is not None:
+        return found
+    n = self.nvals[slot]
+    known[value] = n
+    self.values[slot].append(value)
+    heads = self.head_ids[slot]
+    if heads is not None:
+        head = value[0] if value else None
+        h = heads.get(head)
+        if h is None:
+            h = heads[head] = len(heads)
+    for m in self.members[slot]:  # the slots sharing this numbering (symmetry)
+        self.nvals[<int>m] = n + 1
+        if n + 1 > (1 << self.bw[<int>m]):
+            self.need_repack = True
+        if heads is not None:
+            ib_push(&self.heads[<int>m], h)
+    return n

@@ -87,3 +87,58 @@ cdef Py_ssize_t _find_canon(Core self, uint64_t* key, bint* fresh) except -2:
 # one fingerprint count as one: the caller reports the chance of that. The fingerprint hashes
 # the slot value numbers, not the packed words, because a re-pack changes the words of a
 # state but never its numbers.
+
+
+cdef object _share(Core self, list pool_of):
+    """:meth:`Core.share`."""
+    cdef int s, r
+    for s in range(self.width):
+        r = pool_of[s]
+        if r == s:
+            continue
+        self.ids[s] = self.ids[r]
+        self.values[s] = self.values[r]
+        if self.head_ids[s] is not None:
+            self.head_ids[s] = self.head_ids[r]
+        self.members[r].append(s)
+        self.members[s] = self.members[r]
+
+
+cdef object _set_group(Core self, list sources, list renamed, bint gate):
+    """:meth:`Core.set_group`."""
+    cdef int g, s, W = self.width
+    cdef Py_ssize_t n = max(1, len(sources) * W)
+    self.ngroup = len(sources)
+    self.gsrc = <int32_t*>malloc(n * sizeof(int32_t))
+    self.gren = <int32_t*>malloc(n * sizeof(int32_t))
+    self.best = <int32_t*>malloc(W * sizeof(int32_t))
+    if not (self.gsrc and self.gren and self.best):
+        raise MemoryError()
+    out = []
+    for g in range(self.ngroup):
+        tables = []
+        for s in range(W):
+            self.gsrc[g * W + s] = sources[g][s]
+            self.gren[g * W + s] = MISS
+        for s in renamed:
+            self.gren[g * W + s] = _new_node(self, 0)
+            tables.append(self.gren[g * W + s])
+        out.append(tables)
+    self.sym = True
+    self.gating = gate
+    return out
+
+
+cdef object _least_image(Core self, list ids):
+    """:meth:`Core.least_image`."""
+    cdef int s
+    cdef int32_t* tmp = <int32_t*>malloc(max(self.width, 1) * sizeof(int32_t))
+    if tmp == NULL:
+        raise MemoryError()
+    try:
+        for s in range(self.width):
+            tmp[s] = ids[s]
+        _canon(self, tmp)
+        return _ids(self, self.best)
+    finally:
+        free(tmp)

@@ -96,3 +96,54 @@ cdef uint64_t* _touched(Core self, Readers* r, int32_t e) except NULL:
                     m[row >> 6] |= (<uint64_t>1) << (row & 63)
         r.mver[e] = r.ver
     return m
+
+
+cdef object _install(Core self, int root, list keys, list ids, int leaf):
+    """:meth:`Core.install`."""
+    cdef int32_t code = self.roots.d[root], child, v
+    cdef Py_ssize_t n, last = len(keys) - 1
+    for v in keys:
+        if root >= self.nleaders:
+            _reads(self, &self.preads, root - self.nleaders, v if v >= 0 else ~v)
+        else:
+            _reads(self, &self.lreads, root, v if v >= 0 else ~v)
+    if last < 0:
+        self.roots.d[root] = leaf
+        return
+    if code == MISS:
+        code = _new_node(self, keys[0])
+        self.roots.d[root] = code
+    elif code < 0 or self.node.d[4 * code] != keys[0]:
+        raise AssertionError("the compiled trie disagrees with the Python one")
+    for n in range(last + 1):
+        v = _key_value(self, keys[n], ids)
+        if n == last:
+            _set_child(self, code, v, leaf)
+            return
+        child = _child(self, code, v)
+        if child == MISS:
+            child = _new_node(self, keys[n + 1])
+            _set_child(self, code, v, child)
+        elif child < 0 or self.node.d[4 * child] != keys[n + 1]:
+            raise AssertionError("the compiled trie disagrees with the Python one")
+        code = child
+
+
+cdef object _add_leaf(Core self, list entries):
+    """:meth:`Core.add_leaf`."""
+    cdef Py_ssize_t first = self.emove.n
+    ib_push(&self.lstart, <int32_t>first)
+    for m, writes, chans in entries:
+        ib_push(&self.emove, m)
+        ib_push(&self.wstart, <int32_t>self.wslot.n)
+        for slot, val in writes:
+            ib_push(&self.wslot, slot)
+            ib_push(&self.wval, val)
+        ib_push(&self.wend, <int32_t>self.wslot.n)
+        ib_push(&self.cstart, <int32_t>self.cslot.n)
+        for slot, t in chans:
+            ib_push(&self.cslot, slot)
+            ib_push(&self.ctab, t)
+        ib_push(&self.cend, <int32_t>self.cslot.n)
+    ib_push(&self.lend, <int32_t>self.emove.n)
+    return -2 - (self.lstart.n - 1), first
