@@ -3,8 +3,8 @@
 mutmut cannot mutate Cython, so this script makes the mutants itself: source-level operators
 (swapped comparisons, ``+``/``-``, off-by-one constants, ``and``/``or``, dropped negations,
 ``break``/``continue``, shifts and bit operators, statements replaced by ``pass``) generated from
-the text of checker/_core.pyx, checker/_fair.pyx and checker/compiled.py by regular
-expressions, plus a few hand-picked ones. From all the candidates it takes a deterministic
+the text of checker/_core.pyx and its .pxi parts, checker/_fair.pyx and checker/compiled.py by
+regular expressions, plus a few hand-picked ones. From all the candidates it takes a deterministic
 sample (``--per-file``, ``--seed``), then applies each one alone to a scratch copy of the tree
 (never the working tree: ``--work``, default /tmp/vfpath-mutate, with its own venv and
 editable install), rebuilds only the extension it touches (cython, then the C compiler, into
@@ -36,11 +36,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FILES = ("checker/_core.pyx", "checker/_fair.pyx", "checker/compiled.py")
+CORE_PARTS = tuple(
+    f"checker/{p}.pxi"
+    for p in (
+        "_base",
+        "_store",
+        "_tries",
+        "_loop",
+        "_staging",
+        "_symmetry",
+        "_fingerprints",
+        "_results",
+        "_threads",
+    )
+)
+FILES = ("checker/_core.pyx", *CORE_PARTS, "checker/_fair.pyx", "checker/compiled.py")
 TESTS = (
     "tests/checker/test_compiled_core.py",
     "tests/checker/test_compiled_symmetry.py",
     "tests/checker/test_compiled_liveness.py",
+    "tests/checker/test_compiled_workers.py",
 )
 
 # (name, pattern, replacement): each match of the pattern in a code line is one mutant
@@ -72,15 +87,31 @@ CONSTANT = re.compile(r"(?<![\w.])(\d+)(?![\w.])")  # an integer literal: n -> n
 
 # (file, exact text of a code line, replacement line): mutants chosen by hand
 HAND: tuple[tuple[str, str, str], ...] = (
-    ("checker/_core.pyx", "if not self.overflowed:", "if True:"),
-    ("checker/_core.pyx", "if kind == 0:", "if kind == 2:"),
-    ("checker/_core.pyx", "r = code == -3", "r = code == -2"),
-    ("checker/_core.pyx", "self.depth += 1", "self.depth += 2"),
-    ("checker/_core.pyx", "elif v < best[s]:", "elif v > best[s]:"),
-    ("checker/_core.pyx", "self.concrete += size", "self.concrete += 1"),
+    ("checker/_loop.pxi", "if not self.overflowed:", "if True:"),
+    ("checker/_loop.pxi", "if kind == 0:", "if kind == 2:"),
+    ("checker/_loop.pxi", "r = code == -3", "r = code == -2"),
+    ("checker/_loop.pxi", "self.depth += 1", "self.depth += 2"),
+    ("checker/_symmetry.pxi", "elif v < best[s]:", "elif v > best[s]:"),
+    ("checker/_symmetry.pxi", "self.concrete += size", "self.concrete += 1"),
+    ("checker/_threads.pxi", "b = NULL", "pass"),
+    (
+        "checker/_threads.pxi",
+        "if i == b.left:  # Python has to answer: the one-state loop, workers parked",
+        "if False:",
+    ),
+    (
+        "checker/_threads.pxi",
+        "if n >= vfp_load(&c.tdone) + c.nring or lo + STAGE_STATES > vfp_load(&c.tavail):",
+        "if n >= vfp_load(&c.tdone) + c.nring or lo > vfp_load(&c.tavail):",
+    ),
+    ("checker/_staging.pxi", "if b.probed and b.found[r] >= 0:", "if b.probed:"),
     ("checker/_fair.pyx", "rstart[0] = 0", "pass"),
     ("checker/_fair.pyx", "if x.low[v] < x.low[u]:", "if x.low[v] > x.low[u]:"),
-    ("checker/compiled.py", "for kind in (1, 2, 0):", "for kind in (0, 1, 2):"),
+    (
+        "checker/compiled.py",
+        "for kind, part in ((0, trg), (1, inv), (2, gls)):",
+        "for kind, part in ((1, inv), (0, trg), (2, gls)):",
+    ),
     ("checker/compiled.py", "msgs = msgs[1:]", "msgs = msgs[:-1]"),
 )
 
@@ -247,13 +278,14 @@ def trial(
     assert lines[m.line - 1].rstrip("\n") == m.old, f"{m.ident}: the source moved"
     lines[m.line - 1] = m.new + "\n"
     saved: Path | None = None
-    so = path.with_name(path.stem + sysconfig.get_config_var("EXT_SUFFIX"))
+    ext = "checker/_core.pyx" if m.file.endswith(".pxi") else m.file  # the module including it
+    so = (tree / ext).with_name(Path(ext).stem + sysconfig.get_config_var("EXT_SUFFIX"))
     try:
         path.write_text("".join(lines))
-        if m.file.endswith(".pyx"):
+        if m.file.endswith((".pyx", ".pxi")):
             saved = so.with_suffix(".so.orig")
             shutil.copy2(so, saved)
-            if not build(py, tree, m.file):
+            if not build(py, tree, ext):
                 return "build-failed", "", time.monotonic() - start
         outcome, test = run_tests(py, tree, timeout, tests)
         return outcome, test, time.monotonic() - start
