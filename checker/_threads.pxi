@@ -95,12 +95,11 @@ cdef int threads_store(Core c, Py_ssize_t max_states, bint want_deadlock, bint k
         if i == b.left:  # Python has to answer: the one-state loop, workers parked
             rp = c.repacks
             _expand(c, i, want_deadlock, keep_edges)
-            if c.repacks != rp:  # every staged key is stale: drop the batches
-                vfp_store(&c.tepoch, c.tepoch + 1)
+            if c.repacks != rp:  # every staged key is stale: drop the batches (``b`` too,
+                vfp_store(&c.tepoch, c.tepoch + 1)  # as its re-packs no longer match)
                 c.tbase = i + 1
                 vfp_store(&c.tclaim, 0)
                 vfp_store(&c.tdone, 0)
-                b = NULL
         else:
             _take(c, i, b, want_deadlock, keep_edges)
         i += 1
