@@ -301,7 +301,8 @@ cdef Py_ssize_t tarjan(Work* x, const int32_t* nodes, Py_ssize_t cnt, int32_t la
     return pos
 
 
-cdef Py_ssize_t members(const uint8_t[::1] mask, int32_t* out, int32_t* lab, int32_t label):
+cdef Py_ssize_t members(const uint8_t[::1] mask, int32_t* out, int32_t* lab,
+                        int32_t label) noexcept nogil:
     """The states set in ``mask``, ascending, into ``out``, each labelled ``label``."""
     cdef Py_ssize_t s, c = 0
     for s in range(mask.shape[0]):
@@ -385,52 +386,53 @@ def fair_components(const int64_t[::1] start, const int32_t[::1] dst, const int3
         work_alloc(&x, n)
         x.start = &start[0]
         x.dst = &dst[0] if dst.shape[0] else NULL
-        for i in range(n):
-            comp_of[i] = -1
-        cnt = members(region, rest, x.lab, 0)
-        tarjan(&x, rest, cnt, 0, 0, True)
-        while x.ncomp:  # the components still to judge: a stack, as liveness's todo list
-            x.ncomp -= 1
-            a, b = x.ta[x.ncomp], x.tb[x.ncomp]
-            label += 1
-            for i in range(a, b):
-                x.lab[x.buf[i]] = label
-            for j in range(kw):
-                taken[j] = some[j] = starved[j] = 0
-                every[j] = ~(<uint64_t>0)
-            for i in range(a, b):
-                enabled_in(&x, &move[0], &cons[0], kw, x.buf[i], label, en, taken)
-                for j in range(kw):
-                    some[j] |= en[j]
-                    every[j] &= en[j]
-            drop = starve = False
-            for j in range(kw):
-                if weak[j] & every[j] & ~taken[j]:
-                    drop = True  # a weak constraint enabled throughout, never taken
-                starved[j] = strong[j] & some[j] & ~taken[j]
-                if starved[j]:
-                    starve = True
-            if drop:
-                continue
-            if starve:  # drop the states where a starved strong constraint is enabled
-                r = 0
-                for i in range(a, b):
-                    s = x.buf[i]
-                    enabled_in(&x, &move[0], &cons[0], kw, s, label, en, NULL)
-                    for j in range(kw):
-                        if en[j] & starved[j]:
-                            break
-                    else:
-                        rest[r] = s
-                        r += 1
+        with nogil:  # (other properties' searches may run meanwhile: --workers)
+            for i in range(n):
+                comp_of[i] = -1
+            cnt = members(region, rest, x.lab, 0)
+            tarjan(&x, rest, cnt, 0, 0, True)
+            while x.ncomp:  # the components still to judge: a stack, as liveness's todo list
+                x.ncomp -= 1
+                a, b = x.ta[x.ncomp], x.tb[x.ncomp]
                 label += 1
-                for i in range(r):
-                    x.lab[rest[i]] = label
-                tarjan(&x, rest, r, label, a, True)
-                continue
-            for i in range(a, b):
-                comp_of[x.buf[i]] = <int32_t>found
-            found += 1
+                for i in range(a, b):
+                    x.lab[x.buf[i]] = label
+                for j in range(kw):
+                    taken[j] = some[j] = starved[j] = 0
+                    every[j] = ~(<uint64_t>0)
+                for i in range(a, b):
+                    enabled_in(&x, &move[0], &cons[0], kw, x.buf[i], label, en, taken)
+                    for j in range(kw):
+                        some[j] |= en[j]
+                        every[j] &= en[j]
+                drop = starve = False
+                for j in range(kw):
+                    if weak[j] & every[j] & ~taken[j]:
+                        drop = True  # a weak constraint enabled throughout, never taken
+                    starved[j] = strong[j] & some[j] & ~taken[j]
+                    if starved[j]:
+                        starve = True
+                if drop:
+                    continue
+                if starve:  # drop the states where a starved strong constraint is enabled
+                    r = 0
+                    for i in range(a, b):
+                        s = x.buf[i]
+                        enabled_in(&x, &move[0], &cons[0], kw, s, label, en, NULL)
+                        for j in range(kw):
+                            if en[j] & starved[j]:
+                                break
+                        else:
+                            rest[r] = s
+                            r += 1
+                    label += 1
+                    for i in range(r):
+                        x.lab[rest[i]] = label
+                    tarjan(&x, rest, r, label, a, True)
+                    continue
+                for i in range(a, b):
+                    comp_of[x.buf[i]] = <int32_t>found
+                found += 1
         return out, found
     finally:
         free(rest)

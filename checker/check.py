@@ -169,7 +169,7 @@ def judge(
     live_seconds = 0.0
     if liveness:
         began = time.perf_counter()
-        live_results = _judge_liveness(product, ex, liveness)
+        live_results = _judge_liveness(product, ex, liveness, options.workers)
         live_seconds = time.perf_counter() - began
     for p in props:
         if p.expectation.is_liveness:
@@ -206,7 +206,7 @@ def judge(
 
 
 def _judge_liveness(
-    product: Product, ex: Exploration, liveness: list[Property]
+    product: Product, ex: Exploration, liveness: list[Property], workers: int = 1
 ) -> dict[str, PropertyResult]:
     """Every liveness verdict; a declared mirror takes its original's verdict when that holds
     (or is vacuous) and :func:`~checker.mirror_gate.mirror_gate` finds the symmetry intact."""
@@ -219,7 +219,11 @@ def _judge_liveness(
         return by_name.get(p.mirror.of) if p.mirror is not None else None
 
     first = [p for p in liveness if original(p) is None]
-    out = {r.name: r for r in check_liveness(product, ex, [_memoised(product, p) for p in first])}
+
+    def judged(ps: list[Property]) -> list[PropertyResult]:
+        return check_liveness(product, ex, [_memoised(product, p) for p in ps], workers)
+
+    out = {r.name: r for r in judged(first)}
     rest: list[Property] = []
     for p in liveness:
         rep = original(p)
@@ -232,9 +236,7 @@ def _judge_liveness(
             out[p.name] = _result(p, done.status, note=note)
             continue
         rest.append(p)
-    out.update(
-        (r.name, r) for r in check_liveness(product, ex, [_memoised(product, p) for p in rest])
-    )
+    out.update((r.name, r) for r in judged(rest))
     return out
 
 

@@ -38,6 +38,7 @@ References: Tarjan, "Depth-first search and linear graph algorithms" (1972); Eme
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .edge_graph import Graph, _bfs, _can_reach, _reach
@@ -190,7 +191,7 @@ def _one(
 
 
 def check_liveness(
-    product: Product, ex: Exploration, props: list[Property]
+    product: Product, ex: Exploration, props: list[Property], workers: int = 1
 ) -> list[PropertyResult]:
     """Judge leads-to and always-eventually properties on the explored graph, under fairness.
 
@@ -198,7 +199,9 @@ def check_liveness(
     (``loop_start`` marks the cycle), VACUOUS when a leads-to's trigger is never reached,
     UNKNOWN when the exploration stopped at a limit and no real violation was found, else HOLDS.
     A violation found on an incomplete exploration is real: its cycle uses only fully expanded
-    states, whose enabled moves are all known.
+    states, whose enabled moves are all known. With ``workers > 1`` and the C search, the
+    properties are searched side by side on that many threads (the C search lets go of the GIL
+    while it looks for fair components); the results are the same, in the same order.
     """
     if ex.edges is None:
         return [
@@ -228,7 +231,8 @@ def check_liveness(
     whens = [p.when if p.expectation is Expectation.LEADS_TO else None for p in props]
     truths = iter(holds_everywhere(ex, [p.check for p in props] + [w for w in whens if w]))
     qs = [next(truths) for _p in props]
-    return [
-        _one(product, ex, g, p, search, (q, next(truths) if w else None))
-        for p, q, w in zip(props, qs, whens, strict=True)
-    ]
+    jobs = [(p, (q, next(truths) if w else None)) for p, q, w in zip(props, qs, whens, strict=True)]
+    if workers > 1 and len(jobs) > 1 and search is fair_arrays.search:
+        with ThreadPoolExecutor(min(workers, len(jobs))) as pool:
+            return list(pool.map(lambda job: _one(product, ex, g, job[0], search, job[1]), jobs))
+    return [_one(product, ex, g, p, search, t) for p, t in jobs]

@@ -11,6 +11,7 @@ through a freshly built Python product, independently of the core.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -121,6 +122,45 @@ def test_liveness_after_workers_searches_in_c(monkeypatch: pytest.MonkeyPatch) -
     result = check(request_reply(Fairness("server.serve")), Options(workers=2))
     assert result.extra["engine"] == "compiled (2 workers)"
     assert searched
+
+
+def test_liveness_properties_searched_side_by_side_as_one_by_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On more than one worker the C searches of several liveness properties run on threads:
+    the same verdicts and lassos, in the same order, as one after another."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from vfpath.checker import liveness
+
+    pools: list[int] = []
+
+    class Counted(ThreadPoolExecutor):
+        def __init__(self, n: int) -> None:
+            pools.append(n)
+            super().__init__(n)
+
+    monkeypatch.setattr(liveness, "ThreadPoolExecutor", Counted)
+
+    def make() -> Any:
+        sysm = request_reply()  # no fairness: "request-answered" fails, with a lasso
+        served = Fairness("server.serve")
+        reply = request_reply(served).properties[0]
+        sysm.properties.append(dataclasses.replace(reply, name="answered-under-fairness"))
+        sysm.properties.append(dataclasses.replace(reply, name="answered-again", fairness=()))
+        return sysm
+
+    same_checks(make, 2)  # verdicts and lassos, step for step
+    assert pools == [2]
+    live = check(make(), Options(workers=2)).properties[-3:]
+    assert [p.name for p in live] == [
+        "request-answered",
+        "answered-under-fairness",
+        "answered-again",
+    ]
+    assert all(
+        p.counterexample is not None and p.counterexample.loop_start is not None for p in live
+    )
 
 
 def test_wide_levels_are_split_between_the_workers() -> None:
