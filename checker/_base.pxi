@@ -91,6 +91,7 @@ cdef extern from *:
     #define VFP_OPENMP 0
     #endif
     #include <sched.h>
+    #include <time.h>
     /* the threads' shared counters and flags: sequentially consistent, so that a worker
        parks before it reads what the storing thread changes (see "threads") */
     static inline int64_t vfp_load(const int64_t* p) {
@@ -122,6 +123,17 @@ cdef extern from *:
             sched_yield();
         }
     }
+    /* an idle worker's turn: as vfp_relax, then sleeping 20 us at a time (a worker polling
+       the storing thread's counters in a tight loop takes their cache line from it on every
+       state it stores) */
+    static inline void vfp_idle(int* spins) {
+        if (*spins < 256) {
+            vfp_relax(spins);
+        } else {
+            struct timespec t = {0, 20000};
+            nanosleep(&t, NULL);
+        }
+    }
     """
     int VFP_OPENMP
     void prefetch(const void* p) nogil
@@ -133,6 +145,7 @@ cdef extern from *:
     int32_t vfp_cell(const int32_t* p) nogil
     void vfp_set_cell(int32_t* p, int32_t v) nogil
     void vfp_relax(int* spins) nogil
+    void vfp_idle(int* spins) nogil
 
 
 def threaded():

@@ -104,7 +104,8 @@ cdef int threads_store(Core c, Py_ssize_t max_states, bint want_deadlock, bint k
             _take(c, i, b, want_deadlock, keep_edges)
         i += 1
         _unhold(c)
-        vfp_store(&c.tavail, c.count)
+        if c.count >= c.tavail + 16:  # (a worker stages whole batches: no need to say more often)
+            vfp_store(&c.tavail, c.count)
         switched = 0 <= c.switch_at <= c.count
         if switched:
             # fingerprints from here on, on this thread: the workers read the exact table
@@ -154,7 +155,7 @@ cdef void threads_work(Core c) noexcept nogil:
         elif threads_help(c):
             spins = 0
         else:
-            vfp_relax(&spins)
+            vfp_idle(&spins)
     vfp_add(&c.tactive, -1)
 
 
