@@ -54,8 +54,9 @@ class Options:
     # run switches by itself past checker.fingerprint.SWITCH_AT states, calling ``notify``
     fingerprint: bool = False
     notify: Callable[[str], None] | None = None
-    # threads expanding each breadth-first level in the compiled core (checker/_core.pyx);
-    # the results are those of one; the Python engine always runs on one
+    # threads in the compiled core (checker/_threads.pxi: N - 1 stage states ahead of the one
+    # that stores them) and for the liveness searches; the results are those of one; the
+    # Python engine always explores on one
     workers: int = 1
 
 

@@ -221,9 +221,9 @@ def _symmetry_line(info: dict[str, object]) -> str:
     default=1,
     show_default=True,
     metavar="N",
-    help="Threads expanding each breadth-first level in the compiled core; the results are "
-    "those of one (the Python engine, a core built without OpenMP, or fingerprint mode runs "
-    "one and says so).",
+    help="Threads in the compiled core: N - 1 stage states ahead of the one that stores them, "
+    "and liveness properties are searched side by side; the results are those of one (the "
+    "Python engine, a core built without OpenMP, or fingerprint mode runs one and says so).",
 )
 @user_model_options
 @click.option(
