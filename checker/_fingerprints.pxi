@@ -119,6 +119,7 @@ cdef int _to_fingerprints(Core self, Py_ssize_t i) except -1:
     self.table = NULL
     self.tcap = 0
     self.fp = True
+    self.lv = False  # (leaves are handed down on exact storage only)
     _forget_before(self, i)
     _trim(self)  # the words of the states still to expand, and room to double
     self.switched_at = self.count

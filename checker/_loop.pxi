@@ -92,23 +92,33 @@ cdef int _serial(Core self, Py_ssize_t i, Py_ssize_t level_end, Py_ssize_t max_s
     """The loop of :meth:`run` from state ``i`` (``level_end``: where its level ends)."""
     while i < self.count:
         if i == level_end:
-            self.depth += 1
-            level_end = self.count
-            if self.fp:
-                _forget_before(self, i)
-            if self.lv:
-                _leaves_from(self, i)
+            level_end = _next_level(self, i)
         if self.fp:
             _expand(self, i, want_deadlock, keep_edges)
         else:
             _expand_staged(self, i, want_deadlock, keep_edges)
         i += 1
-        if 0 <= self.switch_at <= self.count and not self.fp:
+        if _switch_due(self):
             _to_fingerprints(self, i)
-            self.lv = False
         if _stop(self, i, max_states, progress, guard, start):
             break
     return 0
+
+
+cdef Py_ssize_t _next_level(Core self, Py_ssize_t i) except -1:
+    """State ``i`` starts the next level: count it, and drop what the expanded states no
+    longer need (their words under fingerprints, their leaves); where the new level ends."""
+    self.depth += 1
+    if self.fp:
+        _forget_before(self, i)
+    if self.lv:
+        _leaves_from(self, i)
+    return self.count
+
+
+cdef inline bint _switch_due(Core self) noexcept:
+    """Exact storage has reached the state count at which fingerprints take over."""
+    return 0 <= self.switch_at <= self.count and not self.fp
 
 
 cdef int _expand(Core self, Py_ssize_t i, bint want_deadlock, bint keep_edges) except -1:

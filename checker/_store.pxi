@@ -126,14 +126,16 @@ cdef inline Py_ssize_t _probe(Core self, uint64_t* k, Py_ssize_t* where) noexcep
 
 cdef inline Py_ssize_t _probe_h(Core self, uint64_t* k, uint64_t hash,
                                 Py_ssize_t* where) noexcept nogil:
-    """:meth:`_probe` of ``k`` whose hash is ``hash``."""
+    """:meth:`_probe` of ``k`` whose hash is ``hash``. A worker thread may run it while the
+    storing thread adds states: a cell is read acquiring, as it is set releasing, after its
+    state's words (on x86 both are plain moves)."""
     cdef Py_ssize_t m = self.tcap - 1
     cdef Py_ssize_t h = hash & m
     cdef int32_t j
     cdef int w, nw = self.nw
     cdef uint64_t* x
     while True:
-        j = self.table[h]
+        j = vfp_cell(&self.table[h])
         if j < 0:
             where[0] = h
             return -1

@@ -87,10 +87,7 @@ cdef int threads_store(Core c, Py_ssize_t max_states, bint want_deadlock, bint k
     cdef bint stop = False, switched = False
     while i < c.count:
         if i == level_end:
-            c.depth += 1
-            level_end = c.count
-            if c.lv:
-                _leaves_from(c, i)
+            level_end = _next_level(c, i)
         b = threads_batch(c, b, i)
         if i == b.left:  # Python has to answer: the one-state loop, workers parked
             rp = c.repacks
@@ -106,12 +103,11 @@ cdef int threads_store(Core c, Py_ssize_t max_states, bint want_deadlock, bint k
         _unhold(c)
         if c.count >= c.tavail + 16:  # (a worker stages whole batches: no need to say more often)
             vfp_store(&c.tavail, c.count)
-        switched = 0 <= c.switch_at <= c.count
+        switched = _switch_due(c)
         if switched:
             # fingerprints from here on, on this thread: the workers read the exact table
             threads_quit(c)
             _to_fingerprints(c, i)
-            c.lv = False
         stop = _stop(c, i, max_states, progress, guard, start)
         if stop or switched:
             break
@@ -194,7 +190,7 @@ cdef int threads_stage(Core c, Batch* b, Py_ssize_t lo, Py_ssize_t hi, int64_t e
     """Stage states ``lo`` to ``hi`` into ``b``, up to the first that needs Python
     (``b.left``); a worker also looks the successors up. 1 when staged, 0 when the batches
     were dropped while a worker was parked, -1 without memory (for the storing thread)."""
-    cdef Py_ssize_t k = lo, n = 0, r
+    cdef Py_ssize_t k = lo, n = 0, r, cell
     b.left = -1
     b.probed = False
     while k < hi:
@@ -217,7 +213,8 @@ cdef int threads_stage(Core c, Batch* b, Py_ssize_t lo, Py_ssize_t hi, int64_t e
                 return 0
             if r + STAGE_AHEAD < n:
                 prefetch(&c.table[b.hash[r + STAGE_AHEAD] & (c.tcap - 1)])
-            b.found[r] = -1 if b.ent[r] < 0 else _probe_ro(c, b.keys + r * b.nw, b.hash[r])
+            b.found[r] = (-1 if b.ent[r] < 0
+                          else _probe_h(c, b.keys + r * b.nw, b.hash[r], &cell))
         b.probed = True
     return 1
 
@@ -247,24 +244,3 @@ cdef void _unhold(Core self) noexcept nogil:
     if self.held:
         vfp_store(&self.thold, 0)
         self.held = False
-
-
-cdef Py_ssize_t _probe_ro(Core self, uint64_t* k, uint64_t hash) noexcept nogil:
-    """:meth:`_probe_h` on a worker while this thread adds states (a cell is read
-    acquiring, as it is set releasing, after its state's words)."""
-    cdef Py_ssize_t m = self.tcap - 1
-    cdef Py_ssize_t h = hash & m
-    cdef int32_t j
-    cdef int w, nw = self.nw
-    cdef uint64_t* x
-    while True:
-        j = vfp_cell(&self.table[h])
-        if j < 0:
-            return -1
-        x = self.words + <Py_ssize_t>j * nw
-        w = 0
-        while w < nw and x[w] == k[w]:
-            w += 1
-        if w == nw:
-            return j
-        h = (h + 1) & m
